@@ -1,0 +1,93 @@
+"""Default service standards, quantities and plan targets, each with its source.
+
+These are the defaults ``geoplan demo`` writes into ``scenario.toml``; a scenario may
+override any of them. "assumption" marks a default that no standard or plan gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Default:
+    """A default value with its unit and source."""
+
+    value: float | str
+    unit: str
+    source: str
+
+
+#: Service standards per facility kind: the network distance (m) within which a demand unit counts as served.
+SERVICE_STANDARDS: dict[str, dict[str, Default]] = {
+    "transfer_stations": {
+        "service_radius_m": Default(3000.0, "m", "CJJ 47-2006 §2.2.7: small collection vehicles ≤ 3 km preferred"),
+        "max_service_radius_m": Default(5000.0, "m", "CJJ 47-2006 §2.2.7: small collection vehicles ≤ 5 km max"),
+        "rural_service_radius_m": Default(3000.0, "m", "GB/T 51435-2021 (unverified): rural small vehicles ≤ 3 km"),
+    },
+    "dropoff_points": {
+        "service_radius_m": Default(500.0, "m", "assumption: 5–8 min walk; SB/T 10719 density 1 per 1000–2000 households"),
+        "households_per_point_urban": Default(1500.0, "households", "SB/T 10719 / Beijing practice: 1000–2000"),
+        "households_per_point_rural": Default(2250.0, "households", "SB/T 10719 / Beijing practice: 2000–2500"),
+    },
+    "collection_hubs": {
+        "service_radius_m": Default(3000.0, "m", "assumption: one hub per 片区 within a short truck run"),
+    },
+    "sorting_centers": {
+        "service_radius_m": Default(30000.0, "m", "assumption: county-wide"),
+        "min_site_area_m2": Default(3000.0, "m²", "national standard draft 2024: integrated sorting centre ≥ 3000 m²"),
+        "min_capacity_t_per_yr": Default(30000.0, "t/yr", "national standard draft 2024: ≥ 30 000 t/yr"),
+    },
+    "recycling_markets": {
+        "service_radius_m": Default(40000.0, "m", "assumption: county-wide"),
+    },
+    "film_recycling_stations": {
+        "service_radius_m": Default(5000.0, "m", "assumption: township station reachable by a tractor or van run"),
+        "min_per_township": Default(1.0, "stations", "plans: each 街道/镇 at least one 废旧农膜代贮回收站"),
+    },
+    "muck_disposal_sites": {
+        "service_radius_m": Default(20000.0, "m", "assumption: haul distance a county muck fleet accepts"),
+    },
+    "residential_collection_points": {
+        "service_radius_m": Default(120.0, "m", "GB 55013-2021 §3.2.2 (mandatory since 2022-01-01)"),
+    },
+}
+
+#: Quantities that turn demand attributes into tonnes.
+QUANTITIES: dict[str, Default] = {
+    "household_waste_kg_per_person_d": Default(0.49, "kg/(person·d)", "Lianyungang ETDZ plan, 2022"),
+    "film_kg_per_mu_yr": Default(5.1, "kg/(mu·yr)", "national film use ÷ mulched area, 2016–2023"),
+    "muck_density_t_per_m3": Default(1.7, "t/m³", "assumption: 1.6–1.9 loose soil / demolition rubble"),
+    "recyclables_share": Default(0.12, "share of household waste", "assumption"),
+    "kitchen_waste_share": Default(0.30, "share of household waste", "assumption"),
+    "diesel_co2_kg_per_l": Default(2.6, "kg CO₂/L", "3.096 kg CO₂/kg diesel (Chinese accounting method)"),
+}
+
+#: Plan indicators with a spatial reading (Lianyungang ETDZ 无废城市 plan targets).
+TARGETS: dict[str, dict[str, object]] = {
+    "urban_sorting_coverage": {
+        "label": "城市居民小区生活垃圾分类覆盖率 / urban residential sorting coverage",
+        "target": 1.00, "baseline_2022": 0.853, "facility_kind": "transfer_stations",
+        "demand_kind": "residential_communities", "source": "Lianyungang ETDZ plan: 85.3% (2022) → 100% (2024)",
+    },
+    "rural_sorting_coverage": {
+        "label": "农村地区生活垃圾分类覆盖率 / rural sorting coverage",
+        "target": 0.40, "baseline_2022": 0.375, "facility_kind": "transfer_stations",
+        "demand_kind": "villages", "source": "Lianyungang ETDZ plan: 37.5% (2022) → 40% (2025)",
+    },
+    "pesticide_packaging_coverage": {
+        "label": "农药包装废弃物回收覆盖率 / pesticide-packaging collection coverage",
+        "target": 1.00, "baseline_2022": 1.00, "facility_kind": "film_recycling_stations",
+        "demand_kind": "agri_input_shops", "source": "Lianyungang ETDZ plan: 100% → 100%",
+    },
+    "film_recovery_coverage": {
+        "label": "废旧农膜回收网络覆盖率 / waste-film collection coverage",
+        "target": 0.95, "baseline_2022": None, "facility_kind": "film_recycling_stations",
+        "demand_kind": "villages", "source": "Lianyungang ETDZ plan: film recovery > 95%",
+    },
+    "muck_disposal_compliance": {
+        "label": "工程渣土消纳场所规范设置率 / compliant muck disposal sites",
+        "target": 1.00, "baseline_2022": 0.0, "facility_kind": "muck_disposal_sites",
+        "demand_kind": "construction_sites", "source": "Lianyungang ETDZ plan: 0% (2022) → 100%",
+    },
+}
