@@ -1,0 +1,21 @@
+"""Layer file formats, recognised by file suffix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from layers.errors import GeoplanError
+
+_FORMATS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile",
+            ".csv": "CSV", ".txt": "CSV"}
+
+
+def layer_format(path: str | Path) -> str:
+    """The format of a layer file: ``GPKG``, ``GeoJSON``, ``ESRI Shapefile`` or ``CSV``."""
+    suffix = Path(path).suffix.lower()
+    try:
+        return _FORMATS[suffix]
+    except KeyError:
+        raise GeoplanError(
+            f"{path}: 不支持的文件格式 / unsupported file type {suffix!r}; use .gpkg, .geojson, .shp or .csv"
+        ) from None

@@ -1,0 +1,139 @@
+"""Write layers to GeoPackage, GeoJSON, Shapefile and CSV.
+
+Every writer writes to a temporary path next to the target and renames it into place, so a
+failed write leaves no half-written file (and an older file at the path stays intact).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import shapely
+
+from layers.errors import GeoplanError
+from layers.formats import layer_format
+
+
+def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy without ``attrs`` (they hold Python objects no file format can store)."""
+    out = gdf.copy()
+    out.attrs = {}
+    return out
+
+
+def _temp_path(target: Path, suffix: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{suffix}", dir=target.parent)
+    os.close(fd)
+    os.unlink(name)  # GDAL must create the file itself
+    return Path(name)
+
+
+def _replace_atomically(target: Path, write) -> Path:
+    """Call ``write(temp_path)`` and rename the result onto ``target``; clean up on failure."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = _temp_path(target, target.suffix)
+    try:
+        write(temp)
+        os.replace(temp, target)
+    finally:
+        if temp.exists():
+            temp.unlink()
+    return target
+
+
+def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp_dir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent))
+    try:
+        # UTF-8 with a .cpg, so every reader decodes the names the same way.
+        pyogrio.write_dataframe(gdf, temp_dir / target.name, driver="ESRI Shapefile", encoding="UTF-8")
+        for part in sorted(temp_dir.iterdir()):
+            os.replace(part, target.with_suffix(part.suffix))
+    finally:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+    return target
+
+
+def _write_csv(gdf: gpd.GeoDataFrame, target: Path) -> Path:
+    geoms = gdf.geometry
+    if len(gdf) and not (geoms.geom_type == "Point").all():
+        raise GeoplanError(f"{target}: CSV 只能保存点图层 / CSV holds point layers only; write "
+                           f"{gdf.attrs.get('kind', 'this layer')} to a GeoPackage (.gpkg)")
+    lonlat = geoms.to_crs(4326) if gdf.crs is not None else geoms
+    table = gdf.drop(columns=[geoms.name])
+    table["lon"] = shapely.get_x(lonlat.values)
+    table["lat"] = shapely.get_y(lonlat.values)
+    # utf-8-sig: Excel on Chinese Windows then shows the names right.
+    return _replace_atomically(target, lambda p: table.to_csv(p, index=False, encoding="utf-8-sig"))
+
+
+def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, layer: str | None = None) -> Path:
+    """Write one layer; the format follows the suffix (.gpkg, .geojson, .shp, .csv).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The layer, in any CRS.
+    path : str or Path
+        Target file. A GeoPackage keeps its other layers; the named layer is replaced.
+    layer : str, optional
+        Layer name inside a GeoPackage; default ``gdf.attrs["kind"]`` or the file stem.
+
+    Notes
+    -----
+    GeoJSON is written in WGS84 (RFC 7946); CSV as WGS84 ``lon``/``lat`` columns, UTF-8
+    with a byte-order mark; Shapefiles in UTF-8 with a .cpg (field names are cut to 10
+    characters, which :func:`layers.read_layer` maps back).
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    target = Path(path)
+    fmt = layer_format(target)
+    plain = _plain(gdf)
+    if fmt == "CSV":
+        plain.attrs["kind"] = gdf.attrs.get("kind")
+        return _write_csv(plain, target)
+    if fmt == "ESRI Shapefile":
+        return _write_shapefile(plain, target)
+    if fmt == "GeoJSON":
+        lonlat = plain.to_crs(4326) if plain.crs is not None else plain
+        return _replace_atomically(target, lambda p: pyogrio.write_dataframe(lonlat, p, driver="GeoJSON"))
+    name = layer or gdf.attrs.get("kind") or target.stem
+
+    def write(temp: Path) -> None:
+        if target.exists():
+            shutil.copy2(target, temp)
+        pyogrio.write_dataframe(plain, temp, layer=name, driver="GPKG", layer_options={"OVERWRITE": "YES"})
+
+    return _replace_atomically(target, write)
+
+
+def write_layers(layers: Mapping[str, gpd.GeoDataFrame], gpkg_path: str | Path) -> Path:
+    """Write several layers as one new GeoPackage, one layer per key.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Layer name (normally the kind name) → layer.
+    gpkg_path : str or Path
+        The GeoPackage to create; an existing file is replaced as a whole, and only once
+        every layer has been written.
+    """
+    target = Path(gpkg_path)
+    if layer_format(target) != "GPKG":
+        raise GeoplanError(f"{target}: write_layers writes a GeoPackage (.gpkg)")
+
+    def write(temp: Path) -> None:
+        for name, gdf in layers.items():
+            pyogrio.write_dataframe(_plain(gdf), temp, layer=name, driver="GPKG")
+
+    return _replace_atomically(target, write)
