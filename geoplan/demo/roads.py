@@ -69,17 +69,24 @@ def _street(town: Settlement, line: LineString, k: int, n: int, vertical: bool, 
 def _seat_roads() -> list[SourceRoad]:
     roads = _grid_roads(SEAT, ("人民路", "解放路"))
     seat_bridges_x = (-2000.0, 0.0, 3000.0)
+    out = []
     for r in roads:
         x0, y0, x1, y1 = r.line.bounds
         vertical = x0 == x1
         if vertical and any(abs(x0 - bx) < 1 for bx in seat_bridges_x):
             r.bridge = True
-        # Old-town side streets are one-way, alternating direction street by street.
+        # Old-town side streets are one-way inside the old town, alternating direction street by street.
         if r.road_class == "local" and r.line.intersects(OLD_TOWN):
             k = int(round((x0 if vertical else y0) / SEAT.street_spacing_m))
-            r.oneway = True
+            inside = r.line.intersection(OLD_TOWN)
             if k % 2:
-                r.line = LineString(r.line.coords[::-1])
+                inside = LineString(inside.coords[::-1])
+            out.append(SourceRoad(inside, "local", oneway=True))
+            outside = r.line.difference(OLD_TOWN)
+            out += [SourceRoad(part, "local") for part in getattr(outside, "geoms", [outside])]
+        else:
+            out.append(r)
+    roads = out
     # A ring road around the seat.
     ring = SEAT.area.buffer(700.0, join_style="mitre").exterior
     ring_roads = [SourceRoad(LineString(seg), "arterial", "环城路") for seg in zip(ring.coords[:-1], ring.coords[1:])]

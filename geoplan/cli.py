@@ -1,0 +1,164 @@
+"""The ``geoplan`` command line.
+
+User errors (bad files, bad settings) print one line and exit with code 2; they never
+show a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from layers.errors import GeoplanError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="geoplan — 无废城市 facility siting, vehicle routing and coverage maps.",
+    pretty_exceptions_show_locals=False,
+)
+network_app = typer.Typer(no_args_is_help=True, help="Road network commands / 路网")
+app.add_typer(network_app, name="network")
+
+console = Console(stderr=True)
+out = Console()
+
+ScenarioDir = Annotated[Path, typer.Argument(help="Scenario folder (holds scenario.toml).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+
+
+def user_errors(fn):
+    """Turn a GeoplanError into one line on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except GeoplanError as exc:
+            console.print(f"[bold red]错误 / error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _progress(quiet: bool):
+    from contextlib import nullcontext
+
+    return nullcontext() if quiet else console.status("working…")
+
+
+@app.command()
+@user_errors
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the demo scenario into.")] = Path(
+        "geoplan-demo"
+    ),
+    seed: Annotated[int, typer.Option(help="Random seed of the demo county.")] = 202611,
+    tiles: Annotated[str, typer.Option(help="Base map: osm, amap, tianditu or none.")] = "osm",
+    quiet: Quiet = False,
+) -> None:
+    """Write the embedded demo county as a scenario folder and run the whole chain on it."""
+    from geoplan.demo.scenario_folder import write_demo_scenario
+    from geoplan.publish import write_layers_map
+    from geoplan.scenario import load_scenario
+
+    def step(text: str) -> None:
+        if not quiet:
+            console.print(f"[green]•[/] {text}")
+
+    write_demo_scenario(out_dir, seed=seed)
+    step(f"scenario written: {out_dir}/scenario.toml, {out_dir}/layers.gpkg")
+    scenario = load_scenario(out_dir)
+    net = scenario.road_network
+    info = net.info()
+    step(f"road network: {info['nodes']} nodes, {info['edges']} edges, {info['total_km']:.0f} km")
+    path = write_layers_map(scenario, tiles=tiles)
+    step(f"map: {path}")
+    if not quiet:
+        _print_layer_counts(scenario)
+
+
+@app.command()
+@user_errors
+def validate(scenario_dir: ScenarioDir, quiet: Quiet = False) -> None:
+    """Check every layer and how far each point lies from the road network."""
+    from geoplan.checks import check_scenario
+    from geoplan.scenario import load_scenario
+
+    scenario = load_scenario(scenario_dir)
+    with _progress(quiet):
+        check = check_scenario(scenario)
+    table = Table(title="图层 / layers")
+    table.add_column("layer")
+    table.add_column("rows", justify="right")
+    for name, rows in check.layer_rows.items():
+        table.add_row(name, str(rows))
+    if not quiet:
+        out.print(table)
+    for issue in check.issues:
+        colour = "red" if issue.severity == "error" else "yellow"
+        out.print(f"[{colour}]{issue.severity}[/]: {issue}", highlight=False, soft_wrap=True)
+    summary = f"{len(check.errors)} errors, {len(check.warnings)} warnings"
+    if check.errors:
+        console.print(f"[bold red]错误 / error:[/] {summary} — fix the rows named above", highlight=False)
+        raise typer.Exit(2)
+    out.print(f"[green]通过 / ok:[/] {summary}")
+
+
+@network_app.command("info")
+@user_errors
+def network_info(scenario_dir: ScenarioDir, quiet: Quiet = False) -> None:
+    """Nodes, edges, components, per-profile reach and snap statistics per layer."""
+    from geoplan.checks import check_scenario
+    from geoplan.scenario import load_scenario
+
+    scenario = load_scenario(scenario_dir)
+    with _progress(quiet):
+        net = scenario.road_network
+        check = check_scenario(scenario)
+    info = net.info()
+    t = Table(title="路网 / road network")
+    t.add_column("item")
+    t.add_column("value", justify="right")
+    for key, value in info.items():
+        if isinstance(value, dict):
+            for k, v in value.items():
+                t.add_row(f"{key}.{k}", _fmt(v))
+        else:
+            t.add_row(key, _fmt(value))
+    out.print(t)
+    s = Table(title=f"吸附距离 / snap distances (limit {scenario.network_settings.max_snap_m:g} m)")
+    for col in ("layer", "points", "median m", "p95 m", "max m", "over limit"):
+        s.add_column(col, justify="right" if col != "layer" else "left")
+    for name, st in check.snap_stats.items():
+        s.add_row(name, f"{st['points']:.0f}", f"{st['median_m']:.0f}", f"{st['p95_m']:.0f}", f"{st['max_m']:.0f}",
+                  f"{st['over_limit']:.0f}")
+    out.print(s)
+
+
+def _fmt(v) -> str:
+    return f"{v:,.3f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)
+
+
+def _print_layer_counts(scenario) -> None:
+    t = Table(title=f"{scenario.name}")
+    t.add_column("layer")
+    t.add_column("rows", justify="right")
+    for name, gdf in scenario.layers.items():
+        t.add_row(name, str(len(gdf)))
+    out.print(t)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
