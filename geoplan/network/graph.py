@@ -1,0 +1,455 @@
+"""The road network: a directed graph in arrays with per-profile costs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from layers.errors import GeoplanError, Issue
+
+from . import costs as _costs
+from .edge_table import EdgeTable
+from .osm import edges_from_osm_pbf, edges_from_osm_xml
+from .profiles import ROAD_CLASSES, VehicleProfile, resolve_profiles
+from .projection import gauss_kruger_crs
+from .roads_layer import check_metric_crs, edges_from_roads
+from .snapping import SnapResult, issues_for_snap, point_coordinates, snap_to_nodes
+
+
+@dataclass(frozen=True)
+class DroppedParts:
+    """What the build removed to keep one strongly connected network.
+
+    Attributes
+    ----------
+    nodes, edges : int
+        Nodes and directed edges outside the largest strongly connected component.
+    length_m : float
+        Total length of the dropped directed edges, metres.
+    components_before : int
+        Strongly connected components before pruning (1 remains).
+    """
+
+    nodes: int
+    edges: int
+    length_m: float
+    components_before: int
+
+
+def _largest_strong_component(table: EdgeTable) -> tuple[EdgeTable, DroppedParts]:
+    n = len(table.node_xy)
+    adjacency = csr_matrix((np.ones(len(table.u)), (table.u, table.v)), shape=(n, n))
+    count, label = connected_components(adjacency, directed=True, connection="strong")
+    largest = np.argmax(np.bincount(label))
+    keep = label == largest
+    edge_keep = keep[table.u] & keep[table.v]
+    dropped = DroppedParts(
+        nodes=int((~keep).sum()),
+        edges=int((~edge_keep).sum()),
+        length_m=float(table.length_m[~edge_keep].sum()),
+        components_before=int(count),
+    )
+    return table.subset(keep), dropped
+
+
+def _parse_barred(value: Any) -> list[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    return [p.strip() for p in str(value).split(",") if p.strip()]
+
+
+class RoadNetwork:
+    """Directed road graph with node/edge arrays, snapping and travel costs per vehicle profile.
+
+    Build it with :meth:`from_roads`, :meth:`from_osm_xml`, :meth:`from_osm_pbf` or
+    :meth:`from_file`. The build keeps the largest strongly connected component
+    (every kept node can reach every other by *some* road) and reports the rest in
+    :attr:`dropped`. A profile may still be unable to reach parts of the network
+    (barred road classes, restricted zones); its costs there are ``inf``.
+
+    Attributes
+    ----------
+    crs : pyproj.CRS
+        Projected metric CRS of all coordinates.
+    node_xy : ndarray, shape (n, 2)
+        Node coordinates, metres.
+    edge_u, edge_v : ndarray of int64, shape (m,)
+    edge_length_m : ndarray of float64
+    edge_road_class : ndarray of int8
+        Index into :data:`ROAD_CLASSES`.
+    edge_speed_cap_kmh : ndarray of float64
+        The edge's own speed limit (NaN: none).
+    edge_geometry : ndarray of shapely LineString
+    node_source_id : ndarray of int64 or None
+        OSM node ids for OSM sources.
+    profiles : dict of str to VehicleProfile
+    dropped : DroppedParts
+    """
+
+    def __init__(
+        self,
+        table: EdgeTable,
+        crs: CRS,
+        restricted_zones: gpd.GeoDataFrame | None = None,
+        profiles: Mapping[str, VehicleProfile] | list[VehicleProfile] | None = None,
+    ) -> None:
+        if len(table.u) == 0:
+            raise GeoplanError("the road source has no drivable road segments: check the file or the roads layer")
+        self.crs = CRS.from_user_input(crs)
+        self.profiles = resolve_profiles(profiles)
+        table, self.dropped = _largest_strong_component(table)
+        self.node_xy = table.node_xy
+        self.edge_u = table.u
+        self.edge_v = table.v
+        self.edge_length_m = table.length_m
+        self.edge_road_class = table.road_class
+        self.edge_speed_cap_kmh = table.speed_cap_kmh
+        self.edge_geometry = table.geometry
+        self.node_source_id = table.node_source_id
+        self._zone_barred = self._restricted_edges(restricted_zones)
+        self._graphs: dict[tuple[str, str], _costs.CostGraph] = {}
+        self._node_tree: cKDTree | None = None
+
+    # ----------------------------------------------------------------- builders
+    @classmethod
+    def from_roads(
+        cls,
+        roads_gdf: gpd.GeoDataFrame,
+        restricted_zones: gpd.GeoDataFrame | None = None,
+        profiles: Mapping[str, VehicleProfile] | list[VehicleProfile] | None = None,
+    ) -> "RoadNetwork":
+        """Network from a roads line layer in a projected metric CRS.
+
+        Parameters
+        ----------
+        roads_gdf : GeoDataFrame
+            Lines with ``road_class`` (expressway, arterial, collector, local) and
+            optionally ``id``, ``speed_kmh`` (limit, km/h), ``oneway`` (bool).
+            Lines meet only at shared vertices or ends.
+        restricted_zones : GeoDataFrame, optional
+            Polygons with ``barred_profiles`` (comma-separated profile names); those
+            profiles may not use any edge that intersects the polygon.
+        profiles : list or dict of VehicleProfile, optional
+            Default: :data:`DEFAULT_PROFILES`.
+        """
+        return cls(edges_from_roads(roads_gdf), roads_gdf.crs, restricted_zones, profiles)
+
+    @classmethod
+    def from_osm_xml(cls, path: str | Path, to_crs: Any = None, **kwargs: Any) -> "RoadNetwork":
+        """Network from an OSM XML file; ``to_crs`` defaults to the area's Gauss-Krüger zone."""
+        table, crs = edges_from_osm_xml(path, to_crs)
+        return cls(table, crs, **kwargs)
+
+    @classmethod
+    def from_osm_pbf(cls, path: str | Path, to_crs: Any = None, **kwargs: Any) -> "RoadNetwork":
+        """Network from an OSM PBF file; ``to_crs`` defaults to the area's Gauss-Krüger zone."""
+        table, crs = edges_from_osm_pbf(path, to_crs)
+        return cls(table, crs, **kwargs)
+
+    @classmethod
+    def from_file(cls, path: str | Path, **kwargs: Any) -> "RoadNetwork":
+        """Network from ``.osm``/``.xml`` (OSM XML), ``.pbf`` (OSM PBF) or a roads layer.
+
+        A GeoPackage is read from its ``roads`` layer (and ``restricted_zones`` if it
+        has one), otherwise from its only layer. A roads layer in longitude/latitude
+        is projected to its Gauss-Krüger zone.
+        """
+        path = Path(path)
+        name = path.name.lower()
+        if not path.exists():
+            raise GeoplanError(f"road source {path} does not exist: check the path in the scenario")
+        if name.endswith((".osm", ".xml")):
+            return cls.from_osm_xml(path, **kwargs)
+        if name.endswith(".pbf"):
+            return cls.from_osm_pbf(path, **kwargs)
+        if name.endswith((".gpkg", ".shp", ".geojson", ".json")):
+            import pyogrio
+
+            layer_names = [row[0] for row in pyogrio.list_layers(path)]
+            layer = "roads" if "roads" in layer_names else None
+            if layer is None and len(layer_names) > 1:
+                raise GeoplanError(f"{path} has several layers ({', '.join(layer_names)}) but none named roads: rename the road layer to roads")
+            roads = gpd.read_file(path, layer=layer)
+            if roads.crs is not None and roads.crs.is_geographic:
+                roads = roads.to_crs(gauss_kruger_crs(float(roads.geometry.union_all().centroid.x)))
+            if "restricted_zones" in layer_names and "restricted_zones" not in kwargs:
+                kwargs["restricted_zones"] = gpd.read_file(path, layer="restricted_zones")
+            return cls.from_roads(roads, **kwargs)
+        raise GeoplanError(
+            f"road source {path}: unknown file type; use OSM XML (.osm), OSM PBF (.osm.pbf) or a roads layer (.gpkg, .shp, .geojson)"
+        )
+
+    # ----------------------------------------------------------------- profiles
+    def _restricted_edges(self, zones: gpd.GeoDataFrame | None) -> dict[str, np.ndarray]:
+        barred = {name: np.zeros(len(self.edge_u), bool) for name in self.profiles}
+        if zones is None or len(zones) == 0:
+            return barred
+        check_metric_crs(zones, "restricted_zones layer")
+        if "barred_profiles" not in zones.columns:
+            raise GeoplanError("restricted_zones layer has no barred_profiles column: list the barred vehicle profiles, comma-separated")
+        if not zones.crs.equals(self.crs):
+            zones = zones.to_crs(self.crs)
+        tree = shapely.STRtree(self.edge_geometry)
+        for i, (geom, value) in enumerate(zip(zones.geometry.values, zones["barred_profiles"])):
+            names = _parse_barred(value)
+            unknown = [n for n in names if n not in self.profiles]
+            if unknown:
+                rid = zones["id"].iloc[i] if "id" in zones.columns else f"row {i + 1}"
+                raise GeoplanError(
+                    f"restricted_zones {rid}: unknown profile {', '.join(unknown)} in barred_profiles; "
+                    f"use {', '.join(self.profiles)}"
+                )
+            if geom is None or geom.is_empty or not names:
+                continue
+            hit = tree.query(geom, predicate="intersects")
+            for name in names:
+                barred[name][hit] = True
+        return barred
+
+    def profile(self, name: str) -> VehicleProfile:
+        """The profile called ``name``; :class:`GeoplanError` naming the known ones if absent."""
+        try:
+            return self.profiles[name]
+        except KeyError:
+            raise GeoplanError(f"unknown vehicle profile {name!r}: use one of {', '.join(self.profiles)}") from None
+
+    def usable_edges(self, profile: str) -> np.ndarray:
+        """Boolean mask of the edges ``profile`` may drive on."""
+        prof = self.profile(profile)
+        barred_codes = [ROAD_CLASSES.index(c) for c in prof.barred_road_classes]
+        return ~np.isin(self.edge_road_class, barred_codes) & ~self._zone_barred[profile]
+
+    def edge_speed_kmh(self, profile: str) -> np.ndarray:
+        """Driving speed of ``profile`` on each edge, km/h: the profile's class speed capped by the edge limit."""
+        prof = self.profile(profile)
+        class_speed = np.array([prof.speed_kmh[c] for c in ROAD_CLASSES])[self.edge_road_class]
+        return np.fmin(class_speed, self.edge_speed_cap_kmh)
+
+    def edge_seconds(self, profile: str) -> np.ndarray:
+        """Driving time of ``profile`` on each edge, seconds."""
+        return self.edge_length_m / (self.edge_speed_kmh(profile) / 3.6)
+
+    def edge_weight(self, profile: str, weight: str) -> np.ndarray:
+        """Per-edge ``weight`` (``"metres"`` or ``"seconds"``) for ``profile``."""
+        if weight == "metres":
+            self.profile(profile)
+            return self.edge_length_m
+        if weight == "seconds":
+            return self.edge_seconds(profile)
+        raise GeoplanError(f"unknown weight {weight!r}: use metres or seconds")
+
+    def cost_graph(self, profile: str, weight: str = "seconds") -> _costs.CostGraph:
+        """CSR graph of ``profile`` weighted by ``weight`` (built on first use, then cached)."""
+        key = (profile, weight)
+        if key not in self._graphs:
+            self._graphs[key] = _costs.build_cost_graph(
+                len(self.node_xy), self.edge_u, self.edge_v, self.edge_weight(profile, weight), self.usable_edges(profile)
+            )
+        return self._graphs[key]
+
+    # ----------------------------------------------------------------- summary
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_xy)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_u)
+
+    def edges_gdf(self) -> gpd.GeoDataFrame:
+        """Directed edges as a GeoDataFrame (u, v, length_m, road_class, speed_cap_kmh)."""
+        return gpd.GeoDataFrame(
+            {
+                "u": self.edge_u,
+                "v": self.edge_v,
+                "length_m": self.edge_length_m,
+                "road_class": np.array(ROAD_CLASSES)[self.edge_road_class],
+                "speed_cap_kmh": self.edge_speed_cap_kmh,
+            },
+            geometry=self.edge_geometry,
+            crs=self.crs,
+        )
+
+    def reachable_share(self, profile: str) -> float:
+        """Share of node pairs (u, v) that ``profile`` can drive between, from its largest component.
+
+        Computed as (size of the profile's largest strongly connected component) /
+        (number of nodes): the share of the network within which the profile can
+        drive anywhere.
+        """
+        graph = self.cost_graph(profile, "metres").matrix
+        _, label = connected_components(graph, directed=True, connection="strong")
+        return float(np.bincount(label).max() / self.n_nodes)
+
+    def info(self) -> dict[str, Any]:
+        """Summary for reports: sizes, km per road class, what was dropped, per-profile reach.
+
+        ``total_km`` and ``km_by_class`` count each road once: a two-way road has two
+        directed edges but its length counts once (directed km / 2 for two-way).
+        """
+        geom_key = pd.Series(shapely.to_wkb(shapely.normalize(self.edge_geometry)))
+        unique_road = ~geom_key.duplicated().to_numpy()
+        km = self.edge_length_m * unique_road / 1000.0
+        return {
+            "crs": self.crs.to_string(),
+            "nodes": self.n_nodes,
+            "edges": self.n_edges,
+            "total_km": float(km.sum()),
+            "km_by_class": {c: float(km[self.edge_road_class == i].sum()) for i, c in enumerate(ROAD_CLASSES)},
+            "components_before": self.dropped.components_before,
+            "components_after": 1,
+            "dropped_nodes": self.dropped.nodes,
+            "dropped_edges": self.dropped.edges,
+            "dropped_km": self.dropped.length_m / 1000.0,
+            "reachable_share": {name: self.reachable_share(name) for name in self.profiles},
+        }
+
+    def __repr__(self) -> str:
+        return f"RoadNetwork({self.n_nodes} nodes, {self.n_edges} edges, crs={self.crs.to_string()})"
+
+    # ----------------------------------------------------------------- snapping
+    def snap(self, points) -> SnapResult:
+        """Snap points to their nearest network node.
+
+        Parameters
+        ----------
+        points : GeoSeries, GeoDataFrame or ndarray of shape (n, 2)
+            Points; geo inputs in another CRS are reprojected to :attr:`crs`, arrays
+            are taken to be in :attr:`crs` (metres).
+
+        Returns
+        -------
+        SnapResult
+            Node index and straight-line snap distance (metres) per point.
+        """
+        if self._node_tree is None:
+            self._node_tree = cKDTree(self.node_xy)
+        return snap_to_nodes(self._node_tree, point_coordinates(points, self.crs))
+
+    def snap_issues(self, gdf: gpd.GeoDataFrame, file: str, layer: str, max_snap_m: float = 500.0) -> list[Issue]:
+        """Error issues for the rows of ``gdf`` that lie more than ``max_snap_m`` metres from the network.
+
+        Rows are named by their ``id`` field (``"row N"``, 1-based, when there is none).
+        """
+        snap = self.snap(gdf)
+        if "id" in gdf.columns:
+            ids = [str(v) if pd.notna(v) else f"row {i + 1}" for i, v in enumerate(gdf["id"])]
+        else:
+            ids = [f"row {i + 1}" for i in range(len(gdf))]
+        return issues_for_snap(snap, ids, file, layer, max_snap_m)
+
+    def _nodes_of(self, items) -> np.ndarray:
+        """Node indices from node indices (1-D ints) or points (snapped)."""
+        if isinstance(items, (gpd.GeoSeries, gpd.GeoDataFrame)):
+            return self.snap(items).node
+        arr = np.asarray(items)
+        if arr.ndim == 1 and (arr.dtype.kind in "iu" or len(arr) == 0):
+            arr = arr.astype(np.int64)
+            if len(arr) and (arr.min() < 0 or arr.max() >= self.n_nodes):
+                raise GeoplanError(f"node index out of range 0..{self.n_nodes - 1}")
+            return arr
+        return self.snap(arr).node
+
+    # ----------------------------------------------------------------- costs
+    def travel_costs(
+        self,
+        origins,
+        destinations,
+        profile: str = "compression_truck",
+        cutoff_m: float | None = None,
+        cutoff_s: float | None = None,
+        weight: str | None = None,
+    ) -> _costs.TravelCosts:
+        """Directed travel costs (metres and seconds) from every origin to every destination.
+
+        Parameters
+        ----------
+        origins, destinations : GeoSeries, GeoDataFrame, (n, 2) array or 1-D int array
+            Points (snapped to their nearest node) or node indices.
+        profile : str
+            Vehicle profile name.
+        cutoff_m, cutoff_s : float, optional
+            Search radius in metres or in seconds (at most one). With a cutoff the
+            result is sparse and paths minimise the cut quantity.
+        weight : {"metres", "seconds"}, optional
+            Quantity the paths minimise when no cutoff is given. Default
+            ``"seconds"``: metres are then the length of the fastest path.
+
+        Returns
+        -------
+        TravelCosts
+            See :class:`TravelCosts` for how absent pairs and zeros are stored.
+            Snap distances are not included.
+        """
+        if cutoff_m is not None and cutoff_s is not None:
+            raise GeoplanError("give either cutoff_m or cutoff_s, not both")
+        cutoff = cutoff_m if cutoff_m is not None else cutoff_s
+        if cutoff is not None:
+            cut_weight = "metres" if cutoff_m is not None else "seconds"
+            if weight is not None and weight != cut_weight:
+                raise GeoplanError(f"a cutoff in {cut_weight} needs paths minimising {cut_weight}: drop weight={weight!r}")
+            weight = cut_weight
+            if not cutoff >= 0:
+                raise GeoplanError(f"cutoff must be >= 0, got {cutoff}")
+        weight = weight or "seconds"
+        other = "seconds" if weight == "metres" else "metres"
+        origin_nodes = self._nodes_of(origins)
+        dest_nodes = self._nodes_of(destinations)
+        sources, row_of = np.unique(origin_nodes, return_inverse=True)
+        primary, secondary = _costs.shortest_costs(
+            self.cost_graph(profile, weight),
+            self.edge_weight(profile, other),
+            sources,
+            dest_nodes,
+            limit=np.inf if cutoff is None else float(cutoff),
+        )
+        primary, secondary = primary[row_of], secondary[row_of]
+        if cutoff is not None:
+            primary, secondary = _costs.to_sparse(primary, secondary, float(cutoff))
+        metres, seconds = (primary, secondary) if weight == "metres" else (secondary, primary)
+        return _costs.TravelCosts(
+            metres=metres,
+            seconds=seconds,
+            origin_nodes=origin_nodes,
+            destination_nodes=dest_nodes,
+            profile=profile,
+            weight=weight,
+            cutoff=None if cutoff is None else float(cutoff),
+        )
+
+    # ----------------------------------------------------------------- paths and areas
+    def path(self, origin_node: int, dest_node: int, profile: str = "compression_truck", weight: str = "seconds"):
+        """Shortest path between two nodes; see :func:`geoplan.network.paths.shortest_path`."""
+        from .paths import shortest_path
+
+        return shortest_path(self, origin_node, dest_node, profile, weight)
+
+    def route_geometry(self, node_sequence, profile: str = "compression_truck", weight: str = "seconds"):
+        """Road geometry of a route visiting ``node_sequence`` in order; see :func:`geoplan.network.paths.route_geometry`."""
+        from .paths import route_geometry
+
+        return route_geometry(self, node_sequence, profile, weight)
+
+    def service_areas(
+        self,
+        facility_points,
+        cutoff_m: float | None = None,
+        cutoff_s: float | None = None,
+        profile: str = "compression_truck",
+        ids=None,
+        **kwargs: Any,
+    ) -> gpd.GeoDataFrame:
+        """Isochrone polygons per facility; see :func:`geoplan.network.service_areas.service_areas`."""
+        from .service_areas import service_areas
+
+        return service_areas(self, facility_points, cutoff_m=cutoff_m, cutoff_s=cutoff_s, profile=profile, ids=ids, **kwargs)
