@@ -387,7 +387,7 @@ def _metric_centroids(gdf: gpd.GeoDataFrame, usable: np.ndarray) -> np.ndarray |
         metric = geoms
     else:
         lonlat = geoms.to_crs(4326) if not crs.is_geographic else geoms
-        median_lon = float(np.median(shapely.get_coordinates(lonlat.centroid.values)[:, 0]))
+        median_lon = float(np.median(shapely.get_coordinates(shapely.centroid(lonlat.values))[:, 0]))
         try:
             metric = lonlat.to_crs(metric_crs_for(median_lon))
         except Exception:  # the whole layer lies outside China; reported by the caller

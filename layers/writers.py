@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import shapely
 
@@ -25,6 +27,14 @@ def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = gdf.copy()
     out.attrs = {}
     return out
+
+
+def _dates_as_text(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Date-time columns as ISO dates (YYYY-MM-DD): dBASE has no date-time field type."""
+    for column in gdf.columns:
+        if column != gdf.geometry.name and pd.api.types.is_datetime64_any_dtype(gdf[column]):
+            gdf[column] = gdf[column].dt.strftime("%Y-%m-%d").astype(object).where(gdf[column].notna(), None)
+    return gdf
 
 
 def _temp_path(target: Path, suffix: str) -> Path:
@@ -51,8 +61,11 @@ def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     temp_dir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent))
     try:
-        # UTF-8 with a .cpg, so every reader decodes the names the same way.
-        pyogrio.write_dataframe(gdf, temp_dir / target.name, driver="ESRI Shapefile", encoding="UTF-8")
+        with warnings.catch_warnings():
+            # dBASE cuts field names to 10 characters; read_layer maps them back.
+            warnings.filterwarnings("ignore", message="Normalized/laundered field name")
+            # UTF-8 with a .cpg, so every reader decodes the names the same way.
+            pyogrio.write_dataframe(gdf, temp_dir / target.name, driver="ESRI Shapefile", encoding="UTF-8")
         for part in sorted(temp_dir.iterdir()):
             os.replace(part, target.with_suffix(part.suffix))
     finally:
@@ -66,7 +79,7 @@ def _write_csv(gdf: gpd.GeoDataFrame, target: Path) -> Path:
         raise GeoplanError(f"{target}: CSV 只能保存点图层 / CSV holds point layers only; write "
                            f"{gdf.attrs.get('kind', 'this layer')} to a GeoPackage (.gpkg)")
     lonlat = geoms.to_crs(4326) if gdf.crs is not None else geoms
-    table = gdf.drop(columns=[geoms.name])
+    table = _dates_as_text(gdf).drop(columns=[geoms.name])
     table["lon"] = shapely.get_x(lonlat.values)
     table["lat"] = shapely.get_y(lonlat.values)
     # utf-8-sig: Excel on Chinese Windows then shows the names right.
@@ -103,7 +116,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, layer: str | None = Non
         plain.attrs["kind"] = gdf.attrs.get("kind")
         return _write_csv(plain, target)
     if fmt == "ESRI Shapefile":
-        return _write_shapefile(plain, target)
+        return _write_shapefile(_dates_as_text(plain), target)
     if fmt == "GeoJSON":
         lonlat = plain.to_crs(4326) if plain.crs is not None else plain
         return _replace_atomically(target, lambda p: pyogrio.write_dataframe(lonlat, p, driver="GeoJSON"))
