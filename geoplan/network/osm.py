@@ -110,7 +110,7 @@ def graph_from_pbf(path: str | Path) -> nx.MultiDiGraph:
         oneway = oneway_tag in ONEWAY_FORWARD or oneway_tag in ONEWAY_REVERSE or tags.get("junction") == "roundabout"
         if oneway_tag in ONEWAY_REVERSE:
             refs.reverse()
-        attrs = {k: v for k, v in tags.items() if k != "junction"}
+        attrs = {k: v for k, v in tags.items() if k not in ("junction", "oneway")}
         graph.add_edges_from(pairwise(refs), osmid=way.id, oneway=oneway, reversed=False, **attrs)
         if not oneway:
             graph.add_edges_from(pairwise(reversed(refs)), osmid=way.id, oneway=False, reversed=True, **attrs)
