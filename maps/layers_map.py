@@ -67,6 +67,7 @@ def add_point_layer(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: str,
         status = feature["properties"].get("status", "existing")
         return {
             "color": base,
+            "fill": True,
             "fillColor": base,
             "fillOpacity": 0.0 if status == "candidate" else 0.85,
             "weight": 2,

@@ -58,7 +58,8 @@ def build_demo_layers(seed: int = DEFAULT_SEED) -> dict[str, gpd.GeoDataFrame]:
     }
     layers = {kind: _points_frame(t) for kind, t in tables.items()}
     layers["districts"] = _districts(boundary, layers)
-    layers["roads"] = _roads(demo_roads(boundary, rural, rural_nodes, villages["xy"]))
+    places = np.vstack([np.asarray(t["xy"], dtype=float) for t in tables.values()])
+    layers["roads"] = _roads(demo_roads(boundary, rural, rural_nodes, places))
     zones = facilities.restricted_zones(OLD_TOWN)
     zones["geometry"] = list(shift_geometries(zones["geometry"]))
     layers["restricted_zones"] = gpd.GeoDataFrame(zones, geometry="geometry", crs=METRIC_EPSG)

@@ -144,14 +144,14 @@ def _radials() -> list[SourceRoad]:
     return roads
 
 
-def village_spurs(villages_xy: np.ndarray, rural_nodes: np.ndarray) -> list[SourceRoad]:
-    """A short local road from each village to the nearest rural-grid node."""
+def access_roads(points_xy: np.ndarray, rural_nodes: np.ndarray) -> list[SourceRoad]:
+    """A short local road from each rural place (village, plant, yard) to the nearest rural-grid node."""
     from scipy.spatial import cKDTree
 
-    _, idx = cKDTree(rural_nodes).query(villages_xy)
+    _, idx = cKDTree(rural_nodes).query(points_xy)
     return [
         SourceRoad(LineString([tuple(v), tuple(rural_nodes[k])]), "local", "", speed_kmh=30.0)
-        for v, k in zip(villages_xy, idx)
+        for v, k in zip(points_xy, idx)
         if np.hypot(*(v - rural_nodes[k])) > 1.0
     ]
 
@@ -208,17 +208,19 @@ def _expressway(ground: list[SourceRoad]) -> list[SourceRoad]:
 
 
 def demo_roads(
-    boundary, rural: list[SourceRoad], rural_nodes: np.ndarray, villages_xy: np.ndarray
+    boundary, rural: list[SourceRoad], rural_nodes: np.ndarray, places_xy: np.ndarray
 ) -> list[SourceRoad]:
     """All roads of the demo county, noded, in the local frame.
 
-    ``rural`` and ``rural_nodes`` come from :func:`rural_roads`; each village gets a spur
-    road to its nearest rural node.
+    ``rural`` and ``rural_nodes`` come from :func:`rural_roads`; each place in
+    ``places_xy`` outside the built-up areas gets an access road to its nearest rural node.
     """
+    built = shapely.union_all([s.area.buffer(200.0) for s in SETTLEMENTS])
+    places_xy = places_xy[~shapely.contains_xy(built, places_xy[:, 0], places_xy[:, 1])]
     sources = _seat_roads() + _grid_roads(DEV_ZONE, ("开发大道", "经一路"))
     for town in TOWNS:
         sources += _grid_roads(town, (f"{town.name[:2]}大街", f"{town.name[:2]}中路"))
-    sources += rural + _radials() + village_spurs(villages_xy, rural_nodes)
+    sources += rural + _radials() + access_roads(places_xy, rural_nodes)
     ground = node_roads(sources)
     # Clip to the county: pieces wholly outside the boundary go.
     ground = [r for r in ground if boundary.buffer(1500.0).intersects(r.line)]

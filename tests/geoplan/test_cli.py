@@ -1,0 +1,105 @@
+"""The command line end to end, run as a user runs it (a subprocess), on the demo county."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+
+import layers
+
+
+def geoplan(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "geoplan", *args], capture_output=True, text=True, cwd=cwd, timeout=600
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("cli") / "demo"
+    run = geoplan("demo", "--out", str(folder), "--tiles", "none", "--quiet")
+    assert run.returncode == 0, run.stderr
+    return folder
+
+
+@pytest.fixture
+def demo_copy(demo_dir, tmp_path) -> Path:
+    target = tmp_path / "scenario"
+    shutil.copytree(demo_dir, target)
+    return target
+
+
+def _assert_one_clean_error(run: subprocess.CompletedProcess, *needles: str) -> None:
+    assert run.returncode == 2, (run.returncode, run.stdout, run.stderr)
+    assert "Traceback" not in run.stderr + run.stdout
+    for needle in needles:
+        assert needle in run.stdout + run.stderr, (needle, run.stdout, run.stderr)
+
+
+def test_demo_writes_the_scenario_folder(demo_dir):
+    assert (demo_dir / "scenario.toml").is_file()
+    names = set(pyogrio.list_layers(demo_dir / "layers.gpkg")[:, 0])
+    assert {"roads", "districts", "residential_communities", "villages", "transfer_stations"} <= names
+    html = (demo_dir / "output" / "map_layers.html").read_text(encoding="utf-8")
+    assert "transfer station (6)" in html
+    assert "cdn.jsdelivr.net/npm/leaflet" not in html, "self-contained map: Leaflet is inlined"
+
+
+def test_validate_passes_on_the_demo(demo_dir):
+    run = geoplan("validate", str(demo_dir))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "0 errors" in run.stdout
+
+
+def test_network_info_reports_graph_and_snapping(demo_dir):
+    run = geoplan("network", "info", str(demo_dir))
+    assert run.returncode == 0, run.stderr
+    assert "nodes" in run.stdout and "residential_communities" in run.stdout
+
+
+def test_missing_scenario_folder_is_one_clean_error(tmp_path):
+    _assert_one_clean_error(geoplan("validate", str(tmp_path / "nowhere")), "scenario folder not found")
+
+
+def test_broken_scenario_toml_names_the_file(demo_copy):
+    (demo_copy / "scenario.toml").write_text("[scenario\nname = 1\n", encoding="utf-8")
+    _assert_one_clean_error(geoplan("validate", str(demo_copy)), "scenario.toml", "not valid TOML")
+
+
+def test_bad_rows_are_named_by_layer_row_and_field(demo_copy):
+    gpkg = demo_copy / "layers.gpkg"
+    villages = gpd.read_file(gpkg, layer="villages")
+    villages.loc[3, "population"] = -5
+    villages.loc[7, "id"] = villages.loc[6, "id"]
+    layers.write_layer(villages, gpkg, layer="villages")
+    run = geoplan("validate", str(demo_copy))
+    _assert_one_clean_error(run, "villages", "population", str(villages.loc[3, "id"]), str(villages.loc[6, "id"]))
+
+
+def test_point_far_from_roads_is_flagged_not_snapped(demo_copy):
+    from geoplan.scenario import load_scenario
+
+    scenario = load_scenario(demo_copy)
+    net = scenario.road_network
+    districts = scenario.layers["districts"]
+    # A spot inside the county, as far from the road network as we can find on a grid.
+    minx, miny, maxx, maxy = districts.total_bounds
+    xs, ys = np.meshgrid(np.linspace(minx, maxx, 60), np.linspace(miny, maxy, 60))
+    pts = gpd.GeoSeries(gpd.points_from_xy(xs.ravel(), ys.ravel()), crs=districts.crs)
+    pts = pts[pts.within(districts.union_all().buffer(-2000))]
+    far = pts.iloc[int(np.argmax(net.snap(pts).distance_m))]
+    assert net.snap(gpd.GeoSeries([far], crs=districts.crs)).distance_m[0] > 500
+    gpkg = demo_copy / "layers.gpkg"
+    shops = gpd.read_file(gpkg, layer="agri_input_shops")
+    shops = shops.to_crs(districts.crs)
+    shops.loc[0, "geometry"] = far
+    layers.write_layer(shops.to_crs(4490), gpkg, layer="agri_input_shops")
+    run = geoplan("validate", str(demo_copy))
+    _assert_one_clean_error(run, "agri_input_shops", str(shops.loc[0, "id"]))
