@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -76,3 +77,22 @@ def test_districts_cover_all_demand_points(demo):
     for kind in ("residential_communities", "villages", "agri_input_shops", "construction_sites"):
         assert demo[kind].within(union.buffer(1.0)).all(), kind
     assert not demo["districts"].geometry.is_empty.any()
+
+
+def test_river_makes_network_distance_differ_from_straight_line(demo):
+    from geoplan.demo.geography import river_y
+    from geoplan.network import RoadNetwork
+
+    net = RoadNetwork.from_roads(demo["roads"], restricted_zones=demo["restricted_zones"])
+    # Two points 1.6 km apart, facing each other across the river between the bridges.
+    x = -6500.0
+    local = np.array([[x, river_y(x) + 800.0], [x, river_y(x) - 800.0]])
+    pts = gpd.GeoSeries(shift_geometries(list(shapely.points(local))), crs=demo["roads"].crs)
+    costs = net.travel_costs(pts.iloc[:1], pts.iloc[1:], weight="metres")
+    assert costs.metres[0, 0] > 3 * 1600.0
+    # Muck trucks may not use the old town's streets: their way across the seat is longer.
+    west, east = shift_geometries(list(shapely.points([[-2000.0, -800.0], [2000.0, 900.0]])))
+    ends = gpd.GeoSeries([west, east], crs=demo["roads"].crs)
+    truck = net.travel_costs(ends.iloc[:1], ends.iloc[1:], profile="compression_truck", weight="metres")
+    muck = net.travel_costs(ends.iloc[:1], ends.iloc[1:], profile="muck_truck", weight="metres")
+    assert np.isfinite(muck.metres[0, 0]) and muck.metres[0, 0] > truck.metres[0, 0] + 500.0
