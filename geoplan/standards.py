@@ -63,31 +63,46 @@ QUANTITIES: dict[str, Default] = {
     "diesel_co2_kg_per_l": Default(2.6, "kg CO₂/L", "3.096 kg CO₂/kg diesel (Chinese accounting method)"),
 }
 
-#: Plan indicators with a spatial reading (Lianyungang ETDZ 无废城市 plan targets).
+#: Plan indicators with a spatial reading (Lianyungang ETDZ 无废城市 plan targets). Each is the
+#: share of ``demand_kind`` (by count, or weighted by a column) whose network distance, driven
+#: with vehicle ``profile``, to a ``facility_kind`` is within ``[standards.<facility_kind>] <standard>``.
 TARGETS: dict[str, dict[str, object]] = {
     "urban_sorting_coverage": {
         "label": "城市居民小区生活垃圾分类覆盖率 / urban residential sorting coverage",
         "target": 1.00, "baseline_2022": 0.853, "facility_kind": "transfer_stations",
-        "demand_kind": "residential_communities", "source": "Lianyungang ETDZ plan: 85.3% (2022) → 100% (2024)",
+        "demand_kind": "residential_communities", "standard": "service_radius_m", "weight": "households",
+        "profile": "small_collection_vehicle", "source": "Lianyungang ETDZ plan: 85.3% (2022) → 100% (2024)",
     },
     "rural_sorting_coverage": {
         "label": "农村地区生活垃圾分类覆盖率 / rural sorting coverage",
         "target": 0.40, "baseline_2022": 0.375, "facility_kind": "transfer_stations",
-        "demand_kind": "villages", "source": "Lianyungang ETDZ plan: 37.5% (2022) → 40% (2025)",
+        "demand_kind": "villages", "standard": "rural_service_radius_m", "weight": "count",
+        "profile": "small_collection_vehicle", "source": "Lianyungang ETDZ plan: 37.5% (2022) → 40% (2025)",
     },
     "pesticide_packaging_coverage": {
         "label": "农药包装废弃物回收覆盖率 / pesticide-packaging collection coverage",
         "target": 1.00, "baseline_2022": 1.00, "facility_kind": "film_recycling_stations",
-        "demand_kind": "agri_input_shops", "source": "Lianyungang ETDZ plan: 100% → 100%",
+        "demand_kind": "agri_input_shops", "standard": "service_radius_m", "weight": "count",
+        "profile": "film_van", "source": "Lianyungang ETDZ plan: 100% → 100%",
     },
     "film_recovery_coverage": {
         "label": "废旧农膜回收网络覆盖率 / waste-film collection coverage",
         "target": 0.95, "baseline_2022": None, "facility_kind": "film_recycling_stations",
-        "demand_kind": "villages", "source": "Lianyungang ETDZ plan: film recovery > 95%",
+        "demand_kind": "villages", "standard": "service_radius_m", "weight": "mulched_area_mu",
+        "profile": "film_van", "source": "Lianyungang ETDZ plan: film recovery > 95%; weighted by mulched area",
+    },
+    "recyclables_dropoff_coverage": {
+        "label": "可回收物投放点服务覆盖率 / recyclables drop-off coverage",
+        "target": 1.00, "baseline_2022": None, "facility_kind": "dropoff_points",
+        "demand_kind": "residential_communities", "standard": "service_radius_m", "weight": "households",
+        "profile": "small_collection_vehicle",
+        "source": "assumption: level 1 of 四级两网 follows the 100% urban sorting-coverage target",
     },
     "muck_disposal_compliance": {
         "label": "工程渣土消纳场所规范设置率 / compliant muck disposal sites",
         "target": 1.00, "baseline_2022": 0.0, "facility_kind": "muck_disposal_sites",
-        "demand_kind": "construction_sites", "source": "Lianyungang ETDZ plan: 0% (2022) → 100%",
+        "demand_kind": "construction_sites", "standard": "service_radius_m", "weight": "muck_volume_m3",
+        "profile": "muck_truck",
+        "source": "Lianyungang ETDZ plan: 0% (2022) → 100%; read as muck volume with a disposal site in haul range",
     },
 }

@@ -29,7 +29,7 @@ def residential_communities(rng: np.random.Generator) -> dict:
     counts = [(SEAT, 220), (DEV_ZONE, 20)] + [(t, 17) for t in TOWNS]
     xy = np.vstack([_points_in(s, k, rng) for s, k in counts])
     urban_scale = np.concatenate([np.full(k, 1.0 if s.urban else 0.55) for s, k in counts])
-    households = np.maximum(60, np.round(rng.lognormal(np.log(650), 0.45, len(xy)) * urban_scale)).astype(int)
+    households = np.maximum(60, np.round(rng.lognormal(np.log(420), 0.45, len(xy)) * urban_scale)).astype(int)
     population = np.round(households * rng.uniform(2.5, 3.1, len(xy))).astype(int)
     return {
         "id": [f"RC{i + 1:04d}" for i in range(len(xy))],
@@ -55,7 +55,7 @@ def villages(rng: np.random.Generator, rural_nodes: np.ndarray, boundary) -> dic
         if boundary.buffer(-300).contains(p) and not built.contains(p) and shapely.distance(p, river) > 150.0:
             xy.append((round(x, 1), round(y, 1)))
     arr = np.array(xy)
-    population = np.round(rng.lognormal(np.log(1300), 0.4, len(arr))).astype(int)
+    population = np.round(rng.lognormal(np.log(900), 0.4, len(arr))).astype(int)
     households = np.round(population / rng.uniform(2.9, 3.4, len(arr))).astype(int)
     # Film-mulched vegetables and cotton concentrate in the south-west and north-east.
     hot = np.exp(-((arr[:, 0] + 12000) ** 2 + (arr[:, 1] + 8000) ** 2) / 8e7) + np.exp(

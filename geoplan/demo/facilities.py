@@ -30,18 +30,18 @@ def _rows(kind_prefix: str, rows: list[dict]) -> dict:
 
 def transfer_stations() -> dict:
     rows = [
-        dict(name="城北垃圾中转站", at=_at(SEAT.centre, -1300, 2400), capacity_t_per_d=120.0, current_load_t_per_d=96.0,
+        dict(name="城北垃圾中转站", at=_at(SEAT.centre, -1300, 2400), capacity_t_per_d=120.0, current_load_t_per_d=78.0,
              fractions="其他垃圾,可回收物"),
-        dict(name="城南垃圾中转站", at=_at(SEAT.centre, 1100, -2300), capacity_t_per_d=100.0, current_load_t_per_d=131.0,
+        dict(name="城南垃圾中转站", at=_at(SEAT.centre, 1100, -2300), capacity_t_per_d=100.0, current_load_t_per_d=118.0,
              fractions="其他垃圾"),
-        dict(name="开发区垃圾中转站", at=_at(DEV_ZONE.centre, 900, -1800), capacity_t_per_d=50.0, current_load_t_per_d=31.0,
+        dict(name="开发区垃圾中转站", at=_at(DEV_ZONE.centre, 900, -1800), capacity_t_per_d=50.0, current_load_t_per_d=38.0,
              fractions="其他垃圾"),
-        dict(name="青口镇垃圾中转站", at=_at(_T["qingkou"].centre, 700, -800), capacity_t_per_d=20.0,
-             current_load_t_per_d=17.0, fractions="其他垃圾"),
+        dict(name="青口镇垃圾中转站", at=_at(_T["qingkou"].centre, 700, -800), capacity_t_per_d=30.0,
+             current_load_t_per_d=19.0, fractions="其他垃圾"),
         dict(name="朝阳镇垃圾中转站", at=_at(_T["chaoyang"].centre, -800, 600), capacity_t_per_d=30.0,
-             current_load_t_per_d=22.0, fractions="其他垃圾"),
-        dict(name="宋庄镇垃圾中转站", at=_at(_T["songzhuang"].centre, 600, 800), capacity_t_per_d=20.0,
-             current_load_t_per_d=15.0, fractions="其他垃圾"),
+             current_load_t_per_d=23.0, fractions="其他垃圾"),
+        dict(name="宋庄镇垃圾中转站", at=_at(_T["songzhuang"].centre, 600, 800), capacity_t_per_d=25.0,
+             current_load_t_per_d=17.0, fractions="其他垃圾"),
     ]
     for r in rows:
         r["status"] = "existing"

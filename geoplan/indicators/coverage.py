@@ -1,0 +1,141 @@
+"""Coverage indicators: the share of demand within the service standard of a facility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from layers.errors import GeoplanError
+from geoplan.indicators.access import nearest_facility
+
+STATUS_MET, STATUS_NOT_MET = "达标", "未达标"
+
+
+@dataclass
+class CoverageIndicator:
+    """One coverage indicator computed on the road network.
+
+    Attributes
+    ----------
+    key, label : str
+        Indicator key and its Chinese / English label.
+    demand : GeoDataFrame
+        The demand points with ``nearest_facility_id``, ``travel_m``, ``covered`` and ``weight``.
+    radius_m : float
+        The service standard used, metres of network distance.
+    actual, target : float
+        Covered share (0–1) and the plan's target share.
+    by_district : DataFrame
+        Per district: ``units``, ``covered_units``, ``weight``, ``covered_weight``, ``coverage_rate``.
+    """
+
+    key: str
+    label: str
+    facility_kind: str
+    demand_kind: str
+    weight_field: str
+    radius_m: float
+    demand: gpd.GeoDataFrame
+    target: float
+    by_district: pd.DataFrame
+
+    @property
+    def actual(self) -> float:
+        total = float(self.demand["weight"].sum())
+        return float(self.demand.loc[self.demand["covered"], "weight"].sum()) / total if total > 0 else 1.0
+
+    @property
+    def gap(self) -> float:
+        """How far the actual share falls short of the target (0 when met)."""
+        return max(0.0, self.target - self.actual)
+
+    @property
+    def status(self) -> str:
+        return STATUS_MET if self.actual + 1e-9 >= self.target else STATUS_NOT_MET
+
+    @property
+    def uncovered(self) -> gpd.GeoDataFrame:
+        return self.demand[~self.demand["covered"]]
+
+    def row(self) -> dict:
+        """The indicator as one row of the indicator table."""
+        return {
+            "key": self.key,
+            "label": self.label,
+            "actual": round(self.actual, 4),
+            "target": self.target,
+            "gap": round(self.gap, 4),
+            "unit": "share",
+            "status": self.status,
+            "covered_units": int(self.demand["covered"].sum()),
+            "units": len(self.demand),
+            "weight": self.weight_field,
+            "radius_m": self.radius_m,
+            "facility_kind": self.facility_kind,
+            "demand_kind": self.demand_kind,
+        }
+
+
+def demand_weights(demand: gpd.GeoDataFrame, weight_field: str) -> np.ndarray:
+    """Weights of the demand units: 1 each for ``"count"``, else the named column (NaN → 0)."""
+    if weight_field == "count":
+        return np.ones(len(demand))
+    if weight_field not in demand.columns:
+        raise GeoplanError(f"indicator weight {weight_field!r} is not a field of the demand layer")
+    return pd.to_numeric(demand[weight_field], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+
+
+def coverage_indicator(
+    network,
+    *,
+    key: str,
+    label: str,
+    demand: gpd.GeoDataFrame,
+    demand_kind: str,
+    facilities: gpd.GeoDataFrame,
+    facility_kind: str,
+    radius_m: float,
+    profile: str,
+    weight_field: str = "count",
+    target: float = 1.0,
+    districts: gpd.GeoDataFrame | None = None,
+) -> CoverageIndicator:
+    """Share of ``demand`` whose network distance to the nearest facility is within ``radius_m``."""
+    access = nearest_facility(network, demand, facilities, profile)
+    frame = demand[["id", "name", demand.geometry.name]].copy()
+    frame["nearest_facility_id"] = access["nearest_facility_id"]
+    frame["travel_m"] = access["travel_m"].round(1)
+    frame["covered"] = access["travel_m"] <= radius_m
+    frame["weight"] = demand_weights(demand, weight_field)
+    by_district = per_district(frame, districts)
+    frame["district"] = _district_names(frame, districts)
+    return CoverageIndicator(key, label, facility_kind, demand_kind, weight_field, radius_m, frame, target, by_district)
+
+
+def _district_names(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None) -> pd.Series:
+    if districts is None or len(districts) == 0:
+        return pd.Series([None] * len(points), index=points.index, dtype=object)
+    joined = gpd.sjoin(points[[points.geometry.name]], districts[["name", districts.geometry.name]],
+                       predicate="within", how="left")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return joined["name"].reindex(points.index)
+
+
+def per_district(frame: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None) -> pd.DataFrame:
+    """Coverage per 街道/镇 (units and weights), points joined to the district polygon they lie in."""
+    names = _district_names(frame, districts).fillna("（区外）/ outside")
+    grouped = frame.assign(district=names, covered_weight=frame["weight"] * frame["covered"]).groupby("district")
+    table = pd.DataFrame({
+        "units": grouped.size(),
+        "covered_units": grouped["covered"].sum().astype(int),
+        "weight": grouped["weight"].sum(),
+        "covered_weight": grouped["covered_weight"].sum(),
+    })
+    table["coverage_rate"] = np.where(table["weight"] > 0, table["covered_weight"] / table["weight"].where(table["weight"] > 0, 1), 1.0)
+    if districts is not None:
+        order = [n for n in districts["name"] if n in table.index] + [n for n in table.index if n not in set(districts["name"])]
+        table = table.loc[order]
+    return table.reset_index(names="district")

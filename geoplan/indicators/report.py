@@ -1,0 +1,118 @@
+"""All indicators of a scenario, for the existing network and for the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+import layers
+from layers.errors import GeoplanError
+from geoplan.indicators.coverage import CoverageIndicator, coverage_indicator
+from geoplan.indicators.loads import facility_loads, haul_distances, household_waste_t_per_d, recycling_chain
+from geoplan.scenario import Scenario
+
+State = Literal["existing", "plan"]
+STATE_LABELS = {"existing": "现状 / existing network", "plan": "规划 / plan (existing + planned + sited)"}
+#: Sites chosen by `geoplan site` are written here, one layer per facility kind, status planned.
+PLANNED_SITES_FILE = "planned_sites.gpkg"
+
+
+def facilities_for(scenario: Scenario, state: State) -> dict[str, gpd.GeoDataFrame]:
+    """Facility layers of the existing network, or of the plan (existing + planned + sited sites)."""
+    keep = {"existing"} if state == "existing" else {"existing", "planned"}
+    out = {}
+    for kind in layers.FACILITY_KINDS:
+        gdf = scenario.layers.get(kind)
+        frames = [] if gdf is None else [gdf[gdf["status"].isin(keep)]]
+        if state == "plan":
+            sited = scenario.output_dir / PLANNED_SITES_FILE
+            if sited.exists() and kind in pyogrio.list_layers(sited)[:, 0]:
+                frames.append(layers.read_layer(sited, kind, to_crs=scenario.metric_epsg))
+        frames = [f for f in frames if len(f)]
+        if frames:
+            out[kind] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    return out
+
+
+@dataclass
+class IndicatorReport:
+    """Indicators of one network state, with tables ready for CSV/JSON and maps."""
+
+    state: State
+    coverage: dict[str, CoverageIndicator] = field(default_factory=dict)
+    station_loads: pd.DataFrame | None = None
+    hauls: dict[str, pd.DataFrame] = field(default_factory=dict)
+    chain: pd.DataFrame | None = None
+
+    def table(self) -> pd.DataFrame:
+        """Target indicators: actual, target, gap and 达标 / 未达标."""
+        return pd.DataFrame([c.row() for c in self.coverage.values()])
+
+    def district_table(self) -> pd.DataFrame:
+        """Coverage per 街道/镇 for every indicator."""
+        frames = [c.by_district.assign(key=k, label=c.label) for k, c in self.coverage.items()]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def summary(self) -> str:
+        lines = [f"{STATE_LABELS[self.state]}"]
+        for c in self.coverage.values():
+            lines.append(f"  {c.label}: {c.actual:.1%} (target {c.target:.0%}) {c.status}")
+        if self.station_loads is not None:
+            over = self.station_loads[self.station_loads["overloaded"]]
+            lines.append(f"  overloaded transfer stations: {', '.join(over['name']) or 'none'}")
+        return "\n".join(lines)
+
+
+def compute_indicators(scenario: Scenario, state: State = "existing") -> IndicatorReport:
+    """Coverage against the targets in ``scenario.toml``, station loads, hauls and the 四级 chain."""
+    net = scenario.road_network
+    facilities = facilities_for(scenario, state)
+    districts = scenario.layers.get("districts")
+    report = IndicatorReport(state)
+    for key, spec in scenario.targets.items():
+        try:
+            fkind, dkind = spec["facility_kind"], spec["demand_kind"]
+            radius = scenario.standard(fkind, spec.get("standard", "service_radius_m"))
+        except KeyError as missing:
+            raise GeoplanError(f"scenario.toml [targets.{key}] needs {missing}") from None
+        demand = scenario.layers.get(dkind)
+        if demand is None or len(demand) == 0:
+            continue
+        report.coverage[key] = coverage_indicator(
+            net, key=key, label=str(spec.get("label", key)), demand=demand, demand_kind=dkind,
+            facilities=facilities.get(fkind, demand.iloc[:0]), facility_kind=fkind, radius_m=radius,
+            profile=str(spec.get("profile", "small_collection_vehicle")), weight_field=str(spec.get("weight", "count")),
+            target=float(spec.get("target", 1.0)), districts=districts,
+        )
+    rate = float(scenario.quantities.get("household_waste_kg_per_person_d", 0.49))
+    stations = facilities.get("transfer_stations")
+    if stations is not None:
+        waste = {k: (scenario.layers[k], household_waste_t_per_d(scenario.layers[k], rate))
+                 for k in ("residential_communities", "villages") if k in scenario.layers}
+        report.station_loads = facility_loads(net, stations, "transfer_stations", waste, "compression_truck")
+        plants = facilities.get("treatment_plants")
+        if plants is not None:
+            burn = plants[plants["plant_type"] == "incineration"]
+            report.hauls["transfer_to_treatment"] = haul_distances(net, stations, burn if len(burn) else plants,
+                                                                   "compression_truck")
+    sites, disposal = scenario.layers.get("construction_sites"), facilities.get("muck_disposal_sites")
+    if sites is not None and disposal is not None:
+        report.hauls["muck_to_disposal"] = haul_distances(net, sites, disposal, "muck_truck")
+    radius = {lvl.kind: scenario.standard(lvl.kind, "service_radius_m") for lvl in layers.RECYCLING_LEVELS}
+    report.chain = recycling_chain(net, facilities, radius, "small_collection_vehicle")
+    return report
+
+
+def before_after(before: IndicatorReport, after: IndicatorReport) -> pd.DataFrame:
+    """Indicator table of the existing network beside the plan's."""
+    a, b = before.table(), after.table()
+    if a.empty:
+        return a
+    merged = a[["key", "label", "target", "actual", "status"]].merge(
+        b[["key", "actual", "status"]], on="key", suffixes=("_existing", "_plan"))
+    merged["change"] = (merged["actual_plan"] - merged["actual_existing"]).round(4)
+    return merged

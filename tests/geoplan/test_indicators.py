@@ -1,0 +1,98 @@
+"""Indicators on hand-computed small cases: network distance decides, not the straight line."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import LineString, Point, box
+
+from geoplan.indicators.coverage import STATUS_MET, STATUS_NOT_MET, coverage_indicator
+from geoplan.indicators.loads import facility_loads, recycling_chain
+from geoplan.network import RoadNetwork
+
+CRS = 4549
+X0, Y0 = 500_000.0, 3_800_000.0
+
+
+def _roads() -> gpd.GeoDataFrame:
+    """A U-shaped road: two 1 km prongs joined at the bottom, 200 m apart at the top."""
+    pts = lambda *xy: [(X0 + x, Y0 + y) for x, y in xy]  # noqa: E731
+    lines = [
+        LineString(pts((0, 1000), (0, 500))), LineString(pts((0, 500), (0, 0))),
+        LineString(pts((0, 0), (200, 0))),
+        LineString(pts((200, 0), (200, 500))), LineString(pts((200, 500), (200, 1000))),
+    ]
+    return gpd.GeoDataFrame({"id": [f"R{i}" for i in range(5)], "road_class": "local", "oneway": False},
+                            geometry=lines, crs=CRS)
+
+
+@pytest.fixture
+def network():
+    return RoadNetwork.from_roads(_roads())
+
+
+def _points(ids, xy, **cols):
+    return gpd.GeoDataFrame({"id": ids, "name": ids, **cols},
+                            geometry=[Point(X0 + x, Y0 + y) for x, y in xy], crs=CRS)
+
+
+def test_coverage_uses_network_distance(network):
+    station = _points(["S"], [(0, 1000)], status="existing", capacity_t_per_d=[10.0])
+    # A sits 200 m from S in a straight line but 2.2 km away by road; B is 500 m down S's prong.
+    demand = _points(["A", "B"], [(200, 1000), (0, 500)], households=[300, 100], population=[900, 300])
+    districts = gpd.GeoDataFrame({"name": ["west", "east"]},
+                                 geometry=[box(X0 - 100, Y0 - 100, X0 + 100, Y0 + 1100),
+                                           box(X0 + 100, Y0 - 100, X0 + 300, Y0 + 1100)], crs=CRS)
+    ind = coverage_indicator(network, key="k", label="k", demand=demand, demand_kind="residential_communities",
+                             facilities=station, facility_kind="transfer_stations", radius_m=1000.0,
+                             profile="compression_truck", weight_field="households", target=0.5,
+                             districts=districts)
+    assert ind.demand["travel_m"].tolist() == pytest.approx([2200.0, 500.0])
+    assert ind.demand["covered"].tolist() == [False, True]
+    assert ind.actual == pytest.approx(100 / 400)
+    assert ind.status == STATUS_NOT_MET and ind.gap == pytest.approx(0.25)
+    by = ind.by_district.set_index("district")
+    assert by.loc["west", "coverage_rate"] == 1.0 and by.loc["east", "coverage_rate"] == 0.0
+    assert ind.uncovered["id"].tolist() == ["A"]
+    # A larger standard reaches A too.
+    wide = coverage_indicator(network, key="k", label="k", demand=demand, demand_kind="residential_communities",
+                              facilities=station, facility_kind="transfer_stations", radius_m=2500.0,
+                              profile="compression_truck", target=1.0)
+    assert wide.actual == 1.0 and wide.status == STATUS_MET
+
+
+def test_no_facility_means_nothing_covered(network):
+    demand = _points(["A"], [(0, 500)], households=[10], population=[30])
+    ind = coverage_indicator(network, key="k", label="k", demand=demand, demand_kind="residential_communities",
+                             facilities=demand.iloc[:0], facility_kind="transfer_stations", radius_m=1e6,
+                             profile="compression_truck")
+    assert ind.actual == 0.0 and not ind.demand["covered"].any()
+
+
+def test_station_load_is_the_waste_of_its_nearest_demand(network):
+    stations = _points(["S1", "S2"], [(0, 1000), (200, 1000)], status="existing", capacity_t_per_d=[1.0, 5.0],
+                       current_load_t_per_d=[np.nan, 0.5])
+    demand = _points(["A", "B", "C"], [(0, 700), (0, 100), (200, 600)], population=[1000, 2000, 4000])
+    quantity = np.array([1.0, 2.0, 4.0])
+    loads = facility_loads(network, stations, "transfer_stations",
+                           {"residential_communities": (demand, quantity)}, "compression_truck")
+    # B at (0,100): 900 m to S1, 100+200+900 = 1200 m to S2 → S1. C → S2 (400 m).
+    assert loads["load"].tolist() == pytest.approx([3.0, 4.0])
+    assert loads["overloaded"].tolist() == [True, False]
+
+
+def test_recycling_chain_link_reaches_within_standard(network):
+    facilities = {
+        "dropoff_points": _points(["D1", "D2"], [(0, 900), (200, 900)]),
+        "collection_hubs": _points(["H"], [(0, 1000)]),
+        "sorting_centers": _points(["C"], [(0, 0)]),
+        "recycling_markets": _points(["M"], [(200, 0)]),
+    }
+    radius = {"dropoff_points": 500.0, "collection_hubs": 500.0, "sorting_centers": 1000.0,
+              "recycling_markets": 100.0}
+    chain = recycling_chain(network, facilities, radius, "compression_truck").set_index("from_kind")
+    # D1 is 100 m from H, D2 is 2.1 km by road: half the drop-off points link within 500 m.
+    assert chain.loc["dropoff_points", "linked"] == 1 and not chain.loc["dropoff_points", "complete"]
+    assert chain.loc["collection_hubs", "complete"]  # 1000 m to C within 1000 m
+    assert not chain.loc["sorting_centers", "complete"]  # 200 m to M, standard 100 m
