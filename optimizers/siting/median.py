@@ -1,0 +1,296 @@
+"""p-median: least total weighted travel cost with a given number of new sites.
+
+Formulation: the radius (cumulative) formulation (Elloumi 2010; García, Labbé &
+Marín 2011). For demand point i with distinct site costs D_1 < D_2 < … < D_K,
+z_k ∈ [0, 1] means "i's cost is at least D_k"::
+
+    cost_i = D_1 + Σ_{k≥2} (D_k − D_{k−1}) z_k
+    z_2 ≥ 1 − Σ_{j: d_ij = D_1} y_j,    z_k ≥ z_{k−1} − Σ_{j: d_ij = D_{k−1}} y_j
+
+(the chain form: one site group per row instead of all nearer sites). Its LP bound
+equals the textbook model's, with far fewer variables, and it is **truncated**: each
+demand point keeps only its levels up to just beyond its cost in a heuristic plan.
+Truncation underestimates costs beyond the kept levels, so the truncated optimum is a
+proven lower bound; when no demand point of the truncated optimum lies beyond its
+kept levels, that plan is optimal. Otherwise the levels of those points are
+extended and the model solved again.
+
+A greedy + swap local search (see :mod:`optimizers.siting.local_search`) gives the
+first plan and the truncation levels.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from ortools.math_opt.python import mathopt
+
+from optimizers.siting import _mip
+from optimizers.siting._sites import (
+    add_budget,
+    add_new_count,
+    add_row,
+    add_site_vars,
+    live_vars,
+    make_result,
+    open_mask_from,
+    site_cost_terms,
+    unreachable,
+    unreachable_reason,
+)
+from optimizers.siting.coverage import plan_cost
+from optimizers.siting.local_search import greedy, swap_search
+from optimizers.siting.problem import CANDIDATE, REQUIRED, SitingProblem
+from optimizers.siting.result import SitingResult, SolveStatus
+
+DEFAULT_TIME_LIMIT_S = 60.0
+
+
+def _sorted_rows(problem: SitingProblem, active: np.ndarray):
+    """Per active demand point: openable sites sorted by cost (CSR arrays)."""
+    indptr, idx, cost = problem.pair_lists(None)
+    counts = np.diff(indptr)[active]
+    starts = indptr[:-1][active]
+    sel = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(counts.sum())
+    rows = np.repeat(np.arange(active.size), counts)
+    idx, cost = idx[sel], cost[sel]
+    order = np.lexsort((idx, cost, rows))
+    new_ptr = np.zeros(active.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=new_ptr[1:])
+    return new_ptr, idx[order], cost[order]
+
+
+class _Levels:
+    """Distinct cost levels and the site groups at each level, for one demand point."""
+
+    __slots__ = ("values", "bounds", "sites")
+
+    def __init__(self, sites: np.ndarray, costs: np.ndarray, forced: np.ndarray, surely_open_rank: int):
+        change = np.r_[True, costs[1:] != costs[:-1]]
+        starts = np.flatnonzero(change)
+        values = costs[starts]
+        bounds = np.r_[starts, costs.size]
+        hit = np.flatnonzero(forced[sites])
+        cut = min(int(hit[0]) if hit.size else costs.size, surely_open_rank - 1)
+        if cut < costs.size:
+            # levels beyond an always-open site, or beyond the r-th nearest site when
+            # at least one of any r sites is open, can never be the cost
+            last = int(np.searchsorted(starts, cut, side="right"))
+            values = values[:last]
+            bounds = bounds[: last + 1]
+        self.values = values
+        self.bounds = bounds
+        self.sites = sites
+
+    def __len__(self) -> int:
+        return self.values.size
+
+    def group(self, k: int) -> np.ndarray:
+        return self.sites[self.bounds[k] : self.bounds[k + 1]]
+
+    def level_of(self, cost: float) -> int:
+        """Number of levels with value ≤ cost."""
+        return int(np.searchsorted(self.values, cost, side="right"))
+
+
+def _heuristic(problem: SitingProblem, p_new: int, active: np.ndarray, deadline: float) -> np.ndarray | None:
+    """Greedy + swap plan as an open-site mask, or None if not applicable."""
+    if problem.budget is not None or problem.closable.any():
+        return None
+    full = problem.dense_costs()
+    if full is None:
+        return None
+    cols = np.flatnonzero(problem.openable)
+    D = full[np.ix_(active, cols)] if active.size < problem.n_demand else full[:, cols]
+    finite = D[np.isfinite(D)]
+    big = 10.0 * (float(finite.max()) if finite.size else 1.0) + 1.0
+    if not np.all(np.isfinite(D)):
+        D = np.where(np.isfinite(D), D, big)
+    w = problem.demand_weight[active]
+    code = problem.status_code[cols]
+    forced_cols = np.flatnonzero(problem.forced_open[cols])
+    free_cols = np.flatnonzero(code == CANDIDATE)
+    k = p_new - int(np.sum(code == REQUIRED))
+    chosen = greedy(D, w, forced_cols, free_cols, k, big)
+    chosen = swap_search(D, w, forced_cols, free_cols, chosen, big, deadline)
+    mask = np.zeros(problem.n_site, dtype=bool)
+    mask[cols[forced_cols]] = True
+    mask[cols[chosen]] = True
+    return mask
+
+
+def _weighted_cost(problem: SitingProblem, mask: np.ndarray, active: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    site, cost = problem.cost_to(mask)
+    val = float(problem.demand_weight[active] @ cost[active])
+    return val, site, cost
+
+
+def solve_p_median(
+    problem: SitingProblem,
+    p_new: int,
+    *,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    seed: int = 0,
+    heuristic: bool = True,
+) -> SitingResult:
+    """p-median: open ``p_new`` new sites to minimise Σ weight × cost to the nearest open site.
+
+    Parameters
+    ----------
+    problem : SitingProblem
+        Existing sites stay open (unless ``closing_cost`` lets them close; the closing
+        cost then counts against ``budget``), required sites open, excluded never.
+    p_new : int
+        Number of new sites to open (required sites count; existing sites do not).
+    time_limit_s : float
+        Wall-clock limit for the whole solve, seconds.
+    seed : int
+        Solver random seed.
+    heuristic : bool
+        Start from a greedy + swap local-search plan (skipped with a budget or
+        closable sites).
+
+    Returns
+    -------
+    SitingResult
+        ``objective`` = Σ weight × cost; ``bound`` = proven lower bound. Demand points
+        of weight 0 are assigned but do not count.
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + float(time_limit_s)
+    p_new = problem.check_p_new(p_new)
+    w = problem.demand_weight
+    common = dict(
+        model="p-median", objective_name="Σ weight × cost", maximize=False, t_start=t0,
+        engine=_mip.ENGINE,
+        formulation="truncated radius (cumulative) p-median",
+    )
+    bad = unreachable(problem, None)
+    if bad.size:
+        return make_result(
+            problem, status=SolveStatus.INFEASIBLE, open_mask=None, assignment=None, objective=np.nan,
+            bound=np.nan, infeasibility_reason=unreachable_reason(problem, bad, None), unreachable_idx=bad,
+            **common,
+        )
+    active = np.flatnonzero(w > 0)
+    forced = problem.forced_open
+
+    best_mask = None
+    best_val = math.inf
+    if heuristic:
+        best_mask = _heuristic(problem, p_new, active, t0 + 0.3 * time_limit_s)
+        if best_mask is not None:
+            best_val = _weighted_cost(problem, best_mask, active)[0]
+            common["formulation"] += " + greedy/swap local search"
+            common["engine"] = _mip.ENGINE + " + NumPy local search"
+
+    ptr, sites, costs = _sorted_rows(problem, active)
+    n_open_able = int(problem.openable.sum())
+    p_total = max(1, p_new + int(np.sum(problem.status_code == 0)))
+    # at least p_min sites are open, so any n_open_able − p_min + 1 sites hold an open one
+    p_min = p_new + int(np.sum((problem.status_code == 0) & forced))
+    rank = n_open_able - p_min + 1
+    levels = [
+        _Levels(sites[ptr[a] : ptr[a + 1]], costs[ptr[a] : ptr[a + 1]], forced, rank) for a in range(active.size)
+    ]
+    if best_mask is not None and math.isfinite(best_val):
+        inc_cost = problem.cost_to(best_mask)[1][active]
+        # keep levels up to the plan's cost plus a typical service cost: tighter
+        # truncation lets the truncated optimum push points outward and needs rounds
+        reach = inc_cost + float(np.median(inc_cost))
+        keep = np.array([min(len(L), max(2, L.level_of(c) + 1)) for L, c in zip(levels, reach)])
+    else:
+        r0 = max(3, math.ceil(2 * n_open_able / p_total))
+        keep = np.array([min(len(L), r0) for L in levels])
+
+    bound = -math.inf
+    proven = False
+    rounds = 0
+    status_mip = None
+    while time.perf_counter() < deadline - 0.05:
+        rounds += 1
+        model, y = _build(problem, p_new, levels, keep, w[active])
+        out = _mip.solve(model, deadline - time.perf_counter(), seed=seed)
+        status_mip = out.status
+        if out.status == SolveStatus.INFEASIBLE:
+            break
+        if math.isfinite(out.bound):
+            bound = max(bound, out.bound)
+        if out.result is None:
+            break
+        mask = open_mask_from(problem, y, out.values(live_vars(y)))
+        val, _, cost = _weighted_cost(problem, mask, active)
+        if val < best_val - 1e-9 * max(1.0, abs(val)):
+            best_val, best_mask = val, mask
+        if out.status != SolveStatus.OPTIMAL:
+            break
+        under = np.array(
+            [keep[a] < len(L) and cost[active[a]] > L.values[keep[a] - 1] for a, L in enumerate(levels)]
+        )
+        if not under.any():
+            proven = True
+            bound = max(bound, val)
+            break
+        if bound >= best_val * (1 - 1e-12):
+            proven = True
+            break
+        for a in np.flatnonzero(under):
+            keep[a] = min(len(levels[a]), max(2 * keep[a], keep[a] + 4))
+    common["formulation"] += f" ({int(keep.sum())} levels, {rounds} rounds)"
+
+    if best_mask is None:
+        if status_mip == SolveStatus.INFEASIBLE:
+            return make_result(
+                problem, status=SolveStatus.INFEASIBLE, open_mask=None, assignment=None, objective=np.nan,
+                bound=np.nan, infeasibility_reason=(
+                    f"no plan fits the budget {problem.budget:g} with p_new = {p_new} — raise the budget or lower p_new"
+                ), **common,
+            )
+        return make_result(
+            problem, status=SolveStatus.NO_SOLUTION, open_mask=None, assignment=None, objective=np.nan,
+            bound=bound, **common,
+        )
+    site, _ = problem.cost_to(best_mask)
+    if proven:
+        bound = best_val
+    status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
+    return make_result(
+        problem, status=status, open_mask=best_mask, assignment=site, objective=best_val,
+        bound=min(bound, best_val) if math.isfinite(bound) else -math.inf, **common,
+    )
+
+
+def _build(problem: SitingProblem, p_new: int, levels: list[_Levels], keep: np.ndarray, w: np.ndarray):
+    model = mathopt.Model(name="p_median")
+    y = add_site_vars(model, problem)
+    add_new_count(model, problem, y, p_new)
+    terms, const = site_cost_terms(problem, y)
+    add_budget(model, problem, terms, const)
+    obj = model.objective
+    obj.is_maximize = False
+    offset = 0.0
+    for a, L in enumerate(levels):
+        K = keep[a]
+        v = L.values
+        offset += w[a] * v[0]
+        prev = None
+        for k in range(1, K):
+            z = model.add_variable(lb=0.0, ub=1.0)
+            obj.set_linear_coefficient(z, w[a] * (v[k] - v[k - 1]))
+            row = [(z, 1.0)] + [(y[j], 1.0) for j in L.group(k - 1)]
+            if prev is None:
+                add_row(model, row, 1.0, np.inf)
+            else:
+                add_row(model, row + [(prev, -1.0)], 0.0, np.inf)
+            prev = z
+        if K == len(L):
+            # all levels kept: some site within the last level must open
+            row = [(y[j], 1.0) for j in L.group(K - 1)]
+            if prev is None:
+                add_row(model, row, 1.0, np.inf)
+            else:
+                add_row(model, row + [(prev, -1.0)], 0.0, np.inf)
+    obj.offset = offset
+    return model, y
