@@ -21,7 +21,10 @@ Weight = Literal["metres", "seconds"]
 WEIGHTS: tuple[str, ...] = ("metres", "seconds")
 
 # Dijkstra output is (sources × nodes); cap its size per chunk (elements).
-_CHUNK_ELEMENTS = 4_000_000
+_CHUNK_ELEMENTS = 2_000_000
+# Above this share of reached nodes, sum along the trees on full arrays; below it
+# (typically with a cutoff), on the reached nodes only.
+_DENSE_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,8 @@ class CostGraph:
         Primary edge weights (metres or seconds). Explicit zeros are edges.
     edge_id : ndarray of int64, shape (nnz,)
         The network edge behind each stored entry of ``matrix``.
-    in_tail, in_edge : ndarray of int64, shape (n, max in-degree)
+    in_tail : ndarray of int32, shape (n, max in-degree)
+    in_edge : ndarray of int64, shape (n, max in-degree)
         For each head node, the tail node and network edge of its usable in-edges
         (padded with -1); used to find the tree edge into a node from its predecessor.
     """
@@ -75,7 +79,7 @@ def build_cost_graph(n_nodes: int, u: np.ndarray, v: np.ndarray, weight: np.ndar
     start = np.zeros(n_nodes, dtype=np.int64)
     np.cumsum(in_degree[:-1], out=start[1:])
     rank = np.arange(len(ids)) - start[heads[by_head]]
-    in_tail = np.full((n_nodes, width), -1, dtype=np.int64)
+    in_tail = np.full((n_nodes, width), -1, dtype=np.int32)
     in_edge = np.full((n_nodes, width), -1, dtype=np.int64)
     in_tail[heads[by_head], rank] = tails[by_head]
     in_edge[heads[by_head], rank] = ids[by_head]
@@ -91,16 +95,28 @@ def tree_edges(graph: CostGraph, pred: np.ndarray, nodes: np.ndarray) -> np.ndar
     return edges
 
 
-def _sum_along_tree(pred_flat: np.ndarray, step: np.ndarray) -> np.ndarray:
+def _tree_step(graph: CostGraph, in_second: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """Secondary weight of the tree edge into every node, for a (sources, n) predecessor array.
+
+    Row r of ``pred`` covers all n nodes in order, so node j's candidate in-edges are
+    row j of ``graph.in_tail``; one pass per in-edge slot finds the tree edge without
+    any per-element search. Roots and unreached nodes (pred < 0) get 0.
+    """
+    step = np.zeros(pred.shape)
+    for slot in range(graph.in_tail.shape[1]):
+        np.copyto(step, in_second[:, slot], where=pred == graph.in_tail[:, slot])
+    return step
+
+
+def _sum_along_tree(ptr: np.ndarray, step: np.ndarray) -> np.ndarray:
     """Sum ``step`` (weight of the tree edge into each node) from the root to each node.
 
-    ``pred_flat`` holds flat indices of each node's predecessor, or the node itself
-    for roots and unreached nodes (whose ``step`` is 0). Pointer doubling: after
-    round k every node holds the sum over its 2**k nearest tree edges, so a tree of
-    depth d takes about log2(d) vectorised rounds.
+    ``ptr`` holds flat indices of each node's predecessor, or the node itself for
+    roots and unreached nodes (whose ``step`` is 0). Pointer doubling: after round k
+    every node holds the sum over its 2**k nearest tree edges, so a tree of depth d
+    takes about log2(d) vectorised rounds.
     """
-    acc = step.copy()
-    ptr = pred_flat
+    acc = step
     while True:
         acc += acc[ptr]
         nxt = ptr[ptr]
@@ -135,6 +151,7 @@ def shortest_costs(
         inf where the target is beyond ``limit`` or unreachable.
     """
     n = primary.matrix.shape[0]
+    in_second = np.where(primary.in_edge >= 0, secondary_weight[np.maximum(primary.in_edge, 0)], 0.0)
     out1 = np.empty((len(sources), len(targets)))
     out2 = np.empty((len(sources), len(targets)))
     chunk = max(1, _CHUNK_ELEMENTS // max(n, 1))
@@ -142,23 +159,30 @@ def shortest_costs(
         block = sources[lo : lo + chunk]
         dist, pred = dijkstra(primary.matrix, directed=True, indices=block, return_predecessors=True, limit=limit)
         k = len(block)
-        reached = np.flatnonzero(np.isfinite(dist).ravel())
-        node = reached % n
-        row = reached // n
-        pred_r = pred.ravel()[reached].astype(np.int64)
-        # Work on reached nodes only: re-index predecessors into the reached list.
-        position = np.full(k * n, -1, dtype=np.int64)
-        position[reached] = np.arange(len(reached))
-        has_pred = pred_r >= 0
-        ptr = np.arange(len(reached))
-        ptr[has_pred] = position[row[has_pred] * n + pred_r[has_pred]]
-        edges = tree_edges(primary, pred_r, node)
-        step = np.where(edges >= 0, secondary_weight[np.maximum(edges, 0)], 0.0)
-        acc = _sum_along_tree(ptr, step)
-        second = np.full(k * n, np.inf)
-        second[reached] = acc
+        index_type = np.int32 if k * n < 2**31 else np.int64
+        reached = np.flatnonzero(pred.ravel() >= 0)
+        if len(reached) > _DENSE_SHARE * k * n:
+            # Most nodes reached: work on the full (k, n) arrays.
+            base = (np.arange(k, dtype=index_type) * n)[:, None]
+            ptr = np.where(pred >= 0, pred.astype(index_type) + base, np.arange(n, dtype=index_type) + base)
+            second = _sum_along_tree(ptr.ravel(), _tree_step(primary, in_second, pred).ravel()).reshape(k, n)
+            second[~np.isfinite(dist)] = np.inf
+            out2[lo : lo + k] = second[:, targets]
+        else:
+            # Few nodes reached (a cutoff): work on the reached nodes only.
+            row, node = np.divmod(reached, n)
+            pred_r = pred.ravel()[reached].astype(np.int64)
+            position = np.full(k * n, -1, dtype=np.int64)
+            position[reached] = np.arange(len(reached))
+            roots = np.flatnonzero(np.isfinite(dist.ravel()) & (pred.ravel() < 0))
+            position[roots] = np.arange(len(reached), len(reached) + len(roots))
+            ptr = np.concatenate([position[row * n + pred_r], position[roots]])
+            step = np.concatenate([in_second[node, np.argmax(primary.in_tail[node] == pred_r[:, None], axis=1)], np.zeros(len(roots))])
+            acc = _sum_along_tree(ptr, step)
+            second = np.full(k * n, np.inf)
+            second[np.concatenate([reached, roots])] = acc
+            out2[lo : lo + k] = second.reshape(k, n)[:, targets]
         out1[lo : lo + k] = dist[:, targets]
-        out2[lo : lo + k] = second.reshape(k, n)[:, targets]
     return out1, out2
 
 

@@ -22,7 +22,7 @@ from .edge_table import EdgeTable
 from .osm import edges_from_osm_pbf, edges_from_osm_xml
 from .profiles import ROAD_CLASSES, VehicleProfile, resolve_profiles
 from .projection import gauss_kruger_crs
-from .roads_layer import check_metric_crs, edges_from_roads
+from .roads_layer import edges_from_roads
 from .snapping import SnapResult, issues_for_snap, point_coordinates, snap_to_nodes
 
 
@@ -157,30 +157,36 @@ class RoadNetwork:
         return cls(table, crs, **kwargs)
 
     @classmethod
-    def from_file(cls, path: str | Path, **kwargs: Any) -> "RoadNetwork":
+    def from_file(cls, path: str | Path, to_crs: Any = None, **kwargs: Any) -> "RoadNetwork":
         """Network from ``.osm``/``.xml`` (OSM XML), ``.pbf`` (OSM PBF) or a roads layer.
 
         A GeoPackage is read from its ``roads`` layer (and ``restricted_zones`` if it
-        has one), otherwise from its only layer. A roads layer in longitude/latitude
-        is projected to its Gauss-Krüger zone.
+        has one), otherwise from its only layer. The result is in ``to_crs`` when
+        given; otherwise OSM data and roads layers in longitude/latitude go to their
+        Gauss-Krüger zone, and projected roads layers keep their CRS. Other keyword
+        arguments go to the constructor (``profiles``, ``restricted_zones``).
         """
         path = Path(path)
         name = path.name.lower()
         if not path.exists():
             raise GeoplanError(f"road source {path} does not exist: check the path in the scenario")
         if name.endswith((".osm", ".xml")):
-            return cls.from_osm_xml(path, **kwargs)
+            return cls.from_osm_xml(path, to_crs=to_crs, **kwargs)
         if name.endswith(".pbf"):
-            return cls.from_osm_pbf(path, **kwargs)
+            return cls.from_osm_pbf(path, to_crs=to_crs, **kwargs)
         if name.endswith((".gpkg", ".shp", ".geojson", ".json")):
             import pyogrio
 
-            layer_names = [row[0] for row in pyogrio.list_layers(path)]
+            layer_names = [str(row[0]) for row in pyogrio.list_layers(path)]
             layer = "roads" if "roads" in layer_names else None
             if layer is None and len(layer_names) > 1:
-                raise GeoplanError(f"{path} has several layers ({', '.join(layer_names)}) but none named roads: rename the road layer to roads")
+                raise GeoplanError(
+                    f"{path} has several layers ({', '.join(layer_names)}) but none named roads: rename the road layer to roads"
+                )
             roads = gpd.read_file(path, layer=layer)
-            if roads.crs is not None and roads.crs.is_geographic:
+            if to_crs is not None:
+                roads = roads.to_crs(to_crs)
+            elif roads.crs is not None and roads.crs.is_geographic:
                 roads = roads.to_crs(gauss_kruger_crs(float(roads.geometry.union_all().centroid.x)))
             if "restricted_zones" in layer_names and "restricted_zones" not in kwargs:
                 kwargs["restricted_zones"] = gpd.read_file(path, layer="restricted_zones")
@@ -194,7 +200,8 @@ class RoadNetwork:
         barred = {name: np.zeros(len(self.edge_u), bool) for name in self.profiles}
         if zones is None or len(zones) == 0:
             return barred
-        check_metric_crs(zones, "restricted_zones layer")
+        if zones.crs is None:
+            raise GeoplanError("restricted_zones layer has no CRS: set it (e.g. EPSG:4549) before building the road network")
         if "barred_profiles" not in zones.columns:
             raise GeoplanError("restricted_zones layer has no barred_profiles column: list the barred vehicle profiles, comma-separated")
         if not zones.crs.equals(self.crs):

@@ -186,3 +186,25 @@ def test_edge_speed_limit_caps_profile_speed():
     seconds = net.travel_costs([first, mid], [mid, last], profile="muck_truck").seconds
     assert seconds[0, 0] == pytest.approx(1000 / (20 / 3.6))  # capped at 20 km/h
     assert seconds[1, 1] == pytest.approx(1000 / (40 / 3.6))  # profile's 40 km/h on arterials
+
+
+@pytest.mark.parametrize("dense_share", [0.0, 1.01])
+def test_both_tree_summing_strategies_agree_with_networkx(random_grid: RoadNetwork, oracle, monkeypatch, dense_share):
+    """Secondary costs are right whether summed on full arrays or on the reached nodes only."""
+    from geoplan.network import costs as costs_module
+
+    monkeypatch.setattr(costs_module, "_DENSE_SHARE", dense_share)
+    net = random_grid
+    origins = np.array([2, 30, 61])
+    graph = oracle(net, "film_van", "metres")
+    for cutoff in (None, 900.0):
+        costs = net.travel_costs(origins, np.arange(net.n_nodes), profile="film_van", weight="metres", cutoff_m=cutoff)
+        metres, seconds = costs.to_dense()
+        for i, s in enumerate(origins):
+            dist, paths = nx.single_source_dijkstra(graph, int(s), weight="metres")
+            for t, path in paths.items():
+                if cutoff is not None and dist[t] > cutoff:
+                    continue
+                assert metres[i, t] == pytest.approx(dist[t], rel=1e-9, abs=1e-9)
+                expected_s = sum(graph[a][b]["seconds"] for a, b in zip(path[:-1], path[1:]))
+                assert seconds[i, t] == pytest.approx(expected_s, rel=1e-9, abs=1e-9)

@@ -122,3 +122,13 @@ def test_roads_layer_file_round_trip(tmp_path):
     direct = RoadNetwork.from_roads(roads)
     assert (from_file.n_nodes, from_file.n_edges) == (direct.n_nodes, direct.n_edges)
     np.testing.assert_allclose(np.sort(from_file.edge_length_m), np.sort(direct.edge_length_m))
+
+
+def test_roads_layer_in_lonlat_is_projected(tmp_path):
+    roads = grid_roads(4, 4, seed=0)
+    path = tmp_path / "roads.geojson"
+    roads.to_crs("EPSG:4326").to_file(path)
+    net = RoadNetwork.from_file(path)
+    assert net.crs.to_epsg() == 4549
+    explicit = RoadNetwork.from_file(path, to_crs="EPSG:4549")
+    np.testing.assert_allclose(np.sort(net.edge_length_m), np.sort(explicit.edge_length_m))
