@@ -210,7 +210,7 @@ def solve_ortools(
         allowed = [v for v, k in enumerate(vehicle_vt) if k in screening.candidates[j]]
         index = manager.NodeToIndex(n)
         if len(allowed) < n_veh:
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+            routing.VehicleVar(index).SetValues([-1, *allowed])
         routing.AddDisjunction([index], penalty)
     for n in copy_nodes:
         s = node_kind[n][1]
@@ -218,7 +218,7 @@ def solve_ortools(
                    if s in problem.allowed_unload_sites(vts[k])]
         index = manager.NodeToIndex(n)
         if len(allowed) < n_veh:
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+            routing.VehicleVar(index).SetValues([-1, *allowed])
         routing.AddDisjunction([index], 0)
 
     params = pywrapcp.DefaultRoutingSearchParameters()
