@@ -13,6 +13,12 @@ time-like dimension that carries the departure time of the current trip along th
 (zero transit, slack only at the start and at unload copies) and must be at least each
 job's release time.
 
+Known issue: on multi-trip instances with release times (e.g. R205R0.75) the search can
+return a trip that leaves before one of its jobs is released; the routes rebuilt by
+:func:`~optimizers.routing.schedule.build_route` then miss a time window, and
+:func:`~optimizers.routing.feasibility.check_feasibility` reports it. Prefer
+``engine="pyvrp"`` (what ``"auto"`` picks) when jobs have release times.
+
 OR-Tools routing takes no random seed; with the same limits it is deterministic except
 for where the time limit cuts the search.
 """
