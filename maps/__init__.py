@@ -1,7 +1,37 @@
-"""folium renderers for geoplan: facility layers, service areas, coverage, routes."""
+"""folium renderers for geoplan: facility layers, service areas, coverage, routes, indicators.
+
+Build a map with :func:`new_map`, add overlays with the ``add_*`` functions (each adds
+toggleable layers to the map), then :func:`finish_map` adds the layer control and the
+fullscreen button. Every overlay is reprojected for the map's tiles (GCJ-02 on AMap).
+"""
 
 from maps.assets import inline_assets
+from maps.base import finish_map, map_tiles, new_map, to_map_crs
+from maps.coverage import add_coverage_choropleth, add_demand_coverage, add_service_areas, coverage_colormap
+from maps.facilities import add_facilities, add_facility_layer
 from maps.layers_map import layers_map
+from maps.legend import add_colour_legend, add_legend
+from maps.panel import add_indicator_panel
+from maps.routes import add_routes
 from maps.tiles import TILE_PROVIDERS, add_tiles
 
-__all__ = ["TILE_PROVIDERS", "add_tiles", "inline_assets", "layers_map"]
+__all__ = [
+    "TILE_PROVIDERS",
+    "add_colour_legend",
+    "add_coverage_choropleth",
+    "add_demand_coverage",
+    "add_facilities",
+    "add_facility_layer",
+    "add_indicator_panel",
+    "add_legend",
+    "add_routes",
+    "add_service_areas",
+    "add_tiles",
+    "coverage_colormap",
+    "finish_map",
+    "inline_assets",
+    "layers_map",
+    "map_tiles",
+    "new_map",
+    "to_map_crs",
+]

@@ -4,110 +4,90 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
-import pandas as pd
-from folium import plugins
 
 import layers
+from maps.base import finish_map, map_tiles, new_map, to_map_crs
+from maps.facilities import add_facilities
+from maps.html import fmt_value, popup_frame
+from maps.legend import add_legend
 from maps.styles import POPUP_FIELDS, ROAD_STYLES, ROLE_RADIUS, colour
-from maps.tiles import add_tiles, needs_gcj02
+from maps.symbols import dot_svg
 
-# Order in the layer control and drawing order: areas below roads below points.
+__all__ = ["add_areas", "add_point_layer", "add_roads", "layers_map", "to_map_crs"]
+
+# Drawing order: areas below roads below points.
 _AREA_KINDS = ("districts", "restricted_zones")
+_ROAD_CLASS_LABELS = {"expressway": "高速/快速路 / expressway", "arterial": "主干路 / arterial",
+                      "collector": "次干路 / collector", "local": "支路 / local"}
 
 
-def to_map_crs(gdf: gpd.GeoDataFrame, tiles: str) -> gpd.GeoDataFrame:
-    """Reproject to WGS84 lon/lat for Leaflet, shifted into GCJ-02 when the tiles are AMap's."""
-    out = gdf.to_crs(4326)
-    if needs_gcj02(tiles):
-        import shapely
-
-        def shift(coords):
-            lon, lat = layers.wgs84_to_gcj02(coords[:, 0], coords[:, 1])
-            coords[:, 0], coords[:, 1] = lon, lat
-            return coords
-
-        out = out.set_geometry(shapely.transform(out.geometry.values, shift))
-    return out
-
-
-def _json_ready(gdf: gpd.GeoDataFrame, fields: list[str]) -> gpd.GeoDataFrame:
-    frame = gdf[fields + [gdf.geometry.name]].copy()
-    for f in fields:
-        col = frame[f]
-        if pd.api.types.is_datetime64_any_dtype(col):
-            frame[f] = col.dt.strftime("%Y-%m-%d")
-        elif not pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            frame[f] = col.astype(object).where(col.notna(), "").astype(str)
-    return frame
-
-
-def _popup(kind: str, gdf: gpd.GeoDataFrame) -> tuple[list[str], list[str]]:
+def _popup_columns(kind: str, gdf: gpd.GeoDataFrame, extra: tuple[str, ...] = ()) -> dict[str, list[str]]:
     spec = layers.get_kind(kind)
-    wanted = ["id", "name", *POPUP_FIELDS.get(kind, ())]
-    fields = [f for f in wanted if f in gdf.columns]
-    aliases = []
-    for f in fields:
+    columns: dict[str, list[str]] = {}
+    for f in ("name", "id", *POPUP_FIELDS.get(kind, ()), *extra):
+        if f not in gdf.columns:
+            continue
         try:
             fs = spec.field(f)
-            aliases.append(f"{fs.label_zh} / {fs.label_en}" + (f" ({fs.unit})" if fs.unit else ""))
+            alias, unit = f"{fs.label_zh} / {fs.label_en}", fs.unit
         except KeyError:
-            aliases.append(f)
-    return fields, aliases
+            alias, unit = f, None
+        values = gdf[f]
+        if hasattr(values, "dt"):
+            values = values.dt.strftime("%Y-%m-%d")
+        columns[alias] = [fmt_value(v, unit) for v in values]
+    return columns
 
 
-def add_point_layer(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: str, show: bool = True) -> None:
-    """One kind of point layer: circle markers, hollow for candidates, dashed for planned sites."""
+def add_point_layer(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: str | None = None,
+                    show: bool = True) -> folium.GeoJson:
+    """Points of one demand kind (communities, villages, shops, sites) as small circles."""
     spec = layers.get_kind(kind)
-    fields, aliases = _popup(kind, gdf)
-    frame = _json_ready(to_map_crs(gdf, tiles), fields)
+    data, fields, aliases = popup_frame(to_map_crs(gdf, map_tiles(m, tiles)), _popup_columns(kind, gdf))
     base = colour(kind)
-    radius = ROLE_RADIUS.get(spec.role, 5)
-
-    def style(feature):
-        status = feature["properties"].get("status", "existing")
-        return {
-            "color": base,
-            "fill": True,
-            "fillColor": base,
-            "fillOpacity": 0.0 if status == "candidate" else 0.85,
-            "weight": 2,
-            "dashArray": "4 3" if status == "planned" else None,
-        }
-
-    folium.GeoJson(
-        frame,
+    layer = folium.GeoJson(
+        data,
         name=f"{spec.label_zh} / {spec.label_en} ({len(gdf)})",
-        marker=folium.CircleMarker(radius=radius),
-        style_function=style,
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=True),
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        marker=folium.CircleMarker(radius=ROLE_RADIUS.get(spec.role, 5), weight=1, color="#ffffff",
+                                   fill=True, fill_color=base, fill_opacity=0.85),
+        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
+        tooltip=folium.GeoJsonTooltip(fields=fields[:1], labels=False),
         show=show,
-    ).add_to(m)
+    )
+    layer.add_to(m)
+    return layer
 
 
-def add_roads(m: folium.Map, roads: gpd.GeoDataFrame, tiles: str) -> None:
-    """Roads by class (expressway, arterial, collector, local), one-way streets marked in the popup."""
-    cols = [c for c in ("id", "name", "road_class", "oneway", "speed_kmh") if c in roads.columns]
-    frame = _json_ready(to_map_crs(roads, tiles), cols)
-    folium.GeoJson(
-        frame,
+def add_roads(m: folium.Map, roads: gpd.GeoDataFrame, tiles: str | None = None) -> folium.GeoJson:
+    """Roads by class (expressway, arterial, collector, local); name, class and one-way in the tooltip."""
+    frame = to_map_crs(roads, map_tiles(m, tiles))
+    classes = frame["road_class"] if "road_class" in frame else ["local"] * len(frame)
+    columns = {"名称 / name": [fmt_value(v) for v in frame.get("name", [""] * len(frame))],
+               "等级 / class": [_ROAD_CLASS_LABELS.get(c, fmt_value(c)) for c in classes]}
+    if "oneway" in frame:
+        columns["单行 / one-way"] = [fmt_value(bool(v)) if v == v and v is not None else "—" for v in frame["oneway"]]
+    data, fields, aliases = popup_frame(frame, columns)
+    data["road_class"] = list(classes)
+    layer = folium.GeoJson(
+        data,
         name=f"道路 / roads ({len(roads)})",
         style_function=lambda f: ROAD_STYLES.get(f["properties"].get("road_class"), ROAD_STYLES["local"]),
-        tooltip=folium.GeoJsonTooltip(fields=[c for c in ("name", "road_class", "oneway") if c in cols],
-                                      aliases=["名称 / name", "等级 / class", "单行 / one-way"][: len(cols) - 1]),
-    ).add_to(m)
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, localize=False),
+    )
+    layer.add_to(m)
+    return layer
 
 
-def add_areas(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: str) -> None:
-    """District outlines or restricted zones as polygons."""
+def add_areas(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: str | None = None) -> folium.GeoJson:
+    """District outlines or restricted zones (dashed purple, barred vehicles in the popup)."""
     spec = layers.get_kind(kind)
-    fields, aliases = _popup(kind, gdf)
-    if kind == "restricted_zones" and "barred_profiles" in gdf.columns:
-        fields, aliases = fields + ["barred_profiles"], aliases + ["禁行车型 / barred vehicles"]
-    frame = _json_ready(to_map_crs(gdf, tiles), fields)
     restricted = kind == "restricted_zones"
-    folium.GeoJson(
-        frame,
+    columns = _popup_columns(kind, gdf)
+    if restricted and "barred_profiles" in gdf.columns:
+        columns["禁行车型 / barred vehicles"] = [fmt_value(v) for v in gdf["barred_profiles"]]
+    data, fields, aliases = popup_frame(to_map_crs(gdf, map_tiles(m, tiles)), columns)
+    layer = folium.GeoJson(
+        data,
         name=f"{spec.label_zh} / {spec.label_en}",
         style_function=lambda f: {
             "color": "#6a1b9a" if restricted else "#37474f",
@@ -115,12 +95,15 @@ def add_areas(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: str) -> No
             "fillOpacity": 0.12 if restricted else 0.0,
             "dashArray": "6 4" if restricted else None,
         },
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
-    ).add_to(m)
+        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
+    )
+    layer.add_to(m)
+    return layer
 
 
 def layers_map(
-    scenario_layers: dict[str, gpd.GeoDataFrame], *, title: str = "", tiles: str = "osm"
+    scenario_layers: dict[str, gpd.GeoDataFrame], *, title: str = "", tiles: str = "osm",
+    tianditu_key: str | None = None,
 ) -> folium.Map:
     """All layers of a scenario on one map.
 
@@ -129,30 +112,25 @@ def layers_map(
     scenario_layers : dict of str to GeoDataFrame
         Layers keyed by layer kind, any CRS (each reprojected for the map).
     title : str
-        Shown in the page's title bar and top-left box.
+        Shown in the page's title bar and at the top of the map.
     tiles : {"osm", "amap", "tianditu", "none"}
         Base map; ``none`` for offline use.
+    tianditu_key : str, optional
+        Tianditu key (else ``GEOPLAN_TIANDITU_KEY``).
     """
-    extent = pd.concat([g.to_crs(4326).geometry for g in scenario_layers.values() if len(g)])
-    minx, miny, maxx, maxy = extent.total_bounds
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
-    add_tiles(m, tiles)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m = new_map(scenario_layers, tiles, title, tianditu_key=tianditu_key)
     for kind in _AREA_KINDS:
-        if kind in scenario_layers:
-            add_areas(m, kind, scenario_layers[kind], tiles)
-    if "roads" in scenario_layers:
-        add_roads(m, scenario_layers["roads"], tiles)
-    for kind, gdf in scenario_layers.items():
-        if kind in _AREA_KINDS or kind == "roads" or not len(gdf):
-            continue
-        add_point_layer(m, kind, gdf, tiles, show=kind != "candidate_sites")
-    plugins.Fullscreen(position="topleft").add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    if title:
-        m.get_root().header.add_child(folium.Element(f"<title>{title}</title>"))
-        m.get_root().html.add_child(folium.Element(
-            '<div style="position:fixed;top:10px;left:60px;z-index:1000;background:white;padding:6px 10px;'
-            f'border:1px solid #999;font:bold 15px sans-serif">{title}</div>'
-        ))
-    return m
+        if kind in scenario_layers and len(scenario_layers[kind]):
+            add_areas(m, kind, scenario_layers[kind])
+    if "roads" in scenario_layers and len(scenario_layers["roads"]):
+        add_roads(m, scenario_layers["roads"])
+    demand = [k for k, g in scenario_layers.items()
+              if len(g) and k in layers.LAYER_KINDS and layers.get_kind(k).role == "demand"]
+    for kind in demand:
+        add_point_layer(m, kind, scenario_layers[kind])
+    facilities = {k: g for k, g in scenario_layers.items()
+                  if k in layers.LAYER_KINDS and layers.get_kind(k).role in ("facility", "candidate")}
+    add_facilities(m, facilities)
+    if demand:
+        add_legend(m, "需求点 / demand", [(dot_svg(colour(k), 10), layers.get_kind(k).label_zh) for k in demand])
+    return finish_map(m)
