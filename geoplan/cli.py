@@ -65,7 +65,7 @@ def demo(
 ) -> None:
     """Write the embedded demo county as a scenario folder and run the whole chain on it."""
     from geoplan.demo.scenario_folder import write_demo_scenario
-    from geoplan.publish import write_layers_map
+    from geoplan.publish import publish, write_layers_map
     from geoplan.scenario import load_scenario
 
     def step(text: str) -> None:
@@ -80,8 +80,11 @@ def demo(
     step(f"road network: {info['nodes']} nodes, {info['edges']} edges, {info['total_km']:.0f} km")
     path = write_layers_map(scenario, tiles=tiles)
     step(f"map: {path}")
+    written = publish(scenario, tiles=tiles)
+    step(f"report: {scenario.output_dir / 'summary.html'} ({len(written)} files)")
     if not quiet:
         _print_layer_counts(scenario)
+        _print_indicators(scenario)
 
 
 @app.command()
@@ -109,6 +112,39 @@ def validate(scenario_dir: ScenarioDir, quiet: Quiet = False) -> None:
         console.print(f"[bold red]错误 / error:[/] {summary} — fix the rows named above", highlight=False)
         raise typer.Exit(2)
     out.print(f"[green]通过 / ok:[/] {summary}")
+
+
+Tiles = Annotated[str, typer.Option(help="Base map: osm, amap (GCJ-02), tianditu (needs GEOPLAN_TIANDITU_KEY) or none.")]
+
+
+@app.command("map")
+@user_errors
+def map_command(scenario_dir: ScenarioDir, tiles: Tiles = "osm", quiet: Quiet = False) -> None:
+    """Write one self-contained HTML map per theme (household waste, recycling, film, muck, routes)."""
+    from geoplan.publish import publish, write_layers_map
+    from geoplan.scenario import load_scenario
+
+    scenario = load_scenario(scenario_dir)
+    with _progress(quiet):
+        paths = [write_layers_map(scenario, tiles=tiles), *publish(scenario, tiles=tiles, with_report=False)]
+    for path in paths:
+        out.print(str(path), highlight=False)
+
+
+@app.command()
+@user_errors
+def report(scenario_dir: ScenarioDir, tiles: Tiles = "osm", quiet: Quiet = False) -> None:
+    """Indicators against the plan's targets (CSV, JSON), the theme maps and the HTML summary page."""
+    from geoplan.publish import publish, write_layers_map
+    from geoplan.scenario import load_scenario
+
+    scenario = load_scenario(scenario_dir)
+    with _progress(quiet):
+        paths = [write_layers_map(scenario, tiles=tiles), *publish(scenario, tiles=tiles)]
+    for path in paths:
+        out.print(str(path), highlight=False)
+    if not quiet:
+        _print_indicators(scenario)
 
 
 @network_app.command("info")
@@ -152,6 +188,20 @@ def _print_layer_counts(scenario) -> None:
     t.add_column("rows", justify="right")
     for name, gdf in scenario.layers.items():
         t.add_row(name, str(len(gdf)))
+    out.print(t)
+
+
+def _print_indicators(scenario) -> None:
+    import json
+
+    doc = json.loads((scenario.output_dir / "indicators.json").read_text(encoding="utf-8"))
+    t = Table(title="规划指标 / plan indicators")
+    for col in ("indicator", "target", "existing", "plan", ""):
+        t.add_column(col, justify="left" if col == "indicator" else "right")
+    for row in doc["indicators"]:
+        ok = row["status_plan"] == "达标"
+        t.add_row(row["label"], f"{row['target']:.0%}", f"{row['actual_existing']:.1%}", f"{row['actual_plan']:.1%}",
+                  f"[{'green' if ok else 'red'}]{row['status_plan']}[/]")
     out.print(t)
 
 

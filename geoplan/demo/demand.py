@@ -8,18 +8,20 @@ import numpy as np
 import shapely
 
 from geoplan.demo import names
-from geoplan.demo.geography import DEV_ZONE, SEAT, SETTLEMENTS, TOWNS, Settlement, river_line
+from geoplan.demo.geography import DEV_ZONE, OLD_TOWN, SEAT, SETTLEMENTS, TOWNS, Settlement, river_line
 
 
-def _points_in(settlement: Settlement, n: int, rng: np.random.Generator, margin_m: float = 60.0) -> np.ndarray:
-    """``n`` points inside a settlement's built area, at least 100 m from the river."""
+def _points_in(settlement: Settlement, n: int, rng: np.random.Generator, margin_m: float = 60.0,
+               avoid=None) -> np.ndarray:
+    """``n`` points inside a settlement's built area, at least 100 m from the river (and outside ``avoid``)."""
     river = river_line()
     (cx, cy), (hx, hy) = settlement.centre, settlement.half_size
     out: list[tuple[float, float]] = []
     while len(out) < n:
         x = rng.uniform(cx - hx + margin_m, cx + hx - margin_m)
         y = rng.uniform(cy - hy + margin_m, cy + hy - margin_m)
-        if shapely.distance(shapely.Point(x, y), river) > 100.0:
+        p = shapely.Point(x, y)
+        if shapely.distance(p, river) > 100.0 and (avoid is None or not avoid.contains(p)):
             out.append((round(x, 1), round(y, 1)))
     return np.array(out)
 
@@ -89,9 +91,13 @@ def agri_input_shops(rng: np.random.Generator, village_layer: dict) -> dict:
 
 
 def construction_sites(rng: np.random.Generator) -> dict:
-    """≈48 工地 with muck volumes: the seat's fringe, the development zone and the towns."""
+    """≈48 工地 with muck volumes: the seat outside the old town, the development zone and the towns.
+
+    No site lies in the old town: muck trucks may not drive there (see ``restricted_zones``).
+    """
     counts = [(SEAT, 28), (DEV_ZONE, 10)] + [(t, 2) for t in TOWNS[:5]]
-    arr = np.vstack([_points_in(s, k, rng) for s, k in counts])
+    avoid = OLD_TOWN.buffer(300.0)
+    arr = np.vstack([_points_in(s, k, rng, avoid=avoid) for s, k in counts])
     volume = np.round(rng.lognormal(np.log(18000), 0.8, len(arr)), -2)
     start = [date(2025, 3, 1) + timedelta(days=int(d)) for d in rng.integers(0, 480, len(arr))]
     end = [s + timedelta(days=int(d)) for s, d in zip(start, rng.integers(180, 720, len(arr)))]

@@ -103,3 +103,41 @@ def test_point_far_from_roads_is_flagged_not_snapped(demo_copy):
     layers.write_layer(shops.to_crs(4490), gpkg, layer="agri_input_shops")
     run = geoplan("validate", str(demo_copy))
     _assert_one_clean_error(run, "agri_input_shops", str(shops.loc[0, "id"]))
+
+
+def test_demo_publishes_theme_maps_report_and_tables(demo_dir):
+    import json
+
+    out = demo_dir / "output"
+    for name in ("map_household_waste.html", "map_recycling.html", "map_film.html", "map_muck.html",
+                 "summary.html", "indicators.csv", "indicators.json", "indicators_by_district.csv",
+                 "transfer_station_loads.csv", "uncovered_demand.csv"):
+        assert (out / name).is_file(), name
+    doc = json.loads((out / "indicators.json").read_text(encoding="utf-8"))
+    keys = {row["key"] for row in doc["indicators"]}
+    assert {"urban_sorting_coverage", "rural_sorting_coverage", "film_recovery_coverage"} <= keys
+    for row in doc["indicators"]:
+        assert 0.0 <= row["actual_existing"] <= 1.0 and row["status_plan"] in ("达标", "未达标")
+    loads = doc["existing"]["station_loads"]
+    assert [r["name"] for r in loads if r["overloaded"]] == ["城南垃圾中转站"]
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    assert "城市居民小区生活垃圾分类覆盖率" in summary and "map_household_waste.html" in summary
+
+
+def test_every_published_map_renders_in_chromium(demo_dir, render_html, tmp_path):
+    for html in sorted((demo_dir / "output").glob("map_*.html")):
+        errors, page = render_html(html, tmp_path / f"{html.stem}.png")
+        assert errors == [], (html.name, errors)
+        assert page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").count() > 0, html.name
+        page.close()
+
+
+def test_report_command_rewrites_outputs(demo_copy):
+    (demo_copy / "output" / "indicators.json").unlink()
+    run = geoplan("report", str(demo_copy), "--tiles", "none", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert (demo_copy / "output" / "indicators.json").is_file()
+
+
+def test_unknown_tiles_is_a_clean_error(demo_copy):
+    _assert_one_clean_error(geoplan("map", str(demo_copy), "--tiles", "google"), "unknown tiles")
