@@ -72,9 +72,10 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         if name in _NETWORK_LAYERS or not len(gdf) or not (gdf.geom_type == "Point").all():
             continue
         snapped = network.snap(gdf)
-        d = np.asarray(snapped.distance_m)
+        d = np.asarray(snapped.road_distance_m)
         check.snap_stats[name] = {
             "points": float(len(d)),
+            "node_median_m": float(np.median(snapped.distance_m)),
             "median_m": float(np.median(d)),
             "p95_m": float(np.percentile(d, 95)),
             "max_m": float(d.max()),

@@ -27,7 +27,8 @@ network_app = typer.Typer(no_args_is_help=True, help="Road network commands / �
 app.add_typer(network_app, name="network")
 
 console = Console(stderr=True)
-out = Console()
+# Piped output (files, CI logs) gets wide tables rather than names cut to fit 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 160)
 
 ScenarioDir = Annotated[Path, typer.Argument(help="Scenario folder (holds scenario.toml).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
@@ -170,11 +171,11 @@ def network_info(scenario_dir: ScenarioDir, quiet: Quiet = False) -> None:
             t.add_row(key, _fmt(value))
     out.print(t)
     s = Table(title=f"吸附距离 / snap distances (limit {scenario.network_settings.max_snap_m:g} m)")
-    for col in ("layer", "points", "median m", "p95 m", "max m", "over limit"):
+    for col in ("layer", "points", "to road: median m", "p95 m", "max m", "over limit", "to node: median m"):
         s.add_column(col, justify="right" if col != "layer" else "left")
     for name, st in check.snap_stats.items():
         s.add_row(name, f"{st['points']:.0f}", f"{st['median_m']:.0f}", f"{st['p95_m']:.0f}", f"{st['max_m']:.0f}",
-                  f"{st['over_limit']:.0f}")
+                  f"{st['over_limit']:.0f}", f"{st['node_median_m']:.0f}")
     out.print(s)
 
 

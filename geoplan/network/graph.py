@@ -337,11 +337,17 @@ class RoadNetwork:
         Returns
         -------
         SnapResult
-            Node index and straight-line snap distance (metres) per point.
+            Node index, straight-line distance to that node and to the nearest road (metres) per point.
         """
         if self._node_tree is None:
             self._node_tree = cKDTree(self.node_xy)
-        return snap_to_nodes(self._node_tree, point_coordinates(points, self.crs))
+            self._edge_tree = shapely.STRtree(self.edge_geometry)
+        xy = point_coordinates(points, self.crs)
+        snapped = snap_to_nodes(self._node_tree, xy)
+        if len(xy) == 0:
+            return snapped
+        _, road_m = self._edge_tree.query_nearest(shapely.points(xy), return_distance=True, all_matches=False)
+        return SnapResult(snapped.node, snapped.distance_m, np.asarray(road_m, dtype=np.float64))
 
     def snap_issues(self, gdf: gpd.GeoDataFrame, file: str, layer: str, max_snap_m: float = 500.0) -> list[Issue]:
         """Error issues for the rows of ``gdf`` that lie more than ``max_snap_m`` metres from the network.

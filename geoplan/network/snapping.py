@@ -22,10 +22,14 @@ class SnapResult:
         Index of the nearest node.
     distance_m : ndarray of float64, shape (n,)
         Straight-line distance from the point to that node, metres.
+    road_distance_m : ndarray of float64, shape (n,), optional
+        Straight-line distance from the point to the nearest road (any point of an edge),
+        metres: how far the point lies from the network, whatever the node spacing.
     """
 
     node: np.ndarray
     distance_m: np.ndarray
+    road_distance_m: np.ndarray | None = None
 
 
 def point_coordinates(points, crs: CRS) -> np.ndarray:
@@ -64,9 +68,13 @@ def snap_to_nodes(tree: cKDTree, xy: np.ndarray) -> SnapResult:
 def issues_for_snap(
     snap: SnapResult, row_ids: list[str], file: str, layer: str, max_snap_m: float
 ) -> list[Issue]:
-    """One error :class:`Issue` per point that lies farther than ``max_snap_m`` from the network."""
+    """One error :class:`Issue` per point that lies farther than ``max_snap_m`` from the network.
+
+    The distance is to the nearest road when known (``road_distance_m``), else to the nearest node.
+    """
     issues = []
-    for rid, dist in zip(row_ids, snap.distance_m):
+    distances = snap.road_distance_m if snap.road_distance_m is not None else snap.distance_m
+    for rid, dist in zip(row_ids, distances):
         if dist > max_snap_m:
             issues.append(
                 Issue(
@@ -74,7 +82,7 @@ def issues_for_snap(
                     layer=layer,
                     row_id=rid,
                     field="geometry",
-                    problem=f"point lies {dist:,.0f} m from the nearest road node (limit {max_snap_m:,.0f} m) / 距路网 {dist:,.0f} 米",
+                    problem=f"point lies {dist:,.0f} m from the nearest road (limit {max_snap_m:,.0f} m) / 距路网 {dist:,.0f} 米",
                     fix="check its coordinates (CRS, swapped x/y, GCJ-02 offset) or add the road that serves it to the road network",
                     severity="error",
                 )

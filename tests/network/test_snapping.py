@@ -51,3 +51,21 @@ def test_snap_issues_name_far_rows(net):
     assert "2,000 m" in issue.problem or "1,99" in issue.problem or "2,0" in issue.problem
     assert "coordinates" in issue.fix and "road" in issue.fix
     assert net.snap_issues(gdf, "points.gpkg", "collection_points", max_snap_m=5000.0) == []
+
+
+def test_distance_to_road_is_measured_to_the_edge_not_the_node():
+    from shapely.geometry import LineString
+
+    from geoplan.network import RoadNetwork
+
+    # One straight 4 km road: its nodes are 4 km apart, its middle is far from both.
+    road = gpd.GeoDataFrame({"id": ["R1"], "road_class": ["collector"], "oneway": [False]},
+                            geometry=[LineString([(500_000, 3_800_000), (504_000, 3_800_000)])], crs=4549)
+    net = RoadNetwork.from_roads(road)
+    pts = gpd.GeoDataFrame({"id": ["near", "far"]},
+                           geometry=gpd.points_from_xy([502_000, 502_000], [3_800_300, 3_800_900]), crs=4549)
+    snap = net.snap(pts)
+    assert snap.road_distance_m.tolist() == pytest.approx([300.0, 900.0])
+    assert (snap.distance_m > 2000).all()
+    issues = net.snap_issues(pts, file="f.gpkg", layer="villages", max_snap_m=500.0)
+    assert [i.row_id for i in issues] == ["far"] and "900 m" in issues[0].problem
