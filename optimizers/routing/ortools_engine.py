@@ -11,13 +11,7 @@ the number of unloads; it is set from the total demand (see ``_copies_per_site``
 too few copies show up as unserved jobs, not as an error. Release times use a second
 time-like dimension that carries the departure time of the current trip along the trip
 (zero transit, slack only at the start and at unload copies) and must be at least each
-job's release time.
-
-Known issue: on multi-trip instances with release times (e.g. R205R0.75) the search can
-return a trip that leaves before one of its jobs is released; the routes rebuilt by
-:func:`~optimizers.routing.schedule.build_route` then miss a time window, and
-:func:`~optimizers.routing.feasibility.check_feasibility` reports it. Prefer
-``engine="pyvrp"`` (what ``"auto"`` picks) when jobs have release times.
+job's release time; see ``_add_release_times`` for how it is tied to the time dimension.
 
 OR-Tools routing takes no random seed; with the same limits it is deterministic except
 for where the time limit cuts the search.
@@ -322,8 +316,17 @@ def _add_release_times(problem, routing, manager, tdim, node_kind, service, hori
 
     Dimension ``trip`` has zero transit; its cumul is constant along a trip, and changes
     only through slack taken at the trip's start (the start depot or an unload copy).
-    There, the value passed on must not exceed the departure time, and every job on the
-    trip requires it to be at least the job's release time.
+    Every job on the trip requires that value to be at least the job's release time,
+    and at the trip's start it must not exceed the departure time.
+
+    The departure is written as ``time(next) - transit(start, next) + service(start)``
+    and the trip value as ``trip(next)``, both through the successor of the trip's
+    start, rather than as ``time(start) + slack`` and ``trip(start) + slack``. The sums
+    with free slack variables only propagate their separate bounds, so OR-Tools accepted
+    plans whose cumuls had no consistent values (a trip leaving before a release; rebuilt
+    with the release respected, a later job then missed its window). Written on single
+    cumuls, every constraint is a difference of two variables once the route is fixed,
+    and bound propagation then proves that the earliest times satisfy them all.
     """
     solver = routing.solver()
     zero = routing.RegisterUnaryTransitVector([0] * len(node_kind))
@@ -333,9 +336,15 @@ def _add_release_times(problem, routing, manager, tdim, node_kind, service, hori
         index = manager.NodeToIndex(n)
         rdim.SlackVar(index).SetValue(0)
         rdim.CumulVar(index).SetMin(sc.seconds_up(problem.jobs[node_kind[n][1]].release_s))
-    trip_starts = [routing.Start(v) for v in range(n_veh)]
-    trip_starts += [manager.NodeToIndex(n) for n in copy_nodes]
-    for index in trip_starts:
-        node = manager.IndexToNode(index)
-        solver.Add(rdim.CumulVar(index) + rdim.SlackVar(index)
-                   <= tdim.CumulVar(index) + int(service[node]) + tdim.SlackVar(index))
+    n_indices = routing.Size() + routing.vehicles()
+    trip_cumuls = [rdim.CumulVar(i) for i in range(n_indices)]
+    time_cumuls = [tdim.CumulVar(i) for i in range(n_indices)]
+    trip_starts = [(routing.Start(v), 0) for v in range(n_veh)]
+    trip_starts += [(manager.NodeToIndex(n), int(service[n])) for n in copy_nodes]
+    for index, service_s in trip_starts:
+        nxt = routing.NextVar(index)
+        trip_next = solver.Element(trip_cumuls, nxt)
+        arrive_next = solver.Element(time_cumuls, nxt)
+        # An unperformed copy points to itself; the constraint must then be void.
+        void = horizon * (1 - routing.ActiveVar(index))
+        solver.Add(trip_next + tdim.TransitVar(index) <= arrive_next + service_s + void)

@@ -198,3 +198,15 @@ def test_pyvrp_is_repeatable_with_an_iteration_limit():
     b = solve(problem, engine="auto", time_limit_s=5.0, seed=3, iteration_limit=200)
     assert a.engine == "pyvrp" and "auto" in a.engine_reason
     assert [r.job_ids for r in a.routes] == [r.job_ids for r in b.routes]
+
+
+@pytest.mark.parametrize("name", ["C205R0.5", "R201R0.25", "R205R0.75", "RC205R0.25"])
+def test_ortools_trips_leave_after_their_releases(name):
+    # With a solution limit the search is repeatable; at 50 solutions the former model
+    # returned a trip on R205R0.75 that left before one of its jobs was released, which
+    # rebuilt with the release respected made a later job miss its window.
+    path = BENCH / "mtvrptwr" / name
+    problem = problem_from_vrplib(vrplib.read_instance(f"{path}.vrp"), "dimacs")
+    result = solve(problem, engine="ortools", time_limit_s=30.0, iteration_limit=50)
+    assert_feasible(problem, result)
+    assert not result.unserved
