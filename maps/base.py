@@ -96,12 +96,12 @@ def new_map(
     boxes = np.array([to_map_crs(g, tiles).total_bounds for g in frames])
     minx, miny = boxes[:, 0].min(), boxes[:, 1].min()
     maxx, maxy = boxes[:, 2].max(), boxes[:, 3].max()
-    m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]], padding=(10, 10))
+    m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]], padding=(30, 30))
     # Added first so that it stays the lowest box in its corner.
     ScaleBar().add_to(m)
     if title:
         m.get_root().header.add_child(folium.Element(f"<title>{esc(title)}</title>"), name="geoplan_title")
-        HtmlControl(esc(title), position="topcenter", css_class="gp-box gp-title").add_to(m)
+        HtmlControl(esc(title), position="topleft", css_class="gp-box gp-title", first=True).add_to(m)
     return m
 
 

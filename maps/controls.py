@@ -17,15 +17,15 @@ CORNERS = ("topleft", "topright", "bottomleft", "bottomright")
 #: Styles of every box geoplan puts on a map, added once per page.
 PAGE_CSS = f"""
 <style>
-.leaflet-container {{ background: #f2efe9; }}
+/* div.… outranks leaflet.css, which the page loads after this block. */
+div.leaflet-container {{ background: #f2efe9; }}
 .leaflet-container, .leaflet-control, .leaflet-popup-content, .leaflet-tooltip {{ font-family: {CJK_FONTS}; }}
 .leaflet-control-layers-expanded {{ max-height: 48vh; overflow-y: auto; font-size: 12px; line-height: 1.5; }}
 .gp-box {{ background: rgba(255,255,255,0.94); border: 1px solid #9e9e9e; border-radius: 4px;
           padding: 6px 9px; font-size: 12px; line-height: 1.45; color: #212121;
           box-shadow: 0 1px 4px rgba(0,0,0,0.25); max-width: 420px; }}
 .gp-box h4 {{ margin: 0 0 4px 0; font-size: 13px; font-weight: bold; }}
-.gp-title {{ position: absolute; top: 10px; left: 50%; transform: translateX(-50%); z-index: 1000;
-            font-size: 16px; font-weight: bold; padding: 5px 14px; max-width: 60%; text-align: center; }}
+.gp-title {{ font-size: 16px; font-weight: bold; padding: 5px 12px; max-width: 36vw; }}
 .gp-legend-row {{ display: flex; align-items: center; gap: 6px; white-space: nowrap; }}
 .gp-legend-row svg {{ flex: none; }}
 .gp-swatch {{ display: inline-block; width: 18px; height: 12px; border: 1px solid #757575; flex: none; }}
@@ -53,22 +53,17 @@ def add_page_css(m: folium.Map) -> None:
 
 
 class HtmlControl(MacroElement):
-    """A box of HTML in a corner of the map (``position`` one of :data:`CORNERS`), or the
-    page title centred at the top (``position="topcenter"``).
+    """A box of HTML in a corner of the map (``position`` one of :data:`CORNERS`).
 
     ``html`` is inserted as is: escape user strings before (see :func:`maps.html.esc`).
+    ``first`` puts the box at the edge of its corner, before the controls already there
+    (the title above the zoom buttons).
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var map = {{ this._parent.get_name() }};
-            {% if this.position == "topcenter" %}
-            var div = L.DomUtil.create("div", {{ this.css_class|tojson }}, map.getContainer());
-            div.innerHTML = {{ this.html|tojson }};
-            L.DomEvent.disableClickPropagation(div);
-            {% else %}
             var control = L.control({position: {{ this.position|tojson }}});
             control.onAdd = function () {
                 var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
@@ -77,21 +72,25 @@ class HtmlControl(MacroElement):
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            control.addTo(map);
+            control.addTo({{ this._parent.get_name() }});
+            {% if this.first %}
+            var box = control.getContainer();
+            box.parentNode.insertBefore(box, box.parentNode.firstChild);
             {% endif %}
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, html: str, position: str = "bottomright", css_class: str = "gp-box"):
+    def __init__(self, html: str, position: str = "bottomright", css_class: str = "gp-box", first: bool = False):
         super().__init__()
-        if position not in CORNERS + ("topcenter",):
-            raise ValueError(f"position must be one of {CORNERS + ('topcenter',)}, not {position!r}")
+        if position not in CORNERS:
+            raise ValueError(f"position must be one of {CORNERS}, not {position!r}")
         self._name = "HtmlControl"
         self.html = html
         self.position = position
         self.css_class = css_class
+        self.first = first
 
 
 class ScaleBar(MacroElement):

@@ -26,6 +26,9 @@ COVERAGE_BOUNDS: tuple[float, ...] = (0.0, 0.4, 0.6, 0.8, 0.9, 0.95, 1.0)
 #: Red → green (ColorBrewer RdYlGn, 6 classes).
 COVERAGE_COLOURS: tuple[str, ...] = ("#d73027", "#fc8d59", "#fee08b", "#d9ef8b", "#91cf60", "#1a9850")
 
+#: Leaflet zIndexOffset of the district name/rate labels (above every facility symbol).
+LABEL_Z_OFFSET = 5000
+
 #: Weight columns shown in demand popups when present.
 WEIGHT_FIELDS = ("population", "households", "mulched_area_mu", "film_sales_kg_per_yr",
                  "pesticide_packaging_kg_per_yr", "muck_volume_m3", "weight")
@@ -143,7 +146,7 @@ def add_service_areas(m: folium.Map, areas: gpd.GeoDataFrame, tiles: str | None 
         layer = folium.GeoJson(
             data,
             name=f"服务范围 / service areas · {label} ({', '.join(cutoffs)})",
-            style_function=lambda f, c=base: {"color": c, "weight": 1.5, "fillColor": c, "fillOpacity": 0.15},
+            style_function=lambda f, c=base: {"color": c, "weight": 1, "opacity": 0.7, "fillColor": c, "fillOpacity": 0.12},
             popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
             show=show,
         )
@@ -195,7 +198,7 @@ def add_coverage_choropleth(m: folium.Map, districts: gpd.GeoDataFrame, tiles: s
     folium.GeoJson(
         data,
         style_function=lambda f: {"color": "#424242", "weight": 1.2, "fillColor": f["properties"]["fill"],
-                                  "fillOpacity": 0.6},
+                                  "fillOpacity": 0.45},
         highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.75},
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
         tooltip=folium.GeoJsonTooltip(fields=fields[:2], aliases=aliases[:2], localize=False),
@@ -208,7 +211,9 @@ def add_coverage_choropleth(m: folium.Map, districts: gpd.GeoDataFrame, tiles: s
             text = f"{esc(fmt_value(name))}<br>{esc(fmt_share(rate))}"
             folium.Marker([pt.y, pt.x], icon=folium.DivIcon(
                 html=f'<div style="transform:translate(-50%,-50%);text-align:center">{text}</div>',
-                icon_size=(0, 0), class_name="gp-label")).add_to(group)
+                icon_size=(0, 0), class_name="gp-label"),
+                # Above the facility symbols: the rate is what this layer is read for.
+                z_index_offset=LABEL_Z_OFFSET).add_to(group)
     group.add_to(m)
     add_colour_legend(m, label, cmap)
     return group

@@ -18,6 +18,12 @@ from maps.symbols import facility_icon, facility_svg
 #: Columns holding a facility's load, in order of preference (same unit as its capacity).
 LOAD_FIELDS = ("load_t_per_d", "load", "current_load_t_per_d")
 
+#: Drawing order of symbols (Leaflet zIndexOffset): the many small drop-off points and
+#: candidate sites go under the stations a planner looks for; overloaded sites on top.
+Z_OFFSETS: dict[str, int] = {"candidate_sites": -2000, "dropoff_points": -1000, "transfer_stations": 1000,
+                             "treatment_plants": 1000, "sorting_centers": 500, "film_recycling_stations": 500}
+OVERLOAD_Z_OFFSET = 500
+
 #: Kinds whose layers start hidden (toggle them on in the layer control).
 HIDDEN_KINDS = frozenset({"candidate_sites"})
 
@@ -129,6 +135,7 @@ def add_facility_layer(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: s
         folium.Marker(
             location=[pt.y, pt.x],
             icon=facility_icon(kind, base, status, overloaded),
+            z_index_offset=Z_OFFSETS.get(kind, 0) + (OVERLOAD_Z_OFFSET if overloaded else 0),
             popup=folium.Popup(table_html(rows, title=str(row["name"])), max_width=340),
             tooltip=folium.Tooltip(esc(row["name"])),
         ).add_to(group)

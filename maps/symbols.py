@@ -1,8 +1,8 @@
 """Map symbols drawn as inline SVG, so they render offline without icon fonts.
 
 A facility is a rounded square in its kind's colour with one Chinese character naming the
-kind (转 transfer station, 膜 film station …). Its status shows in the fill: existing
-solid, planned white with a dashed outline, candidate hollow and grey-outlined.
+kind (转 transfer station, 膜 film station …). Its status shows in the symbol: existing
+solid, planned white with a dashed outline, candidate a hollow dotted circle.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def facility_svg(kind: str, colour: str, status: str = "existing", size_px: int 
     if status == "planned":
         fill, stroke, text, dash, width = "#ffffff", colour, colour, "3 2", 2.0
     elif status == "candidate":
-        fill, stroke, text, dash, width = "none", colour, colour, "2 2", 1.5
+        fill, stroke, text, dash, width = "none", colour, colour, "2 1.5", 1.5
     else:
         fill, stroke, text, dash, width = colour, "#ffffff", "#ffffff", None, 1.5
     pad = 3 if overloaded else 1
@@ -68,10 +68,15 @@ def facility_svg(kind: str, colour: str, status: str = "existing", size_px: int 
     ring = (f'<rect x="0.75" y="0.75" width="{s - 1.5}" height="{s - 1.5}" rx="{s / 4:.1f}" fill="none" '
             f'stroke="{OVERLOAD_COLOUR}" stroke-width="1.5"/>') if overloaded else ""
     font_px = round(box * 0.68)
+    if status == "candidate":
+        # A hollow circle: unmistakable next to the squares of built and planned sites.
+        shape = (f'<circle cx="{s / 2}" cy="{s / 2}" r="{(box - width) / 2}" fill="{fill}" stroke="{stroke}" '
+                 f'stroke-width="{width}"{dash_attr}/>')
+    else:
+        shape = (f'<rect x="{pad + width / 2}" y="{pad + width / 2}" width="{box - width}" height="{box - width}" '
+                 f'rx="{box / 5:.1f}" fill="{fill}" stroke="{stroke}" stroke-width="{width}"{dash_attr}/>')
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" viewBox="0 0 {s} {s}">{ring}'
-        f'<rect x="{pad + width / 2}" y="{pad + width / 2}" width="{box - width}" height="{box - width}" '
-        f'rx="{box / 5:.1f}" fill="{fill}" stroke="{stroke}" stroke-width="{width}"{dash_attr}/>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" viewBox="0 0 {s} {s}">{ring}{shape}'
         f'<text x="{s / 2}" y="{s / 2}" dy="0.36em" text-anchor="middle" font-size="{font_px}" '
         f"font-weight=\"bold\" font-family='{CJK_FONTS}' fill=\"{text}\">{glyph}</text></svg>"
     )

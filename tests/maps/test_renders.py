@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
-
 from geoplan.publish import save_map
 from maps import (
     add_coverage_choropleth,
