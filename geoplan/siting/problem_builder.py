@@ -1,0 +1,253 @@
+"""From a scenario, a facility kind and a demand table to a :class:`SitingProblem` on road distances.
+
+The site table holds the kind's facilities already in the plan (status existing or
+planned in ``layers.gpkg``; they stay open) and the kind's ``candidate_sites``, ids kept.
+Costs are network metres driven with the kind's vehicle profile, plus the straight-line
+snap distance at both ends — the same reading as the coverage indicators — and are
+sparse within a cutoff when a service radius is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+import layers
+from layers.errors import GeoplanError
+from optimizers.siting import CapacityClasses, SitingProblem
+from geoplan.scenario import Scenario
+from geoplan.siting.demand import DemandTable
+
+#: Vehicle profile that drives between a kind's demand and its sites.
+PROFILE_OF: dict[str, str] = {
+    "transfer_stations": "small_collection_vehicle",
+    "film_recycling_stations": "film_van",
+    "muck_disposal_sites": "muck_truck",
+    "muck_transfer_yards": "muck_truck",
+    "dropoff_points": "small_collection_vehicle",
+    "collection_hubs": "small_collection_vehicle",
+    "sorting_centers": "small_collection_vehicle",
+    "recycling_markets": "small_collection_vehicle",
+}
+
+#: Site table columns.
+SITE_COLUMNS = ("id", "name", "status", "capacity", "fixed_cost_yuan", "origin", "fused_with")
+
+
+@dataclass
+class BuiltProblem:
+    """A siting problem together with the tables it was built from.
+
+    Attributes
+    ----------
+    kind : str
+        Facility kind being sited.
+    problem : SitingProblem
+        Rows: the demand points, then one constraint row per entry of ``group_rows``.
+    sites : GeoDataFrame
+        One row per problem column: ``id``, ``name``, ``status`` (existing / candidate),
+        ``capacity`` (kind's unit, inf where unknown), ``fixed_cost_yuan``, ``origin``
+        (``existing``, ``candidate_sites`` or e.g. ``transfer_stations`` for a fused site)
+        and ``fused_with`` (the transfer station a fused hub shares land with, else None).
+    demand : DemandTable
+    profile : str
+        Vehicle profile of the costs.
+    radius_m : float
+        Service standard used for coverage (m).
+    cutoff_m : float or None
+        Costs beyond this are absent (sparse matrix); None = dense.
+    group_rows : list of str
+        Names of the groups (e.g. townships) that must hold at least one open site; each
+        is a constraint row after the demand rows, at cost 0 to the group's own sites
+        and unreachable from all others.
+    demand_nodes, site_nodes : ndarray of int64
+        Road nodes the points were snapped to.
+    cost_per_unit : float
+        Yuan per (demand unit × metre) of the capacitated model's assignment cost, so it
+        adds up with ``fixed_cost_yuan`` (see :mod:`geoplan.siting.costs`).
+    single_sourcing : bool
+        Whether a demand point goes to one site only (capacitated model).
+    notes : list of str
+        Things the planner should know about the build (e.g. a township without a site).
+    """
+
+    kind: str
+    problem: SitingProblem
+    sites: gpd.GeoDataFrame
+    demand: DemandTable
+    profile: str
+    radius_m: float
+    cutoff_m: float | None
+    group_rows: list[str] = field(default_factory=list)
+    demand_nodes: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    site_nodes: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    cost_per_unit: float = 1.0
+    single_sourcing: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_demand(self) -> int:
+        """Real demand points (without group constraint rows)."""
+        return len(self.demand)
+
+    def demand_costs(self) -> np.ndarray:
+        """Dense (n_demand, n_site) metres of the real demand rows, inf where absent."""
+        c = self.problem.costs
+        if sp.issparse(c):
+            sub = c[: self.n_demand].tocoo()
+            out = np.full((self.n_demand, self.problem.n_site), np.inf)
+            out[sub.row, sub.col] = sub.data
+            return out
+        return np.asarray(c[: self.n_demand])
+
+    def coverage(self, open_mask: np.ndarray, radius_m: float | None = None) -> float:
+        """Share of the demand's ``coverage_weight`` within ``radius_m`` (default the standard) of an open site."""
+        r = self.radius_m if radius_m is None else radius_m
+        idx = np.flatnonzero(open_mask)
+        w = self.demand.points["coverage_weight"].to_numpy(dtype=float)
+        if w.sum() <= 0:
+            return 1.0
+        if idx.size == 0:
+            return 0.0
+        best = self.demand_costs()[:, idx].min(axis=1)
+        return float(w[best <= r].sum() / w.sum())
+
+
+def site_table(scenario: Scenario, kind: str) -> gpd.GeoDataFrame:
+    """The kind's facilities in the plan (kept open) and its candidate sites, ids kept.
+
+    Raises
+    ------
+    GeoplanError
+        If the scenario has no candidate site of ``kind``.
+    """
+    spec = layers.get_kind(kind)
+    frames = []
+    have = scenario.layers.get(kind)
+    if have is not None and len(have):
+        keep = have[have["status"].isin(("existing", "planned"))]
+        cap = keep[spec.capacity_field] if spec.capacity_field and spec.capacity_field in keep else np.nan
+        frames.append(gpd.GeoDataFrame({
+            "id": keep["id"].astype(str).to_numpy(), "name": keep["name"].astype(str).to_numpy(),
+            "status": "existing", "capacity": pd.to_numeric(cap, errors="coerce"),
+            "fixed_cost_yuan": 0.0, "origin": kind, "fused_with": None,
+        }, geometry=keep.geometry.to_numpy(), crs=keep.crs))
+    cands = scenario.layers.get("candidate_sites")
+    cands = cands[cands["facility_kind"] == kind] if cands is not None else None
+    if cands is None or len(cands) == 0:
+        raise GeoplanError(
+            f"{scenario.layers_path}: no candidate_sites with facility_kind = {kind} — "
+            f"add candidate sites for {spec.label_zh} ({kind}) to the candidate_sites layer"
+        )
+    frames.append(gpd.GeoDataFrame({
+        "id": cands["id"].astype(str).to_numpy(), "name": cands["name"].astype(str).to_numpy(),
+        "status": "candidate", "capacity": pd.to_numeric(cands["capacity"], errors="coerce").to_numpy(),
+        "fixed_cost_yuan": pd.to_numeric(cands["fixed_cost_yuan"], errors="coerce").fillna(0.0).to_numpy(),
+        "origin": "candidate_sites", "fused_with": None,
+    }, geometry=cands.geometry.to_numpy(), crs=cands.crs))
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[-1].crs)
+    out["capacity"] = out["capacity"].astype(float).fillna(np.inf)
+    return out
+
+
+def check_unique_ids(sites: gpd.GeoDataFrame, kind: str) -> None:
+    dup = sites["id"].duplicated()
+    if dup.any():
+        raise GeoplanError(
+            f"site id {sites.loc[dup, 'id'].iloc[0]!r} is used by an existing {kind} and a candidate site "
+            "(or twice) — give every site its own id"
+        )
+
+
+def _costs(net, demand_nodes, d_snap, site_nodes, s_snap, profile: str, cutoff_m: float | None):
+    """Network metres + snap distances; CSR within ``cutoff_m`` or dense with inf."""
+    if cutoff_m is None:
+        tc = net.travel_costs(demand_nodes, site_nodes, profile=profile, weight="metres")
+        return np.asarray(tc.metres, dtype=float) + d_snap[:, None] + s_snap[None, :]
+    tc = net.travel_costs(demand_nodes, site_nodes, profile=profile, cutoff_m=cutoff_m)
+    coo = sp.coo_matrix(tc.metres)
+    total = coo.data + d_snap[coo.row] + s_snap[coo.col]
+    keep = total <= cutoff_m
+    return sp.csr_array((total[keep], (coo.row[keep], coo.col[keep])), shape=tc.metres.shape)
+
+
+def build_problem(
+    scenario: Scenario,
+    kind: str,
+    demand: DemandTable,
+    *,
+    radius_m: float,
+    cutoff_m: float | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+    groups: dict[str, np.ndarray] | None = None,
+    group_weight: float = 1e-6,
+    capacity_classes: CapacityClasses | None = None,
+) -> BuiltProblem:
+    """A :class:`BuiltProblem` for ``kind`` serving ``demand`` on the scenario's road network.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    kind : str
+        Facility kind (a layer kind), e.g. ``"transfer_stations"``.
+    demand : DemandTable
+        Demand points and weights in the kind's capacity unit.
+    radius_m : float
+        Service standard, metres of network distance (coverage before/after uses it).
+    cutoff_m : float, optional
+        Keep only pairs within this many metres (sparse costs); None = all pairs.
+    sites : GeoDataFrame, optional
+        Site table (see :func:`site_table`); default ``site_table(scenario, kind)``.
+    groups : dict of str to bool ndarray, optional
+        Groups of sites (e.g. the sites in each township) of which at least one must be
+        open; each adds a constraint row of weight ``group_weight``.
+    group_weight : float
+        Demand weight of a group row (tiny, so it does not use capacity; a coverage
+        model needs it large to make the group count).
+    capacity_classes : CapacityClasses, optional
+        Capacity classes new sites choose from (capacitated model).
+    """
+    if not radius_m > 0:
+        raise GeoplanError(f"service radius must be a positive number of metres, got {radius_m!r} — pass --radius-m R > 0")
+    if len(demand) == 0:
+        raise GeoplanError(f"no demand points for {kind} — check the demand layers in {scenario.layers_path}")
+    sites = site_table(scenario, kind) if sites is None else sites
+    check_unique_ids(sites, kind)
+    profile = PROFILE_OF[kind]
+    net = scenario.road_network
+    d_snap, s_snap = net.snap(demand.points), net.snap(sites)
+    costs = _costs(net, d_snap.node, d_snap.distance_m, s_snap.node, s_snap.distance_m, profile, cutoff_m)
+    weight = demand.weight.copy()
+    demand_ids = demand.ids
+    names = []
+    if groups:
+        names = list(groups)
+        member = np.array([groups[g] for g in names], dtype=bool)
+        if sp.issparse(costs):
+            rows, cols = np.nonzero(member)
+            extra = sp.csr_array((np.zeros(len(rows)), (rows, cols)), shape=member.shape)
+            costs = sp.vstack([costs, extra], format="csr")
+            # keep the explicit zeros: they are real zero-cost pairs
+        else:
+            costs = np.vstack([costs, np.where(member, 0.0, np.inf)])
+        weight = np.concatenate([weight, np.full(len(names), float(group_weight))])
+        demand_ids = demand_ids + [f"group:{g}" for g in names]
+    status = sites["status"].to_numpy()
+    problem = SitingProblem(
+        costs=costs,
+        demand_weight=weight,
+        site_ids=sites["id"].tolist(),
+        demand_ids=demand_ids,
+        site_status=status,
+        fixed_cost=sites["fixed_cost_yuan"].to_numpy(dtype=float),
+        capacity=sites["capacity"].to_numpy(dtype=float),
+        capacity_classes=capacity_classes,
+    )
+    return BuiltProblem(
+        kind=kind, problem=problem, sites=sites, demand=demand, profile=profile, radius_m=float(radius_m),
+        cutoff_m=cutoff_m, group_rows=names, demand_nodes=d_snap.node, site_nodes=s_snap.node,
+    )
