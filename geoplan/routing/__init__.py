@@ -1,0 +1,31 @@
+"""Routing workflows on a scenario: household-waste collection, farm-film collection, night muck haulage.
+
+>>> outcome = run_routing(scenario, "collection")
+>>> print(outcome.summary())
+
+Each workflow builds a :class:`optimizers.routing.RoutingProblem` from the scenario's
+layers and road network, solves it with a time limit, checks the result independently
+and writes ``output/routes_<workflow>.gpkg`` / ``.csv`` / ``.json``.
+"""
+
+from geoplan.routing.fleet import DEFAULT_FLEET, FleetVehicle, RoutingSettings, load_fleet, load_settings
+from geoplan.routing.muck import MuckAssignment, assign_muck, pack_trips
+from geoplan.routing.outputs import ROUTE_COLUMNS, STOP_COLUMNS
+from geoplan.routing.run import WORKFLOWS, RoutingOutcome, demo_routing, run_routing
+
+__all__ = [
+    "DEFAULT_FLEET",
+    "ROUTE_COLUMNS",
+    "STOP_COLUMNS",
+    "WORKFLOWS",
+    "FleetVehicle",
+    "MuckAssignment",
+    "RoutingOutcome",
+    "RoutingSettings",
+    "assign_muck",
+    "demo_routing",
+    "load_fleet",
+    "load_settings",
+    "pack_trips",
+    "run_routing",
+]

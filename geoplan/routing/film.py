@@ -1,0 +1,99 @@
+"""Farm-film collection: villages and agri-input shops → township film stations, per period.
+
+Quantities per collection run (default weekly, ``[routing] film_period_days``):
+a village gives ``mulched_area_mu × film_kg_per_mu_yr × days / 365``; a shop gives its
+``film_sales_kg_per_yr × days / 365`` (film sold comes back as waste film; assumption).
+Vans start at a township film station (or, with none in the scenario, at a depot), may
+come back to tip and go out again, and end at their station.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from layers.errors import GeoplanError
+from geoplan.routing.fleet import FILM, FleetVehicle, RoutingSettings
+from geoplan.routing.matrices import Locations, build_matrices, snap_places
+from geoplan.routing.prepared import PreparedProblem
+from optimizers.routing import Depot, Job, RoutingProblem, UnloadSite, VehicleType
+
+#: Suffix of the unload-site id at a station (the station is also the vans' depot).
+UNLOAD_SUFFIX = "#卸"
+
+
+def film_tonnes(villages, shops, quantities: dict[str, float], days: float) -> tuple[np.ndarray, np.ndarray]:
+    """Tonnes of waste film per run from each village and each shop."""
+    per_mu = quantities["film_kg_per_mu_yr"]
+    v = np.asarray(villages["mulched_area_mu"], float) * per_mu * days / 365.0 / 1000.0 if len(villages) else np.zeros(0)
+    s = np.zeros(len(shops))
+    if len(shops) and "film_sales_kg_per_yr" in shops.columns:
+        s = np.nan_to_num(np.asarray(shops["film_sales_kg_per_yr"], float)) * days / 365.0 / 1000.0
+    return v, s
+
+
+def prepare_film(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSettings) -> PreparedProblem:
+    """Build one film collection run of the scenario.
+
+    Raises
+    ------
+    GeoplanError
+        Neither film stations nor depots, or no village or shop with film.
+    """
+    lay = scenario.layers
+    net = scenario.road_network
+    van = fleet["film_van"]
+    bases = lay.get("film_recycling_stations")
+    base_kind = "film_recycling_stations"
+    notes = []
+    if bases is None or len(bases) == 0:
+        bases, base_kind = lay.get("depots"), "depots"
+        if bases is None or len(bases) == 0:
+            raise GeoplanError("no film_recycling_stations and no depots in the scenario: add a township "
+                               "废旧农膜回收站 to layers.gpkg")
+        notes.append("没有农膜回收站 no film stations: vans start and tip at the depots")
+    villages = lay.get("villages")
+    shops = lay.get("agri_input_shops")
+    villages = villages.iloc[:0] if villages is None else villages
+    shops = shops.iloc[:0] if shops is None else shops
+
+    loc = Locations()
+    b_places, b_nodes = snap_places(net, bases, base_kind)
+    depots, sites = [], []
+    for place, node in zip(b_places, b_nodes):
+        where = loc.add(place.layer_id, place, node)
+        depots.append(Depot(place.layer_id, where, fractions=(FILM,)))
+        loc.places[place.layer_id + UNLOAD_SUFFIX] = place
+        loc.place_location[place.layer_id + UNLOAD_SUFFIX] = where
+        sites.append(UnloadSite(place.layer_id + UNLOAD_SUFFIX, where, (FILM,), service_s=van.unload_service_min * 60.0))
+
+    v_t, s_t = film_tonnes(villages, shops, scenario.quantities, settings.film_period_days)
+    points = []
+    for gdf, kind, tonnes in ((villages, "villages", v_t), (shops, "agri_input_shops", s_t)):
+        places, nodes = snap_places(net, gdf, kind)
+        points += [(p, n, t) for p, n, t in zip(places, nodes, tonnes) if t > 0]
+    if not points:
+        raise GeoplanError("no village with mulched_area_mu > 0 and no shop with film_sales_kg_per_yr > 0: "
+                           "nothing to collect")
+    jobs = []
+    for place, node, t in points:
+        where = loc.add(place.layer_id, place, node)
+        jobs.append(Job(place.layer_id, where, {FILM: float(t)}, service_s=van.stop_service_min * 60.0))
+    matrices = build_matrices(net, loc, [van.profile])
+
+    start, end = van.shift_s()
+    vts, vehicles = [], {}
+    for depot in depots:
+        vt_id = f"film_van:{depot.id}"
+        vts.append(VehicleType(
+            vt_id, van.count, van.capacity_t, depot.id, fractions=(FILM,), capacity_m3=van.capacity_m3,
+            fixed_cost=van.fixed_cost_yuan, cost_per_km=van.cost_per_km_yuan, shift_start_s=start,
+            shift_end_s=end, profile=van.profile, fuel_l_per_100km=van.fuel_l_per_100km,
+            unload_sites=(depot.id + UNLOAD_SUFFIX,),
+        ))
+        vehicles[vt_id] = van
+    notes.append(f"每{settings.film_period_days:g}天一次 one run per {settings.film_period_days:g} days: "
+                 "village film = mulched mu × kg/mu/yr × days/365; shop film = film sales × days/365")
+    problem = RoutingProblem(depots, vts, jobs, matrices, sites)
+    details = {"period_days": settings.film_period_days,
+               "tonnes_per_run": {"villages": round(float(v_t.sum()), 3), "shops": round(float(s_t.sum()), 3)}}
+    return PreparedProblem("film", problem, loc, vehicles, notes, details)

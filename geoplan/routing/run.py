@@ -1,0 +1,152 @@
+"""Run a routing workflow on a scenario and write its outputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+
+from layers.errors import GeoplanError
+from geoplan.routing.collection import prepare_collection
+from geoplan.routing.film import prepare_film
+from geoplan.routing.fleet import load_fleet, load_settings
+from geoplan.routing.muck import prepare_muck, solve_muck
+from geoplan.routing.outputs import route_tables, summary_dict, write_outputs
+from geoplan.routing.prepared import PreparedProblem
+from optimizers.routing import RoutingResult, check_feasibility, solve
+
+#: Workflows and their planner-facing names.
+WORKFLOWS = {
+    "collection": "生活垃圾分类收运 household-waste collection",
+    "film": "废旧农膜回收 farm-film collection",
+    "muck": "工程渣土夜间运输 night muck haulage",
+}
+
+
+@dataclass
+class RoutingOutcome:
+    """What one workflow run produced.
+
+    Attributes
+    ----------
+    workflow : str
+    prepared : PreparedProblem
+        The routing problem and the places behind it.
+    result : RoutingResult
+    routes, stops : GeoDataFrame
+        See :mod:`geoplan.routing.outputs` for the columns.
+    feasibility : list of str
+        Violations found by the independent check (empty when feasible).
+    summary_data : dict
+        The result summary (what ``routes_<workflow>.json`` holds).
+    road_paths : list of geoplan.network.Path
+        Road path of each route (same order as ``routes``).
+    files : dict of str to Path
+        Written files by kind (``gpkg``, ``csv``, ``json``); empty when not written.
+    """
+
+    workflow: str
+    prepared: PreparedProblem
+    result: RoutingResult
+    routes: gpd.GeoDataFrame
+    stops: gpd.GeoDataFrame
+    feasibility: list[str]
+    summary_data: dict
+    road_paths: list = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """A few lines for a planner."""
+        t = self.summary_data["totals"]
+        lines = [
+            f"{WORKFLOWS[self.workflow]}",
+            f"  引擎 engine: {self.result.engine} ({self.result.engine_reason}), {self.result.solve_time_s:.1f} s",
+            f"  线路 routes: {t['routes']}   运量 load: {t['load_t']:.1f} t   里程 distance: {t['km']:.1f} km "
+            f"(+{t['return_km']:.1f} km 回场 back to depot)",
+            f"  时长 hours: {t['hours']:.1f} h   吨公里 tonne-km: {t['tonne_km']:.1f}   油耗 fuel: {t['fuel_l']:.1f} L"
+            f"   碳排放 CO₂: {t['co2_kg']:.1f} kg",
+        ]
+        lb = self.prepared.details.get("trucks_lower_bound")
+        if lb is not None:
+            lines.append(f"  渣土车 trucks: {t['routes']} (下界 lower bound {lb})")
+        if self.result.unserved:
+            lines.append(f"  未服务 unserved: {len(self.result.unserved)}")
+            lines += [f"    {u.job_id}: {u.reason}" for u in self.result.unserved[:10]]
+        lines += [f"  注 note: {n}" for n in self.prepared.notes]
+        if self.feasibility:
+            lines.append(f"  校核 check: {len(self.feasibility)} violations, first: {self.feasibility[0]}")
+        return "\n".join(lines)
+
+
+def run_routing(
+    scenario,
+    workflow: str,
+    *,
+    engine: str = "auto",
+    time_limit_s: float | None = None,
+    seed: int = 0,
+    iteration_limit: int | None = None,
+    write: bool = True,
+) -> RoutingOutcome:
+    """Plan the routes of one workflow on a scenario and write them to its output folder.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        A loaded scenario or a scenario folder.
+    workflow : {"collection", "film", "muck"}
+    engine : {"auto", "pyvrp", "ortools"}
+        Routing engine. For ``muck``, ``"auto"`` packs full-load trips into trucks
+        (first-fit decreasing with a lower bound); the others solve the same trips as a VRP.
+    time_limit_s : float or None
+        Solver limit, seconds; None uses the scenario's ``[solver] time_limit_s``.
+    seed : int
+        Random seed; with ``iteration_limit`` set the output repeats exactly.
+    iteration_limit : int or None
+        Also stop the search after this many iterations (reproducible on any machine;
+        a run stopped by time may differ between machines).
+    write : bool
+        Write ``output/routes_<workflow>.{gpkg,csv,json}``.
+
+    Raises
+    ------
+    GeoplanError
+        Unknown workflow or engine, missing layers, a fraction no site accepts, a place
+        the vehicle cannot reach.
+    """
+    if workflow not in WORKFLOWS:
+        raise GeoplanError(f"unknown routing workflow {workflow!r}; use {', '.join(WORKFLOWS)}")
+    if engine not in ("auto", "pyvrp", "ortools"):
+        raise GeoplanError(f"unknown routing engine {engine!r}; use auto, pyvrp or ortools")
+    if not hasattr(scenario, "layers"):
+        from geoplan.scenario import load_scenario
+
+        scenario = load_scenario(scenario)
+    limit = float(time_limit_s if time_limit_s is not None else scenario.time_limit_s)
+    if not limit > 0:
+        raise GeoplanError(f"time_limit_s must be positive, got {limit}")
+    fleet, settings = load_fleet(scenario), load_settings(scenario)
+    if workflow == "collection":
+        prepared = prepare_collection(scenario, fleet, settings)
+    elif workflow == "film":
+        prepared = prepare_film(scenario, fleet, settings)
+    else:
+        prepared = prepare_muck(scenario, fleet, settings, time_limit_s=limit)
+
+    if workflow == "muck" and engine == "auto":
+        result = solve_muck(prepared)
+    else:
+        result = solve(prepared.problem, engine=engine, time_limit_s=limit, seed=seed,
+                       iteration_limit=iteration_limit)
+    feasibility = check_feasibility(prepared.problem, result)
+    co2 = float(scenario.quantities.get("diesel_co2_kg_per_l", 2.6))
+    routes, stops, road_paths = route_tables(prepared, result, scenario.road_network, scenario.road_network.crs, co2)
+    summary = summary_dict(prepared, result, routes, feasibility)
+    paths = write_outputs(scenario.output_dir, workflow, routes, stops, summary) if write else {}
+    return RoutingOutcome(workflow, prepared, result, routes, stops, feasibility, summary, road_paths, paths)
+
+
+def demo_routing(scenario, *, time_limit_s: float | None = None, seed: int = 0) -> list[RoutingOutcome]:
+    """Run all three workflows (collection, film, muck) and write their outputs."""
+    return [run_routing(scenario, w, time_limit_s=time_limit_s, seed=seed) for w in WORKFLOWS]

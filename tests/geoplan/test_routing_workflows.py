@@ -1,0 +1,293 @@
+"""Routing workflows on the demo county: collection, film and muck, end to end on real solves."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from shapely.geometry import Point
+
+from geoplan.demo.scenario_folder import write_demo_scenario
+from geoplan.routing import assign_muck, pack_trips, run_routing
+from geoplan.routing.fleet import KITCHEN, parse_hours
+from geoplan.scenario import load_scenario
+from layers.errors import GeoplanError
+from optimizers.routing import check_feasibility
+
+TIME_LIMIT_S = 8.0
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    folder = write_demo_scenario(tmp_path_factory.mktemp("routing") / "demo")
+    return load_scenario(folder)
+
+
+def _variant(scenario, tmp_path, name="variant", **layers):
+    """A copy of the scenario with some layers replaced in memory (sharing the road network)."""
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "scenario.toml").write_text((scenario.folder / "scenario.toml").read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+    other = copy.copy(scenario)
+    other.__dict__ = {k: v for k, v in scenario.__dict__.items()}
+    other.folder = folder
+    other.__dict__["layers"] = {**scenario.layers, **layers}
+    other.__dict__["road_network"] = scenario.road_network
+    return other
+
+
+@pytest.fixture(scope="module")
+def collection(scenario):
+    return run_routing(scenario, "collection", time_limit_s=TIME_LIMIT_S)
+
+
+@pytest.fixture(scope="module")
+def film(scenario):
+    return run_routing(scenario, "film", time_limit_s=TIME_LIMIT_S, iteration_limit=300)
+
+
+@pytest.fixture(scope="module")
+def muck(scenario):
+    return run_routing(scenario, "muck", time_limit_s=TIME_LIMIT_S)
+
+
+@pytest.fixture(scope="module")
+def outcomes(collection, film, muck):
+    return {"collection": collection, "film": film, "muck": muck}
+
+
+@pytest.mark.parametrize("workflow", ["collection", "film", "muck"])
+def test_result_passes_the_independent_check(outcomes, workflow):
+    out = outcomes[workflow]
+    assert out.result.feasible
+    assert check_feasibility(out.prepared.problem, out.result) == []
+    assert out.feasibility == []
+    assert len(out.routes) == len(out.result.routes) > 0
+    served = {j for r in out.result.routes for j in r.job_ids}
+    assert len(served) + len(out.result.unserved) == len(out.prepared.problem.jobs)
+    assert all(u.reason for u in out.result.unserved)
+
+
+@pytest.mark.parametrize("workflow", ["collection", "film", "muck"])
+def test_route_lines_follow_the_roads(outcomes, workflow):
+    out = outcomes[workflow]
+    nodes = out.prepared.locations.nodes
+    for (_, row), path, route in zip(out.routes.iterrows(), out.road_paths, out.result.routes):
+        assert row.geometry.length / 1000.0 == pytest.approx(row["km"], rel=0.01, abs=0.01)
+        assert path.nodes[0] == nodes[route.stops[0].location]
+        assert path.nodes[-1] == nodes[route.stops[-1].location]
+        # Every stop's node is passed through, in order.
+        position = 0
+        for stop in route.stops:
+            position = path.nodes.index(nodes[stop.location], position)
+
+
+def test_collection_keeps_fractions_apart(scenario, collection):
+    plants = scenario.layers["treatment_plants"]
+    stations = scenario.layers["transfer_stations"]
+    accepts = {str(i): set(str(f).split(",")) for i, f in zip(stations["id"], stations["fractions"])}
+    accepts |= {str(i): set(str(f).split(",")) for i, f in zip(plants["id"], plants["fractions"])}
+    kitchen_plants = set(plants.loc[plants["plant_type"] == "kitchen_waste", "id"].astype(str))
+    jobs = {j.id: j for j in collection.prepared.problem.jobs}
+    kitchen_routes = 0
+    for route in collection.result.routes:
+        fractions = {f for jid in route.job_ids for f in jobs[jid].fractions}
+        assert len(fractions) == 1, "a truck mixed fractions"
+        fraction = fractions.pop()
+        tips = [s.place_id for s in route.stops[1:] if s.kind != "job"]
+        assert tips and all(fraction in accepts[t] for t in tips)
+        if fraction == KITCHEN:
+            kitchen_routes += 1
+            assert set(tips) <= kitchen_plants
+    assert kitchen_routes > 0
+    # Every community contributes one pick-up per fraction.
+    assert len(jobs) == 3 * len(scenario.layers["residential_communities"])
+
+
+def test_muck_routes_avoid_barred_roads(scenario, muck):
+    net = scenario.road_network
+    usable = net.usable_edges("muck_truck")
+    allowed = set(zip(net.edge_u[usable].tolist(), net.edge_v[usable].tolist()))
+    zone = scenario.layers["restricted_zones"].geometry.union_all()
+    for path, geom in zip(muck.road_paths, muck.routes.geometry):
+        assert all((a, b) in allowed for a, b in zip(path.nodes, path.nodes[1:]))
+        assert not geom.intersects(zone.buffer(-1.0))
+    # The ban costs muck trucks distance: some site-to-disposal trip is longer than a compression truck's.
+    trucks = net.travel_costs(np.array(muck.prepared.locations.nodes), np.array(muck.prepared.locations.nodes),
+                              profile="compression_truck").metres
+    assert (muck.prepared.problem.matrices["muck_truck"].distance_m > trucks + 1.0).any()
+
+
+def test_muck_trucks_at_least_the_lower_bound(muck):
+    lower = muck.prepared.details["trucks_lower_bound"]
+    assert lower >= 1
+    assert len(muck.routes) >= lower
+    for route in muck.result.routes:
+        assert route.stops[0].departure_s >= parse_hours("22:00-06:00", where="t")[0] - 1e-6
+        assert route.stops[-1].arrival_s <= parse_hours("22:00-06:00", where="t")[1] + 1e-6
+
+
+def test_pack_trips_lower_bound_by_brute_force(muck):
+    """On a few trips the FFD packing is compared with every assignment of trips to trucks."""
+    problem = muck.prepared.problem
+    members = [j for j, job in enumerate(problem.jobs) if job.vehicle_types == (problem.vehicle_types[0].id,)][:7]
+    packing = pack_trips(problem, 0, members)
+    vt = problem.vehicle_types[0]
+    dur = problem.matrices[vt.profile].duration_s
+    sink = problem.place(vt.end_id)
+    depot = problem.depot(vt.depot)
+    window = min(vt.shift_end_s, sink.close_s) - max(vt.shift_start_s, sink.open_s)
+
+    def fits(group):
+        jobs = [problem.jobs[j] for j in group]
+        best = math.inf
+        for first in jobs:  # any trip may go first
+            t = dur[depot.location, first.location]
+            t += sum(dur[sink.location, j.location] for j in jobs if j is not first)
+            t += sum(j.service_s + dur[j.location, sink.location] for j in jobs)
+            t += sink.service_s * (len(jobs) - 1)
+            best = min(best, t)
+        return best <= window + 1e-6
+
+    import itertools
+
+    optimum = None
+    for k in range(1, len(members) + 1):
+        for labels in itertools.product(range(k), repeat=len(members)):
+            if labels[0] != 0:
+                continue
+            groups = [[m for m, lab in zip(members, labels) if lab == g] for g in range(k)]
+            if all(groups) and all(fits(g) for g in groups):
+                optimum = k
+                break
+        if optimum:
+            break
+    assert packing.lower_bound <= optimum <= len(packing.trucks)
+    assert all(fits(t) for t in packing.trucks)
+
+
+def _linprog_optimum(volume, capacity, cost):
+    from scipy.optimize import linprog
+
+    n, m = cost.shape
+    finite = np.isfinite(cost)
+    c = np.where(finite, cost, 0.0).ravel()
+    a_eq = np.zeros((n, n * m))
+    for i in range(n):
+        a_eq[i, i * m:(i + 1) * m] = 1.0
+    a_ub = np.zeros((m, n * m))
+    for j in range(m):
+        a_ub[j, j::m] = 1.0
+    bounds = [(0, None) if f else (0, 0) for f in finite.ravel()]
+    res = linprog(c, A_ub=a_ub, b_ub=capacity, A_eq=a_eq, b_eq=volume, bounds=bounds, method="highs")
+    assert res.status == 0
+    return res.fun, res.x.reshape(n, m)
+
+
+def test_muck_assignment_is_optimal_within_capacities(scenario, tmp_path):
+    sites = scenario.layers["construction_sites"]
+    disposal = scenario.layers["muck_disposal_sites"].copy()
+    disposal["capacity_m3"] = 300.0  # binds: the night's volume is far larger
+    yards = gpd.GeoDataFrame(
+        {"id": ["MY01", "MY02"], "name": ["东渣土调配场", "南渣土调配场"], "status": ["existing", "planned"],
+         "capacity_t_per_d": [1200.0, 900.0]},
+        geometry=[sites.geometry.iloc[3], sites.geometry.iloc[20]], crs=sites.crs)
+    variant = _variant(scenario, tmp_path, muck_disposal_sites=disposal, muck_transfer_yards=yards)
+    out = run_routing(variant, "muck", time_limit_s=TIME_LIMIT_S)
+    d = out.prepared.details
+    volume, capacity = np.array(d["nightly_m3"]), np.array(d["sink_capacity_m3"])
+    cost, flow = np.array(d["unit_cost_m"]), np.array(d["assignment_m3"])
+    assert capacity.sum() < volume.sum()  # the instance really is capacity-bound
+    assert (flow.sum(axis=0) <= capacity + 1e-6).all()
+    # Capacity-bound: fill every sink, and the rest is reported as unassigned.
+    assert flow.sum() == pytest.approx(capacity.sum())
+    assert np.allclose(flow.sum(axis=1) + np.array(d["unassigned_m3"]), volume)
+    assert any("无处消纳" in n for n in out.prepared.notes)
+    # Independent check: the same LP in scipy, with the volume to place reduced to what fits.
+    res = assign_muck(volume, capacity, cost)
+    extended = np.hstack([cost, np.full((len(volume), 1), 10.0 * (cost.max() + 1.0))])
+    ref, _ = _linprog_optimum(volume, np.append(capacity, volume.sum()), extended)
+    penalty = 10.0 * (cost.max() + 1.0)
+    assert res.cost + penalty * res.unassigned_m3.sum() == pytest.approx(ref, rel=1e-9)
+    assert d["assignment_cost"] == pytest.approx(res.cost)
+    assert out.feasibility == []
+    delivered = out.routes.groupby("unload_site")["load_t"].sum()
+    assert delivered.get("MY01", 0.0) <= 1200.0 + 1e-6 and delivered.get("MY02", 0.0) <= 900.0 + 1e-6
+
+
+def test_assign_muck_matches_linprog_on_random_instances():
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        n, m = rng.integers(3, 9), rng.integers(2, 5)
+        volume = rng.integers(10, 60, n).astype(float)
+        capacity = rng.integers(40, 120, m).astype(float)
+        cost = rng.integers(1000, 30000, (n, m)).astype(float)
+        if capacity.sum() < volume.sum():
+            capacity[0] += volume.sum() - capacity.sum()
+        res = assign_muck(volume, capacity, cost)
+        ref, _ = _linprog_optimum(volume, capacity, cost)
+        assert res.unassigned_m3.sum() == 0
+        assert res.cost == pytest.approx(ref, rel=1e-9)
+        assert np.allclose(res.flow_m3, np.round(res.flow_m3))
+        assert (res.flow_m3.sum(axis=0) <= capacity + 1e-9).all()
+
+
+def test_written_files_read_back(outcomes):
+    for workflow, out in outcomes.items():
+        gpkg, csv, js = out.files["gpkg"], out.files["csv"], out.files["json"]
+        assert set(pyogrio.list_layers(gpkg)[:, 0]) == {"routes", "stops"}
+        routes = gpd.read_file(gpkg, layer="routes")
+        stops = gpd.read_file(gpkg, layer="stops")
+        assert len(routes) == len(out.routes) and len(stops) == len(out.stops)
+        assert routes["km"].sum() == pytest.approx(out.routes["km"].sum())
+        assert set(stops["kind"]) <= {"depot", "job", "unload"}
+        table = pd.read_csv(csv, encoding="utf-8-sig")
+        assert list(table["route_id"]) == list(out.routes["route_id"])
+        assert "vehicle" in table.columns and table["co2_kg"].sum() > 0
+        summary = json.loads(js.read_text(encoding="utf-8"))
+        assert summary["workflow"] == workflow and summary["feasibility_check"] == []
+        assert summary["totals"]["routes"] == len(out.routes)
+
+
+def test_same_seed_same_routes(scenario, film):
+    again = run_routing(scenario, "film", time_limit_s=TIME_LIMIT_S, iteration_limit=300, write=False)
+    assert again.routes.drop(columns="geometry").equals(film.routes.drop(columns="geometry"))
+
+
+def test_bad_input_says_what_to_fix(scenario, tmp_path):
+    with pytest.raises(GeoplanError, match="unknown routing workflow"):
+        run_routing(scenario, "hazardous")
+    no_depot = _variant(scenario, tmp_path, "a", depots=scenario.layers["depots"].iloc[:0])
+    with pytest.raises(GeoplanError, match="depot"):
+        run_routing(no_depot, "collection", time_limit_s=1, write=False)
+    plants = scenario.layers["treatment_plants"]
+    no_kitchen = _variant(scenario, tmp_path, "b", treatment_plants=plants[plants["plant_type"] != "kitchen_waste"])
+    with pytest.raises(GeoplanError, match="厨余垃圾"):
+        run_routing(no_kitchen, "collection", time_limit_s=1, write=False)
+    sites = scenario.layers["construction_sites"].copy()
+    zone = scenario.layers["restricted_zones"].geometry.iloc[0]
+    inside = zone.representative_point()
+    sites.loc[sites.index[0], "geometry"] = Point(inside.x, inside.y)
+    barred = _variant(scenario, tmp_path, "c", construction_sites=sites)
+    with pytest.raises(GeoplanError, match="muck_truck cannot reach"):
+        run_routing(barred, "muck", time_limit_s=1, write=False)
+
+
+def test_fleet_overrides_from_scenario_toml(scenario, tmp_path):
+    variant = _variant(scenario, tmp_path)
+    toml = variant.folder / "scenario.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[fleet.muck_truck]\nshift_end = "03:00"\n',
+                    encoding="utf-8")
+    out = run_routing(variant, "muck", time_limit_s=TIME_LIMIT_S, write=False)
+    assert out.feasibility == []
+    assert all(r.stops[-1].arrival_s <= 27 * 3600 + 1e-6 for r in out.result.routes)
+    toml.write_text(toml.read_text(encoding="utf-8") + "wheels = 6\n", encoding="utf-8")
+    with pytest.raises(GeoplanError, match="unknown key 'wheels'"):
+        run_routing(variant, "muck", time_limit_s=1, write=False)
