@@ -114,6 +114,49 @@ def test_transfer_station_mclp_matches_brute_force(tmp_path):
     assert again.result.new_site_ids == out.result.new_site_ids
 
 
+def test_transfer_station_p_median_matches_brute_force_with_existing_station(tmp_path):
+    demand_at = [(0, 0), (1, 3), (4, 0), (0, 4), (2, 2), (4, 4), (3, 1)]
+    population = [4000, 2500, 6000, 3000, 5000, 7000, 1500]
+    cand_at = [(0, 1), (2, 0), (4, 1), (2, 3), (4, 3)]
+    existing = _pts([{"id": "TS0", "name": "现状站", "status": "existing", "capacity_t_per_d": 30.0}], [(0, 4)])
+    scn = _scenario(tmp_path, {
+        "residential_communities": _communities(demand_at, population),
+        "transfer_stations": existing,
+        "candidate_sites": _candidates("transfer_stations", cand_at, [1e6] * 5),
+    })
+    out = run_siting(scn, "transfer_stations", "p-median", p=2, time_limit_s=10)
+    graph = _grid_graph(_roads())
+    sites = [(0, 4)] + cand_at  # the existing station stays open in every plan
+    d = np.array([[_network_m(graph, _node(*a), _node(*c)) for c in sites] for a in demand_at])
+    w = np.array(population) * 0.49 / 1000.0
+    best = min((w * d[:, [0, 1 + a, 1 + b]].min(axis=1)).sum() for a, b in itertools.combinations(range(5), 2))
+    assert out.result.objective == pytest.approx(best)
+    assert out.result.kept_existing_ids == ["TS0"] and len(out.result.new_site_ids) == 2
+
+
+def test_transfer_station_cflp_classes_hold_their_load(tmp_path):
+    # 120 t/d in the west, 40 t/d in the east: classes of 50/100/150 t/d must be mixed
+    demand_at = [(0, 1), (1, 1), (0, 2), (4, 2)]
+    population = [80_000, 80_000, 85_000, 82_000]
+    scn = _scenario(tmp_path, {
+        "residential_communities": _communities(demand_at, population),
+        "candidate_sites": _candidates("transfer_stations", [(0, 0), (1, 2), (4, 3)], [3e6, 3e6, 3e6],
+                                       [100.0, 100.0, 100.0]),
+    })
+    out = run_siting(scn, "transfer_stations", "cflp", time_limit_s=10)
+    assert out.result.is_feasible
+    back = layers.read_layer(out.paths["sites"], "transfer_stations", layer="sites", to_crs=4549).set_index("id")
+    t = dict(zip([f"RC{k}" for k in range(4)], np.array(population) * 0.49 / 1000.0))
+    load = out.assignment.groupby("site_id")["demand_id"].apply(lambda ids: sum(t[i] for i in ids))
+    assert set(out.assignment["demand_id"]) == set(t)  # single sourcing: every community once
+    assert len(out.assignment) == 4
+    for site, tonnes in load.items():
+        cap = back.loc[site, "capacity_t_per_d"]
+        assert tonnes <= cap + 1e-6
+        assert cap == {"V-50": 50.0, "IV-100": 100.0, "IV-150": 150.0}[out.result.capacity_class[site]]
+        assert back.loc[site, "station_class"] == layers.station_class(cap)
+
+
 # ----------------------------------------------------------------------------- capacities
 def test_cflp_respects_capacities_recomputed_from_the_layers(tmp_path):
     sites_at = [(0, 0), (1, 1), (2, 4), (4, 0), (4, 4), (3, 2)]
