@@ -241,6 +241,8 @@ def prepare_muck(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
     if not jobs:
         raise GeoplanError("no muck can be assigned: every disposal site and yard is full or out of reach")
     problem = RoutingProblem([depot], vts, jobs, matrices, unload)
+    lower = sum(pack_trips(problem, k, [j for j, job in enumerate(jobs) if job.vehicle_types == (vt.id,)]).lower_bound
+                for k, vt in enumerate(vts))
 
     notes = [f"计划夜间 night planned: {day.date()} ({int(active.sum())} sites working); nightly volume = "
              f"muck_volume_m3 ÷ working nights ({settings.muck_working_days_per_week:g} a week)"]
@@ -258,6 +260,7 @@ def prepare_muck(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
         "unassigned_m3": assignment.unassigned_m3.tolist(),
         "assignment_cost": assignment.cost,
         "assignment_status": assignment.status,
+        "trucks_lower_bound": lower,
     }
     return PreparedProblem("muck", problem, loc, vehicles, notes, details)
 
@@ -358,7 +361,6 @@ def solve_muck(prepared: PreparedProblem) -> RoutingResult:
             routes.append(build_route(problem, k, visits))
         unserved += [UnservedJob(problem.jobs[j].id, "the trip alone does not fit in the permitted hours")
                      for j in packing.unfit]
-    prepared.details["trucks_lower_bound"] = lower
     prepared.details["trucks_used"] = len(routes)
     elapsed = time.perf_counter() - t0
     return RoutingResult(routes, unserved, "ffd", f"auto: full-load trips packed first-fit decreasing; "
