@@ -26,12 +26,15 @@ app = typer.Typer(
 network_app = typer.Typer(no_args_is_help=True, help="Road network commands / 路网")
 app.add_typer(network_app, name="network")
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 # Piped output (files, CI logs) gets wide tables rather than names cut to fit 80 columns.
 out = Console(width=None if sys.stdout.isatty() else 160)
 
 ScenarioDir = Annotated[Path, typer.Argument(help="Scenario folder (holds scenario.toml).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+
+#: The demo's routing solves are kept short so the whole demo runs in about a minute.
+DEMO_ROUTING_LIMIT_S = 8.0
 
 
 def user_errors(fn):
@@ -68,6 +71,8 @@ def demo(
     from geoplan.demo.scenario_folder import write_demo_scenario
     from geoplan.publish import publish, write_layers_map
     from geoplan.scenario import load_scenario
+    from geoplan.routing import demo_routing
+    from geoplan.siting import demo_siting
 
     def step(text: str) -> None:
         if not quiet:
@@ -81,6 +86,14 @@ def demo(
     step(f"road network: {info['nodes']} nodes, {info['edges']} edges, {info['total_km']:.0f} km")
     path = write_layers_map(scenario, tiles=tiles)
     step(f"map: {path}")
+    for outcome in demo_siting(scenario):
+        kind_label = outcome.summary().splitlines()[0].split(" — ")[0]
+        step(f"siting {kind_label} ({outcome.model}): {len(outcome.sites)} new sites, "
+             f"coverage {outcome.coverage_before:.1%} → {outcome.coverage_after:.1%}")
+    for outcome in demo_routing(scenario, time_limit_s=DEMO_ROUTING_LIMIT_S):
+        t = outcome.result
+        step(f"routes {outcome.workflow}: {len(outcome.routes)} routes, {t.distance_km:,.0f} km, "
+             f"{t.co2_kg:,.0f} kg CO₂, {len(t.unserved)} unserved ({t.engine})")
     written = publish(scenario, tiles=tiles)
     step(f"report: {scenario.output_dir / 'summary.html'} ({len(written)} files)")
     if not quiet:
@@ -146,6 +159,56 @@ def report(scenario_dir: ScenarioDir, tiles: Tiles = "osm", quiet: Quiet = False
         out.print(str(path), highlight=False)
     if not quiet:
         _print_indicators(scenario)
+
+
+@app.command()
+@user_errors
+def site(
+    scenario_dir: ScenarioDir,
+    kind: Annotated[str, typer.Option(help="Facility kind to site, e.g. transfer_stations, film_recycling_stations, "
+                                           "muck_disposal_sites, dropoff_points, collection_hubs, recycling.")],
+    model: Annotated[str, typer.Option(help="lscp, mclp, p-median, p-center or cflp.")],
+    p: Annotated[int | None, typer.Option("--p", help="Number of new sites (mclp, p-median, p-center).")] = None,
+    radius_m: Annotated[float | None, typer.Option(help="Service standard in metres of road distance.")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Solver time limit, s (default: scenario).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    collection_mode: Annotated[str, typer.Option(help="Transfer stations: small_vehicle or manual.")] = "small_vehicle",
+    quiet: Quiet = False,
+) -> None:
+    """Site new facilities on the road network; writes output/sites_<kind>.gpkg/.json and the plan."""
+    from geoplan.scenario import load_scenario
+    from geoplan.siting import run_siting
+
+    scenario = load_scenario(scenario_dir)
+    with _progress(quiet):
+        outcome = run_siting(scenario, kind, model, p=p, radius_m=radius_m, time_limit_s=time_limit, seed=seed,
+                             collection_mode=collection_mode)
+    out.print(outcome.summary(), highlight=False)
+
+
+@app.command()
+@user_errors
+def route(
+    scenario_dir: ScenarioDir,
+    workflow: Annotated[str, typer.Option(help="collection, film or muck.")],
+    engine: Annotated[str, typer.Option(help="auto, pyvrp or ortools.")] = "auto",
+    time_limit: Annotated[float | None, typer.Option(help="Solver time limit, s (default: scenario).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    tiles: Tiles = "osm",
+    quiet: Quiet = False,
+) -> None:
+    """Vehicle routes on the road network; writes output/routes_<workflow>.gpkg/.csv/.json and its map."""
+    from geoplan.publish import write_routes_map
+    from geoplan.routing import run_routing
+    from geoplan.scenario import load_scenario
+
+    scenario = load_scenario(scenario_dir)
+    with _progress(quiet):
+        outcome = run_routing(scenario, workflow, engine=engine, time_limit_s=time_limit, seed=seed)
+        map_path = write_routes_map(scenario, workflow, tiles)
+    out.print(outcome.summary(), highlight=False)
+    for path in [*outcome.files.values(), map_path]:
+        out.print(str(path), highlight=False)
 
 
 @network_app.command("info")

@@ -141,14 +141,18 @@ def write_routes_map(scenario: Scenario, workflow: str, tiles: str = "osm") -> P
     import pyogrio
 
     from maps import add_facilities, add_routes, finish_map, new_map
+    from maps.layers_map import add_areas
 
     path = scenario.output_dir / f"routes_{workflow}.gpkg"
     names = set(pyogrio.list_layers(path)[:, 0])
     routes = gpd.read_file(path, layer="routes")
     stops = gpd.read_file(path, layer="stops") if "stops" in names else None
     m = new_map([scenario.layers["districts"]], tiles=tiles, title=f"{scenario.name} — 车辆路线 / routes: {workflow}")
+    add_areas(m, "districts", scenario.layers["districts"], tiles)
+    # Routes may end at sites the plan adds, so draw the plan's facilities, not only the existing ones.
+    plan = facilities_for(scenario, "plan")
     kinds = _ROUTE_FACILITIES.get(workflow, ("depots",))
-    add_facilities(m, {k: scenario.layers[k] for k in kinds if k in scenario.layers}, tiles)
+    add_facilities(m, {k: plan[k] for k in kinds if k in plan}, tiles)
     add_routes(m, routes, stops, tiles)
     return save_map(finish_map(m), scenario.output_dir / f"map_routes_{workflow}.html")
 

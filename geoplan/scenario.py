@@ -23,7 +23,7 @@ from geoplan import standards
 
 SCENARIO_FILE = "scenario.toml"
 
-_SECTIONS = {"scenario", "network", "standards", "quantities", "targets", "solver"}
+_SECTIONS = {"scenario", "network", "standards", "quantities", "targets", "solver", "fleet", "routing"}
 
 
 @dataclass(frozen=True)

@@ -141,3 +141,40 @@ def test_report_command_rewrites_outputs(demo_copy):
 
 def test_unknown_tiles_is_a_clean_error(demo_copy):
     _assert_one_clean_error(geoplan("map", str(demo_copy), "--tiles", "google"), "unknown tiles")
+
+
+def test_demo_sites_every_kind_and_the_plan_beats_the_existing_network(demo_dir):
+    import json
+
+    out = demo_dir / "output"
+    for kind in ("transfer_stations", "film_recycling_stations", "muck_disposal_sites", "dropoff_points"):
+        assert (out / f"sites_{kind}.gpkg").is_file(), kind
+    doc = json.loads((out / "indicators.json").read_text(encoding="utf-8"))
+    rows = {r["key"]: r for r in doc["indicators"]}
+    assert rows["urban_sorting_coverage"]["actual_plan"] > rows["urban_sorting_coverage"]["actual_existing"]
+    assert rows["film_recovery_coverage"]["actual_plan"] > rows["film_recovery_coverage"]["actual_existing"]
+
+
+def test_site_command_and_its_bad_input(demo_copy):
+    run = geoplan("site", str(demo_copy), "--kind", "transfer_stations", "--model", "p-median", "--p", "2",
+                  "--time-limit", "10")
+    assert run.returncode == 0, run.stderr
+    assert "sites_transfer_stations.gpkg" in run.stdout
+    _assert_one_clean_error(geoplan("site", str(demo_copy), "--kind", "transfer_stations", "--model", "magic"),
+                            "magic")
+    _assert_one_clean_error(geoplan("site", str(demo_copy), "--kind", "transfer_stations", "--model", "mclp"), "p")
+
+
+def test_demo_routes_all_three_workflows(demo_dir):
+    import json
+
+    for workflow in ("collection", "film", "muck"):
+        doc = json.loads((demo_dir / "output" / f"routes_{workflow}.json").read_text(encoding="utf-8"))
+        assert doc["feasibility_check"] == [], workflow
+        routes = gpd.read_file(demo_dir / "output" / f"routes_{workflow}.gpkg", layer="routes")
+        assert len(routes) > 0 and (routes.geometry.length > 0).all(), workflow
+        assert (demo_dir / "output" / f"map_routes_{workflow}.html").is_file()
+
+
+def test_route_command_rejects_unknown_workflow(demo_copy):
+    _assert_one_clean_error(geoplan("route", str(demo_copy), "--workflow", "laundry"), "laundry")
