@@ -28,7 +28,8 @@ from optimizers.siting._sites import (
     unreachable,
     unreachable_reason,
 )
-from optimizers.siting.problem import EXISTING, SitingProblem
+from optimizers.siting.coverage_search import greedy_cover, incidence, iterated_swap_cover
+from optimizers.siting.problem import CANDIDATE, EXISTING, REQUIRED, SitingProblem
 from optimizers.siting.result import SitingResult, SolveStatus
 
 DEFAULT_TIME_LIMIT_S = 60.0
@@ -140,11 +141,47 @@ def solve_mclp(
         obj.set_linear_coefficient(x, groups.weight[g])
         add_row(model, [(x, 1.0)] + [(y[j], -1.0) for j in s], -np.inf, 0.0)
 
-    out = _mip.solve(model, max(time_limit_s - (time.perf_counter() - t0), 0.01), seed=seed)
     formulation = f"MCLP, sparse coverage sets ({len(groups.sets)} distinct demand groups)"
+    engine = _mip.ENGINE
+    start = _mclp_start(problem, p_new, groups)
+    lp_bound = np.inf
+    if start is not None:
+        A, open_mask = start
+        formulation += ", greedy + iterated swap plan"
+        engine += " + NumPy local search"
+        # the LP relaxation's bound is often the optimum: a plan that reaches it is proven
+        lp_bound = _lp_bound(model, y, t0 + 0.2 * time_limit_s)
+        free = np.flatnonzero(problem.status_code == CANDIDATE)
+        chosen = np.flatnonzero(open_mask & (problem.status_code == CANDIDATE))
+        chosen = iterated_swap_cover(
+            A, groups.weight, free, chosen, t0 + 0.5 * time_limit_s, target=lp_bound - const, seed=seed
+        )
+        open_mask = problem.forced_open.copy()
+        open_mask[chosen] = True
+        assignment = _covered_assignment(problem, open_mask, radius)
+        covered = float(w[assignment >= 0].sum())
+        if covered >= lp_bound - 1e-9 * max(1.0, abs(lp_bound)):
+            return make_result(
+                problem, status=SolveStatus.OPTIMAL, open_mask=open_mask, assignment=assignment,
+                objective=covered, bound=covered, model="mclp", objective_name="covered demand weight",
+                maximize=True, t_start=t0, formulation=formulation + ", proven by the LP bound", engine=engine,
+            )
+    out = _mip.solve(model, max(time_limit_s - (time.perf_counter() - t0), 0.01), seed=seed)
+    if start is not None and out.status in (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION):
+        mip_covered = -np.inf
+        if out.status == SolveStatus.FEASIBLE:
+            mip_mask = open_mask_from(problem, y, out.values(live_vars(y)))
+            mip_covered = float(w[_covered_assignment(problem, mip_mask, radius) >= 0].sum())
+        if covered > mip_covered:
+            bound = min(out.bound, lp_bound) if np.isfinite(out.bound) else lp_bound
+            return make_result(
+                problem, status=SolveStatus.FEASIBLE, open_mask=open_mask, assignment=assignment,
+                objective=covered, bound=max(bound, covered), model="mclp", objective_name="covered demand weight",
+                maximize=True, t_start=t0, formulation=formulation, engine=engine,
+            )
     common = dict(
         model="mclp", objective_name="covered demand weight", maximize=True, t_start=t0,
-        formulation=formulation, engine=_mip.ENGINE,
+        formulation=formulation, engine=engine,
     )
     if out.status == SolveStatus.INFEASIBLE:
         return make_result(
@@ -159,11 +196,37 @@ def solve_mclp(
     mask = open_mask_from(problem, y, out.values(live_vars(y)))
     assignment = _covered_assignment(problem, mask, radius)
     covered = float(w[assignment >= 0].sum())
-    bound = out.bound if out.status == SolveStatus.FEASIBLE else covered
+    bound = min(out.bound, lp_bound) if out.status == SolveStatus.FEASIBLE else covered
     return make_result(
         problem, status=out.status, open_mask=mask, assignment=assignment, objective=covered,
         bound=max(bound, covered), **common,
     )
+
+
+def _lp_bound(model: mathopt.Model, y: list, deadline: float) -> float:
+    """Optimum of the LP relaxation (an upper bound on covered weight), inf if not solved."""
+    live = live_vars(y)
+    for v in live:
+        v.integer = False
+    try:
+        out = _mip.solve(model, max(deadline - time.perf_counter(), 0.01))
+    finally:
+        for v in live:
+            v.integer = True
+    return out.objective if out.status == SolveStatus.OPTIMAL else np.inf
+
+
+def _mclp_start(problem: SitingProblem, p_new: int | None, groups: CoverageGroups):
+    """Greedy plan (incidence matrix, open-site mask), or None with a budget or closable sites."""
+    if p_new is None or problem.budget is not None or problem.closable.any():
+        return None
+    A = incidence(groups.sets, problem.n_site)
+    free = np.flatnonzero(problem.status_code == CANDIDATE)
+    k = p_new - int(np.sum(problem.status_code == REQUIRED))
+    open_mask = problem.forced_open.copy()
+    if k > 0 and free.size:
+        open_mask[greedy_cover(A, groups.weight, free, k)] = True
+    return A, open_mask
 
 
 def _budget_reason(problem: SitingProblem) -> str:

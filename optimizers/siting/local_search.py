@@ -75,9 +75,11 @@ def swap_search(
     big: float,
     deadline: float,
 ) -> np.ndarray:
-    """Best-improvement swaps (one chosen column out, one free column in) to a local optimum.
+    """Improving swaps (one chosen column out, one free column in) to a local optimum.
 
-    Stops at a local optimum or at ``deadline`` (``time.perf_counter()`` value).
+    Every pass evaluates all swaps at once, makes the best one and then tries the best
+    swap of every other closing column in turn, keeping those that still lower the
+    true cost. Stops at a local optimum or at ``deadline`` (``time.perf_counter()`` value).
     """
     n, m = D.shape
     chosen = chosen.copy()
@@ -98,8 +100,31 @@ def swap_search(
         if cand_in.size == 0:
             break
         delta = -gain[cand_in][:, None] + loss[chosen][None, :] - extra[np.ix_(cand_in, chosen)]
-        r, c = np.unravel_index(int(np.argmin(delta)), delta.shape)
-        if delta[r, c] >= -1e-9 * max(total, 1.0):
+        eps = 1e-9 * max(total, 1.0)
+        # the best move of every closing site, best first; the first is exact, the
+        # later ones (made after it) are checked on the true cost before they are kept
+        best_in = np.argmin(delta, axis=0)
+        best_delta = delta[best_in, np.arange(chosen.size)]
+        order = [c for c in np.argsort(best_delta, kind="stable") if best_delta[c] < -eps]
+        if not order:
             break
-        chosen[c] = cand_in[r]
+        used = set()
+        for step, c in enumerate(order):
+            j = int(cand_in[best_in[c]])
+            if j in used:
+                continue
+            old = chosen[c]
+            chosen[c] = j
+            if step == 0:
+                total = float(w @ D[:, np.concatenate([fixed, chosen])].min(axis=1))
+                used.add(j)
+                continue
+            trial = float(w @ D[:, np.concatenate([fixed, chosen])].min(axis=1))
+            if trial < total - eps:
+                total = trial
+                used.add(j)
+            else:
+                chosen[c] = old
+            if time.perf_counter() >= deadline:
+                break
     return np.sort(chosen)

@@ -41,11 +41,13 @@ from optimizers.siting._sites import (
     unreachable_reason,
 )
 from optimizers.siting.coverage import plan_cost
+from optimizers.siting.lagrangian import fix_sites, nearest_sites, p_median_bound
 from optimizers.siting.local_search import greedy, swap_search
-from optimizers.siting.problem import CANDIDATE, REQUIRED, SitingProblem
+from optimizers.siting.problem import CANDIDATE, REQUIRED, SITE_STATUSES, SitingProblem
 from optimizers.siting.result import SitingResult, SolveStatus
 
 DEFAULT_TIME_LIMIT_S = 60.0
+_GREEDY_CELLS = 2_000_000
 
 
 def _sorted_rows(problem: SitingProblem, active: np.ndarray):
@@ -95,14 +97,29 @@ class _Levels:
         return int(np.searchsorted(self.values, cost, side="right"))
 
 
-def _heuristic(problem: SitingProblem, p_new: int, active: np.ndarray, deadline: float) -> np.ndarray | None:
-    """Greedy + swap plan as an open-site mask, or None if not applicable."""
+def _heuristic(
+    problem: SitingProblem,
+    p_new: int,
+    active: np.ndarray,
+    deadline: float,
+    *,
+    start: np.ndarray | None = None,
+    allowed: np.ndarray | None = None,
+) -> np.ndarray | None:
+    """Greedy + swap plan as an open-site mask, or None if not applicable.
+
+    ``start`` (open-site mask) replaces the greedy start; ``allowed`` (bool per site)
+    limits the sites the swaps may open — the plan in ``start`` must lie within it.
+    """
     if problem.budget is not None or problem.closable.any():
         return None
     full = problem.dense_costs()
     if full is None:
         return None
-    cols = np.flatnonzero(problem.openable)
+    ok = problem.openable if allowed is None else problem.openable & (allowed | problem.forced_open)
+    if start is not None:
+        ok = ok | start
+    cols = np.flatnonzero(ok)
     D = full[np.ix_(active, cols)] if active.size < problem.n_demand else full[:, cols]
     finite = D[np.isfinite(D)]
     big = 10.0 * (float(finite.max()) if finite.size else 1.0) + 1.0
@@ -113,7 +130,13 @@ def _heuristic(problem: SitingProblem, p_new: int, active: np.ndarray, deadline:
     forced_cols = np.flatnonzero(problem.forced_open[cols])
     free_cols = np.flatnonzero(code == CANDIDATE)
     k = p_new - int(np.sum(code == REQUIRED))
-    chosen = greedy(D, w, forced_cols, free_cols, k, big)
+    if start is None:
+        # on large matrices the greedy start is built on every r-th demand point only:
+        # the swaps that follow use all of them
+        r = max(1, D.size // _GREEDY_CELLS)
+        chosen = greedy(D[::r], w[::r], forced_cols, free_cols, k, big)
+    else:
+        chosen = np.flatnonzero(start[cols] & (code == CANDIDATE))
     chosen = swap_search(D, w, forced_cols, free_cols, chosen, big, deadline)
     mask = np.zeros(problem.n_site, dtype=bool)
     mask[cols[forced_cols]] = True
@@ -177,20 +200,63 @@ def solve_p_median(
     active = np.flatnonzero(w > 0)
     forced = problem.forced_open
 
+    T = float(time_limit_s)
+    lagrangian = problem.budget is None and not problem.closable.any()
     best_mask = None
     best_val = math.inf
     if heuristic:
-        best_mask = _heuristic(problem, p_new, active, t0 + 0.3 * time_limit_s)
+        best_mask = _heuristic(problem, p_new, active, t0 + (0.1 if lagrangian else 0.3) * T)
         if best_mask is not None:
             best_val = _weighted_cost(problem, best_mask, active)[0]
             common["formulation"] += " + greedy/swap local search"
             common["engine"] = _mip.ENGINE + " + NumPy local search"
 
-    ptr, sites, costs = _sorted_rows(problem, active)
-    n_open_able = int(problem.openable.sum())
-    p_total = max(1, p_new + int(np.sum(problem.status_code == 0)))
+    # Lagrangian bound and reduced-cost fixing (plain p-median: no budget, no closing)
+    lag_bound = -math.inf
+    floor = math.inf
+    sub = problem
+    if best_mask is not None and math.isfinite(best_val) and lagrangian:
+        lists = nearest_sites(problem, active, _list_length(problem, p_new))
+        start = w[active] * problem.cost_to(best_mask)[1][active]
+        lag = p_median_bound(problem, p_new, lists, best_val, t0 + 0.3 * T, start=start)
+        steps = lag.iterations
+        if lag.plan is not None and lag.plan_cost < best_val:
+            best_mask, best_val = lag.plan, lag.plan_cost
+        if lag.bound < best_val - 1e-9 * max(1.0, abs(best_val)):
+            # swaps among the sites the reduced costs favour, then a second round of steps
+            # aimed at the better plan
+            allowed = _promising(problem, p_new, lag, best_val)
+            mask = _heuristic(problem, p_new, active, t0 + 0.45 * T, start=best_mask, allowed=allowed)
+            val = _weighted_cost(problem, mask, active)[0]
+            if val < best_val - 1e-9 * abs(best_val):
+                best_mask, best_val = mask, val
+                lag2 = p_median_bound(problem, p_new, lists, best_val, t0 + 0.55 * T, start=lag.multipliers)
+                steps += lag2.iterations
+                if lag2.plan is not None and lag2.plan_cost < best_val:
+                    best_mask, best_val = lag2.plan, lag2.plan_cost
+                if lag2.bound > lag.bound:
+                    lag = lag2
+        lag_bound = lag.bound
+        fix_open, fix_closed, floor = fix_sites(problem, p_new, lag, best_val)
+        common["formulation"] += (
+            f" + Lagrangian bound ({steps} steps; fixed {int(fix_open.sum())} open, "
+            f"{int(fix_closed.sum())} closed)"
+        )
+        if lag_bound >= best_val - 1e-9 * max(1.0, abs(best_val)):
+            site, _ = problem.cost_to(best_mask)
+            return make_result(
+                problem, status=SolveStatus.OPTIMAL, open_mask=best_mask, assignment=site, objective=best_val,
+                bound=best_val, **common,
+            )
+        if fix_open.any() or fix_closed.any():
+            sub = _with_fixed(problem, fix_open, fix_closed)
+    forced = sub.forced_open
+
+    ptr, sites, costs = _sorted_rows(sub, active)
+    n_open_able = int(sub.openable.sum())
+    p_total = max(1, p_new + int(np.sum(sub.status_code == 0)))
     # at least p_min sites are open, so any n_open_able − p_min + 1 sites hold an open one
-    p_min = p_new + int(np.sum((problem.status_code == 0) & forced))
+    p_min = p_new + int(np.sum((sub.status_code == 0) & forced))
     rank = n_open_able - p_min + 1
     levels = [
         _Levels(sites[ptr[a] : ptr[a + 1]], costs[ptr[a] : ptr[a + 1]], forced, rank) for a in range(active.size)
@@ -211,16 +277,17 @@ def solve_p_median(
     status_mip = None
     while time.perf_counter() < deadline - 0.05:
         rounds += 1
-        model, y = _build(problem, p_new, levels, keep, w[active])
+        model, y = _build(sub, p_new, levels, keep, w[active])
         out = _mip.solve(model, deadline - time.perf_counter(), seed=seed)
         status_mip = out.status
         if out.status == SolveStatus.INFEASIBLE:
             break
         if math.isfinite(out.bound):
-            bound = max(bound, out.bound)
+            # plans removed by fixing cost at least `floor`
+            bound = max(bound, min(out.bound, floor))
         if out.result is None:
             break
-        mask = open_mask_from(problem, y, out.values(live_vars(y)))
+        mask = open_mask_from(sub, y, out.values(live_vars(y)))
         val, _, cost = _weighted_cost(problem, mask, active)
         if val < best_val - 1e-9 * max(1.0, abs(val)):
             best_val, best_mask = val, mask
@@ -233,7 +300,7 @@ def solve_p_median(
             proven = True
             bound = max(bound, val)
             break
-        if bound >= best_val * (1 - 1e-12):
+        if max(bound, lag_bound) >= best_val * (1 - 1e-12):
             proven = True
             break
         for a in np.flatnonzero(under):
@@ -253,12 +320,44 @@ def solve_p_median(
             bound=bound, **common,
         )
     site, _ = problem.cost_to(best_mask)
+    bound = max(bound, lag_bound)
     if proven:
         bound = best_val
     status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
     return make_result(
         problem, status=status, open_mask=best_mask, assignment=site, objective=best_val,
         bound=min(bound, best_val) if math.isfinite(bound) else -math.inf, **common,
+    )
+
+
+def _list_length(problem: SitingProblem, p_new: int) -> int:
+    """Sites kept per demand point in the Lagrangian: a few times the sites per open site."""
+    n_open = int(problem.openable.sum())
+    p_total = max(1, p_new + int(np.sum(problem.status_code == 0)))
+    return min(n_open, max(20, 3 * math.ceil(n_open / p_total)))
+
+
+def _promising(problem: SitingProblem, p_new: int, lag, upper: float) -> np.ndarray:
+    """Sites worth trying in swaps: not fixed closed, and among the best by reduced cost."""
+    _, closed, _ = fix_sites(problem, p_new, lag, upper)
+    free = np.flatnonzero((problem.status_code == CANDIDATE) & ~closed)
+    k = max(1, p_new - int(np.sum(problem.status_code == REQUIRED)))
+    keep = free[np.argsort(lag.reduced_cost[free], kind="stable")[: 4 * k]]
+    allowed = np.zeros(problem.n_site, dtype=bool)
+    allowed[keep] = True
+    return allowed
+
+
+def _with_fixed(problem: SitingProblem, fix_open: np.ndarray, fix_closed: np.ndarray) -> SitingProblem:
+    """The same problem with fixed-open candidates required and fixed-closed ones excluded."""
+    status = [SITE_STATUSES[c] for c in problem.status_code]
+    for j in np.flatnonzero(fix_open):
+        status[j] = "required"
+    for j in np.flatnonzero(fix_closed):
+        status[j] = "excluded"
+    return SitingProblem(
+        problem.costs, problem.demand_weight, problem.site_ids, demand_ids=problem.demand_ids, site_status=status,
+        fixed_cost=problem.fixed_cost,
     )
 
 

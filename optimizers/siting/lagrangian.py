@@ -1,0 +1,274 @@
+"""Lagrangian lower bound for the p-median and reduced-cost site fixing, in NumPy.
+
+Relaxing the assignment constraints ``Σ_j x_ij = 1`` with multipliers ``λ_i`` splits
+the p-median into one easy choice of sites (Beasley 1993)::
+
+    L(λ) = Σ_i λ_i + Σ_{j open} ρ_j,        ρ_j = Σ_i min(0, w_i d_ij − λ_i)
+
+where every forced-open site is open and the ``k`` free sites with the smallest
+reduced cost ``ρ_j`` open. ``L(λ)`` is a proven lower bound for every ``λ``; a
+projected subgradient method raises it.
+
+Only the nearest sites of each demand point are kept. The multiplier of a point is
+capped at its weighted cost to the last kept site (or to its nearest forced-open
+site), so every site left out has ``w_i d_ij − λ_i ≥ 0`` and the bound computed on
+the short lists is exact for the capped multipliers.
+
+Fixing: with ``L`` at its best, forcing a free site ``j`` open that the relaxation
+leaves closed gives the bound ``L + ρ_j − ρ_(k)``; if that exceeds the incumbent, no
+plan with ``j`` open beats it and ``j`` may be closed. Likewise a site the
+relaxation opens may be fixed open when ``L − ρ_j + ρ_(k+1)`` exceeds the incumbent.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizers.siting.problem import CANDIDATE, REQUIRED, SitingProblem
+
+
+@dataclass
+class NearestSites:
+    """The nearest openable sites of each demand point, as flat arrays.
+
+    Attributes
+    ----------
+    row : ndarray of int
+        Position of the demand point (in ``active``) of each entry.
+    site : ndarray of int
+        Site index of each entry.
+    wcost : ndarray of float
+        Weighted cost ``w_i d_ij`` of each entry (weight × cost unit).
+    cap : ndarray of float, shape (n_active,)
+        Largest useful multiplier of each point (``inf`` when the list is complete).
+    floor : ndarray of float, shape (n_active,)
+        Weighted cost to the nearest site (smallest useful multiplier).
+    """
+
+    row: np.ndarray
+    site: np.ndarray
+    wcost: np.ndarray
+    cap: np.ndarray
+    floor: np.ndarray
+
+
+def nearest_sites(problem: SitingProblem, active: np.ndarray, k: int) -> NearestSites:
+    """Keep the ``k`` nearest openable sites of every active demand point.
+
+    Lists also stop at the nearest forced-open site: sites beyond it never serve.
+    """
+    forced = problem.forced_open
+    w = problem.demand_weight[active]
+    dense = None if problem.is_sparse else problem.costs
+    if dense is not None:
+        cols = np.flatnonzero(problem.openable)
+        D = dense[np.ix_(active, cols)]
+        kk = min(k, cols.size)
+        part = np.argpartition(D, kk - 1, axis=1)[:, :kk] if kk < cols.size else np.tile(np.arange(cols.size), (active.size, 1))
+        d = np.take_along_axis(D, part, axis=1)
+        order = np.argsort(d, axis=1, kind="stable")
+        d = np.take_along_axis(d, order, axis=1)
+        site = cols[np.take_along_axis(part, order, axis=1)]
+        valid = np.isfinite(d)
+        truncated = np.full(active.size, kk < cols.size)
+        # a row is only cut short if some site beyond the kept ones is reachable
+        if kk < cols.size:
+            truncated &= np.isfinite(d[:, -1])
+    else:
+        indptr, idx, cost = problem.pair_lists(None)
+        counts = np.diff(indptr)[active]
+        kk = max(1, min(k, int(counts.max()) if counts.size else 1))
+        site = np.zeros((active.size, kk), dtype=np.int64)
+        d = np.full((active.size, kk), np.inf)
+        for a, i in enumerate(active):
+            s, c = idx[indptr[i] : indptr[i + 1]], cost[indptr[i] : indptr[i + 1]]
+            o = np.argsort(c, kind="stable")[:kk]
+            site[a, : o.size], d[a, : o.size] = s[o], c[o]
+        valid = np.isfinite(d)
+        truncated = counts > kk
+    cap = np.where(truncated, w * np.where(valid, d, -np.inf).max(axis=1), np.inf)
+    # stop at the first forced-open site of each row (kept, multiplier capped there)
+    is_forced = forced[site] & valid
+    has = is_forced.any(axis=1)
+    first = np.argmax(is_forced, axis=1)
+    pos = np.arange(d.shape[1])[None, :]
+    valid &= ~has[:, None] | (pos <= first[:, None])
+    cap = np.where(has, np.minimum(cap, w * d[np.arange(active.size), first]), cap)
+    rows = np.broadcast_to(np.arange(active.size)[:, None], d.shape)
+    return NearestSites(
+        row=rows[valid], site=site[valid], wcost=(w[:, None] * d)[valid], cap=cap, floor=w * d[:, 0]
+    )
+
+
+@dataclass
+class LagrangianBound:
+    """The best Lagrangian bound found and the reduced costs behind it.
+
+    Attributes
+    ----------
+    bound : float
+        Proven lower bound on Σ weight × cost.
+    reduced_cost : ndarray, shape (n_site,)
+        ``ρ_j`` at the best multipliers (0 for sites no kept list contains).
+    relaxed_open : ndarray of bool, shape (n_site,)
+        Sites open in the relaxation at the best multipliers.
+    iterations : int
+    plan : ndarray of bool, shape (n_site,) or None
+        The cheapest of the relaxation's site sets seen on the way, if it beat ``upper``.
+    plan_cost : float
+        Its Σ weight × cost (``inf`` without a plan).
+    multipliers : ndarray, shape (n_active,)
+        The best multipliers ``λ`` (weight × cost unit), to continue from.
+    """
+
+    bound: float
+    reduced_cost: np.ndarray
+    relaxed_open: np.ndarray
+    iterations: int
+    plan: np.ndarray | None = None
+    plan_cost: float = np.inf
+    multipliers: np.ndarray | None = None
+
+
+def _choose(rho: np.ndarray, free: np.ndarray, k: int) -> np.ndarray:
+    if k <= 0:
+        return free[:0]
+    if k >= free.size:
+        return free
+    r = rho[free]
+    # stable order so that ties pick the same sites every run
+    return free[np.argsort(r, kind="stable")[:k]]
+
+
+def p_median_bound(
+    problem: SitingProblem,
+    p_new: int,
+    lists: NearestSites,
+    upper: float,
+    deadline: float,
+    *,
+    start: np.ndarray | None = None,
+    max_iter: int = 5000,
+    plan_every: int = 10,
+    min_step_scale: float = 5e-3,
+    patience: int = 20,
+) -> LagrangianBound:
+    """Raise the Lagrangian bound by projected subgradient steps (Held–Karp–Crowder step size).
+
+    Parameters
+    ----------
+    problem : SitingProblem
+        No closable sites, no budget (forced-open sites are open, excluded ones closed).
+    p_new : int
+        Number of new sites (required ones count).
+    lists : NearestSites
+        From :func:`nearest_sites`.
+    upper : float
+        Cost of a known plan (Σ weight × cost, finite), the target of the step size.
+    deadline : float
+        ``time.perf_counter()`` value to stop at.
+    start : ndarray, optional
+        Initial multipliers (e.g. each point's weighted cost in the known plan).
+    max_iter : int
+        Iteration cap.
+    plan_every : int
+        Evaluate the relaxation's site set as a plan every this many steps.
+    min_step_scale : float
+        Stop once the step-size factor (halved after 20 steps without progress) falls below.
+    """
+    m = problem.n_site
+    forced = np.flatnonzero(problem.forced_open)
+    free = np.flatnonzero(problem.status_code == CANDIDATE)
+    k = p_new - int(np.sum(problem.status_code == REQUIRED))
+    n = lists.cap.size
+    lam = np.clip(lists.floor if start is None else start, lists.floor, lists.cap).astype(float)
+    best = -np.inf
+    best_rho = np.zeros(m)
+    best_open = np.zeros(m, dtype=bool)
+    best_lam = lam
+    step_scale = 2.0
+    stall = 0
+    it = 0
+    tol = 1e-10 * max(abs(upper), 1.0)
+    active_w = problem.demand_weight
+    plan, plan_cost = None, np.inf
+    while it < max_iter and time.perf_counter() < deadline:
+        it += 1
+        c = lists.wcost - lam[lists.row]
+        neg = np.minimum(c, 0.0)
+        rho = np.bincount(lists.site, weights=neg, minlength=m)
+        chosen = _choose(rho, free, k)
+        value = float(lam.sum() + rho[forced].sum() + rho[chosen].sum())
+        is_open = np.zeros(m, dtype=bool)
+        is_open[forced] = True
+        is_open[chosen] = True
+        if it % plan_every == 0:
+            # the relaxation's sites are a plan too; a cheaper one sharpens the steps and fixing
+            cost = float(active_w @ np.where(active_w > 0, problem.cost_to(is_open)[1], 0.0))
+            if cost < min(upper, plan_cost) - tol:
+                plan, plan_cost = is_open.copy(), cost
+                upper = cost
+        served = np.bincount(lists.row, weights=(is_open[lists.site] & (c < 0)).astype(float), minlength=n)
+        g = 1.0 - served
+        # projection: a multiplier at its cap (or floor) cannot move further out
+        g[(lam >= lists.cap) & (g > 0)] = 0.0
+        g[(lam <= lists.floor) & (g < 0)] = 0.0
+        if value > best + tol:
+            best, best_rho, best_open, best_lam = value, rho, is_open, lam
+            stall = 0
+        else:
+            stall += 1
+            if stall >= patience:
+                step_scale /= 2.0
+                stall = 0
+        norm = float(g @ g)
+        if norm == 0.0 or best >= upper - tol or step_scale < min_step_scale:
+            break
+        step = step_scale * max(upper - value, tol) / norm
+        lam = np.clip(lam + step * g, lists.floor, lists.cap)
+    return LagrangianBound(
+        bound=float(best), reduced_cost=best_rho, relaxed_open=best_open, iterations=it, plan=plan,
+        plan_cost=plan_cost, multipliers=best_lam,
+    )
+
+
+def fix_sites(
+    problem: SitingProblem, p_new: int, lb: LagrangianBound, upper: float
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Free sites that reduced costs fix open or closed against the plan of cost ``upper``.
+
+    Returns
+    -------
+    fix_open, fix_closed : ndarray of bool, shape (n_site,)
+    floor : float
+        Smallest bound of the plans cut off by fixing (``inf`` if none): every plan that
+        fixing removes costs at least this much, and it exceeds ``upper``.
+    """
+    m = problem.n_site
+    free = np.flatnonzero(problem.status_code == CANDIDATE)
+    k = p_new - int(np.sum(problem.status_code == REQUIRED))
+    fix_open = np.zeros(m, dtype=bool)
+    fix_closed = np.zeros(m, dtype=bool)
+    rho = lb.reduced_cost
+    chosen = free[lb.relaxed_open[free]]
+    others = free[~lb.relaxed_open[free]]
+    margin = 1e-9 * max(abs(upper), 1.0)
+    floor = np.inf
+    if k <= 0 or others.size == 0:
+        # nothing to choose: every free site is closed (k = 0) or open (all chosen)
+        return fix_open, fix_closed, floor
+    worst_in = float(rho[chosen].max())
+    best_out = float(rho[others].min())
+    open_bound = lb.bound + rho[others] - worst_in
+    close_bound = lb.bound - rho[chosen] + best_out
+    shut = open_bound > upper + margin
+    keep = close_bound > upper + margin
+    fix_closed[others[shut]] = True
+    fix_open[chosen[keep]] = True
+    cut = np.r_[open_bound[shut], close_bound[keep]]
+    if cut.size:
+        floor = float(cut.min())
+    return fix_open, fix_closed, floor
