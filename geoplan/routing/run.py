@@ -147,6 +147,12 @@ def run_routing(
     return RoutingOutcome(workflow, prepared, result, routes, stops, feasibility, summary, road_paths, paths)
 
 
-def demo_routing(scenario, *, time_limit_s: float | None = None, seed: int = 0) -> list[RoutingOutcome]:
-    """Run all three workflows (collection, film, muck) and write their outputs."""
-    return [run_routing(scenario, w, time_limit_s=time_limit_s, seed=seed) for w in WORKFLOWS]
+def demo_routing(scenario, *, time_limit_s: float | None = None, seed: int = 0,
+                 iteration_limit: int | None = None) -> list[RoutingOutcome]:
+    """Run all three workflows (collection, film, muck) and write their outputs.
+
+    With ``iteration_limit`` the search stops after that many iterations (``time_limit_s``
+    then only guards against a very slow machine), so the same seed gives the same routes.
+    """
+    return [run_routing(scenario, w, time_limit_s=time_limit_s, seed=seed, iteration_limit=iteration_limit)
+            for w in WORKFLOWS]
