@@ -128,3 +128,42 @@ def swap_search(
             if time.perf_counter() >= deadline:
                 break
     return np.sort(chosen)
+
+
+def iterated_swap_search(
+    D: np.ndarray,
+    w: np.ndarray,
+    fixed: np.ndarray,
+    free: np.ndarray,
+    chosen: np.ndarray,
+    big: float,
+    deadline: float,
+    *,
+    seed: int = 0,
+    kick: int = 2,
+    max_stall: int = 30,
+) -> np.ndarray:
+    """Iterated local search: replace ``kick`` random chosen columns, swap to a local optimum, keep if not worse.
+
+    Stops after ``max_stall`` kicks without improvement or at ``deadline``.
+    """
+    rng = np.random.default_rng(seed)
+
+    def value(c: np.ndarray) -> float:
+        return float(w @ D[:, np.concatenate([fixed, c])].min(axis=1))
+
+    best = swap_search(D, w, fixed, free, chosen, big, deadline)
+    best_val = value(best)
+    kick = min(kick, best.size, free.size - best.size)
+    eps = 1e-9 * max(abs(best_val), 1.0)
+    stall = 0
+    while kick > 0 and stall < max_stall and time.perf_counter() < deadline:
+        cur = best.copy()
+        out = rng.choice(cur.size, kick, replace=False)
+        cur[out] = rng.choice(np.setdiff1d(free, cur), kick, replace=False)
+        cur = swap_search(D, w, fixed, free, cur, big, deadline)
+        val = value(cur)
+        stall = 0 if val < best_val - eps else stall + 1
+        if val <= best_val + eps:
+            best, best_val = cur, val
+    return np.sort(best)

@@ -16,7 +16,11 @@ kept levels, that plan is optimal. Otherwise the levels of those points are
 extended and the model solved again.
 
 A greedy + swap local search (see :mod:`optimizers.siting.local_search`) gives the
-first plan and the truncation levels.
+first plan and the truncation levels. Without a budget or closable sites a
+Lagrangian relaxation (:mod:`optimizers.siting.lagrangian`) then gives a proven
+bound, better plans (its site sets, iterated swaps among the sites its reduced costs
+favour) and fixes sites open or closed by reduced cost, so the MIP only decides the
+rest. The reported bound is the larger of the Lagrangian and the MIP bound.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from optimizers.siting._sites import (
 )
 from optimizers.siting.coverage import plan_cost
 from optimizers.siting.lagrangian import fix_sites, nearest_sites, p_median_bound
-from optimizers.siting.local_search import greedy, swap_search
+from optimizers.siting.local_search import greedy, iterated_swap_search, swap_search
 from optimizers.siting.problem import CANDIDATE, REQUIRED, SITE_STATUSES, SitingProblem
 from optimizers.siting.result import SitingResult, SolveStatus
 
@@ -105,11 +109,13 @@ def _heuristic(
     *,
     start: np.ndarray | None = None,
     allowed: np.ndarray | None = None,
+    seed: int = 0,
 ) -> np.ndarray | None:
     """Greedy + swap plan as an open-site mask, or None if not applicable.
 
-    ``start`` (open-site mask) replaces the greedy start; ``allowed`` (bool per site)
-    limits the sites the swaps may open — the plan in ``start`` must lie within it.
+    ``start`` (open-site mask) replaces the greedy start and the swaps are iterated
+    with random kicks (``seed``); ``allowed`` (bool per site) limits the sites the
+    swaps may open.
     """
     if problem.budget is not None or problem.closable.any():
         return None
@@ -135,9 +141,10 @@ def _heuristic(
         # the swaps that follow use all of them
         r = max(1, D.size // _GREEDY_CELLS)
         chosen = greedy(D[::r], w[::r], forced_cols, free_cols, k, big)
+        chosen = swap_search(D, w, forced_cols, free_cols, chosen, big, deadline)
     else:
         chosen = np.flatnonzero(start[cols] & (code == CANDIDATE))
-    chosen = swap_search(D, w, forced_cols, free_cols, chosen, big, deadline)
+        chosen = iterated_swap_search(D, w, forced_cols, free_cols, chosen, big, deadline, seed=seed)
     mask = np.zeros(problem.n_site, dtype=bool)
     mask[cols[forced_cols]] = True
     mask[cols[chosen]] = True
@@ -226,11 +233,15 @@ def solve_p_median(
             # swaps among the sites the reduced costs favour, then a second round of steps
             # aimed at the better plan
             allowed = _promising(problem, p_new, lag, best_val)
-            mask = _heuristic(problem, p_new, active, t0 + 0.45 * T, start=best_mask, allowed=allowed)
+            mask = _heuristic(problem, p_new, active, t0 + 0.45 * T, start=best_mask, allowed=allowed, seed=seed)
             val = _weighted_cost(problem, mask, active)[0]
             if val < best_val - 1e-9 * abs(best_val):
                 best_mask, best_val = mask, val
-                lag2 = p_median_bound(problem, p_new, lists, best_val, t0 + 0.55 * T, start=lag.multipliers)
+                # closer target, smaller steps: patient and fine
+                lag2 = p_median_bound(
+                    problem, p_new, lists, best_val, t0 + 0.8 * T, start=lag.multipliers, patience=50,
+                    min_step_scale=1e-4,
+                )
                 steps += lag2.iterations
                 if lag2.plan is not None and lag2.plan_cost < best_val:
                     best_mask, best_val = lag2.plan, lag2.plan_cost
