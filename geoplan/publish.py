@@ -171,5 +171,26 @@ def publish(scenario: Scenario, tiles: str = "osm", with_report: bool = True) ->
         links = {title: path.name for title, path in maps.items()}
         if (scenario.output_dir / "map_layers.html").exists():
             links["图层总览 / all layers"] = "map_layers.html"
-        written.append(write_text(scenario.output_dir / "summary.html", summary_page(scenario, existing, plan, links)))
+        extra = []
+        if (totals := route_totals(scenario)) is not None:
+            from geoplan.reports import table_html
+
+            extra.append(("车辆路线合计 / route totals (per day; film per period)", table_html(totals)))
+        written.append(write_text(scenario.output_dir / "summary.html",
+                                  summary_page(scenario, existing, plan, links, extra)))
     return written
+
+
+def route_totals(scenario: Scenario) -> pd.DataFrame | None:
+    """Totals of every routed workflow (``output/routes_<workflow>.json``): vehicles, km, t·km, fuel, CO₂."""
+    import json
+
+    rows = []
+    for path in sorted(scenario.output_dir.glob("routes_*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        t = doc.get("totals", {})
+        rows.append({"workflow": doc.get("workflow", path.stem), "engine": doc.get("engine"),
+                     "routes": t.get("routes"), "load_t": t.get("load_t"), "km": t.get("km"),
+                     "tonne_km": t.get("tonne_km"), "fuel_l": t.get("fuel_l"), "co2_kg": t.get("co2_kg"),
+                     "unserved": len(doc.get("unserved", []))})
+    return pd.DataFrame(rows) if rows else None

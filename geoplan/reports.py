@@ -68,7 +68,7 @@ def write_indicator_tables(scenario: Scenario, existing: IndicatorReport, plan: 
     return paths
 
 
-def _table_html(frame: pd.DataFrame, percent: tuple[str, ...] = ()) -> str:
+def table_html(frame: pd.DataFrame, percent: tuple[str, ...] = ()) -> str:
     cells = []
     for _, row in frame.iterrows():
         tds = []
@@ -96,13 +96,13 @@ def summary_page(scenario: Scenario, existing: IndicatorReport, plan: IndicatorR
         "status_existing": "现状状态", "actual_plan": "规划 / plan", "status_plan": "规划状态",
         "change": "变化 / change"}).drop(columns=["key"])
     pct = ("目标 / target", "现状 / existing", "规划 / plan", "变化 / change")
-    sections = [("规划指标 / plan indicators", _table_html(shown, pct))]
+    sections = [("规划指标 / plan indicators", table_html(shown, pct))]
     if plan.station_loads is not None:
-        sections.append(("中转站负荷 / transfer-station loads (t/d)", _table_html(plan.station_loads)))
+        sections.append(("中转站负荷 / transfer-station loads (t/d)", table_html(plan.station_loads)))
     if plan.chain is not None:
-        sections.append(("四级两网 / recycling chain", _table_html(plan.chain, ("share",))))
+        sections.append(("四级两网 / recycling chain", table_html(plan.chain, ("share",))))
     for key, table in plan.hauls.items():
-        sections.append((f"运距 / haul distances: {key}", _table_html(table)))
+        sections.append((f"运距 / haul distances: {key}", table_html(table)))
     sections += list(extra_sections)
     links = "".join(f'<li><a href="{html.escape(f)}">{html.escape(t)}</a></li>' for t, f in maps.items())
     body = "".join(f"<h2>{html.escape(t)}</h2>{content}" for t, content in sections)

@@ -25,7 +25,9 @@ class CoverageIndicator:
     demand : GeoDataFrame
         The demand points with ``nearest_facility_id``, ``travel_m``, ``covered`` and ``weight``.
     radius_m : float
-        The service standard used, metres of network distance.
+        The service standard used, metres of network distance (NaN when the standard is a time).
+    radius_s : float
+        The service standard as a driving time, seconds (NaN when it is a distance).
     actual, target : float
         Covered share (0–1) and the plan's target share.
     by_district : DataFrame
@@ -41,6 +43,7 @@ class CoverageIndicator:
     demand: gpd.GeoDataFrame
     target: float
     by_district: pd.DataFrame
+    radius_s: float = float("nan")
 
     @property
     def actual(self) -> float:
@@ -74,6 +77,7 @@ class CoverageIndicator:
             "units": len(self.demand),
             "weight": self.weight_field,
             "radius_m": self.radius_m,
+            "radius_s": self.radius_s,
             "facility_kind": self.facility_kind,
             "demand_kind": self.demand_kind,
         }
@@ -97,22 +101,33 @@ def coverage_indicator(
     demand_kind: str,
     facilities: gpd.GeoDataFrame,
     facility_kind: str,
-    radius_m: float,
+    radius_m: float | None,
     profile: str,
     weight_field: str = "count",
+    radius_s: float | None = None,
     target: float = 1.0,
     districts: gpd.GeoDataFrame | None = None,
 ) -> CoverageIndicator:
-    """Share of ``demand`` whose network distance to the nearest facility is within ``radius_m``."""
-    access = nearest_facility(network, demand, facilities, profile)
+    """Share of ``demand`` whose network distance to the nearest facility is within ``radius_m``,
+    or (with ``radius_s`` instead) whose driving time is within ``radius_s`` seconds."""
+    if (radius_m is None) == (radius_s is None):
+        raise GeoplanError("a coverage standard needs exactly one of a distance (m) or a driving time (s)")
+    by_time = radius_s is not None
+    access = nearest_facility(network, demand, facilities, profile, weight="seconds" if by_time else "metres")
     frame = demand[["id", "name", demand.geometry.name]].copy()
     frame["nearest_facility_id"] = access["nearest_facility_id"]
     frame["travel_m"] = access["travel_m"].round(1)
-    frame["covered"] = access["travel_m"] <= radius_m
+    if by_time:
+        frame["travel_s"] = access["travel_s"].round(1)
+        frame["covered"] = access["travel_s"] <= radius_s
+    else:
+        frame["covered"] = access["travel_m"] <= radius_m
     frame["weight"] = demand_weights(demand, weight_field)
     by_district = per_district(frame, districts)
     frame["district"] = _district_names(frame, districts)
-    return CoverageIndicator(key, label, facility_kind, demand_kind, weight_field, radius_m, frame, target, by_district)
+    return CoverageIndicator(key, label, facility_kind, demand_kind, weight_field,
+                             float("nan") if by_time else float(radius_m), frame, target, by_district,
+                             float(radius_s) if by_time else float("nan"))
 
 
 def _district_names(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None) -> pd.Series:

@@ -76,7 +76,10 @@ def compute_indicators(scenario: Scenario, state: State = "existing") -> Indicat
     for key, spec in scenario.targets.items():
         try:
             fkind, dkind = spec["facility_kind"], spec["demand_kind"]
-            radius = scenario.standard(fkind, spec.get("standard", "service_radius_m"))
+            standard_key = str(spec.get("standard", "service_radius_m"))
+            # A standard named *_s is a driving time in seconds, otherwise a road distance in metres.
+            value = scenario.standard(fkind, standard_key)
+            radius, radius_s = (None, value) if standard_key.endswith("_s") else (value, None)
         except KeyError as missing:
             raise GeoplanError(f"scenario.toml [targets.{key}] needs {missing}") from None
         demand = scenario.layers.get(dkind)
@@ -84,7 +87,7 @@ def compute_indicators(scenario: Scenario, state: State = "existing") -> Indicat
             continue
         report.coverage[key] = coverage_indicator(
             net, key=key, label=str(spec.get("label", key)), demand=demand, demand_kind=dkind,
-            facilities=facilities.get(fkind, demand.iloc[:0]), facility_kind=fkind, radius_m=radius,
+            facilities=facilities.get(fkind, demand.iloc[:0]), facility_kind=fkind, radius_m=radius, radius_s=radius_s,
             profile=str(spec.get("profile", "small_collection_vehicle")), weight_field=str(spec.get("weight", "count")),
             target=float(spec.get("target", 1.0)), districts=districts,
         )

@@ -122,6 +122,7 @@ def test_demo_publishes_theme_maps_report_and_tables(demo_dir):
     assert [r["name"] for r in loads if r["overloaded"]] == ["城南垃圾中转站"]
     summary = (out / "summary.html").read_text(encoding="utf-8")
     assert "城市居民小区生活垃圾分类覆盖率" in summary and "map_household_waste.html" in summary
+    assert "route totals" in summary and "co2_kg" in summary
 
 
 def test_every_published_map_renders_in_chromium(demo_dir, render_html, tmp_path):

@@ -96,3 +96,15 @@ def test_recycling_chain_link_reaches_within_standard(network):
     assert chain.loc["dropoff_points", "linked"] == 1 and not chain.loc["dropoff_points", "complete"]
     assert chain.loc["collection_hubs", "complete"]  # 1000 m to C within 1000 m
     assert not chain.loc["sorting_centers", "complete"]  # 200 m to M, standard 100 m
+
+
+def test_coverage_by_driving_time(network):
+    station = _points(["S"], [(0, 1000)], status="existing")
+    demand = _points(["A", "B"], [(200, 1000), (0, 500)], households=[1, 1], population=[1, 1])
+    speed_mps = network.profiles["compression_truck"].speed_kmh["local"] / 3.6
+    # B is 500 m of local street from S; A is 2200 m. A standard of 1000 m worth of driving covers B only.
+    ind = coverage_indicator(network, key="k", label="k", demand=demand, demand_kind="residential_communities",
+                             facilities=station, facility_kind="transfer_stations", radius_m=None,
+                             radius_s=1000.0 / speed_mps, profile="compression_truck")
+    assert ind.demand["travel_s"].tolist() == pytest.approx([2200.0 / speed_mps, 500.0 / speed_mps])
+    assert ind.demand["covered"].tolist() == [False, True]
