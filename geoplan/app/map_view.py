@@ -1,0 +1,105 @@
+"""The app's map of a siting session: districts by coverage, service areas, demand, stations."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geoplan.app.session import ServiceStandard, SitingSession
+
+#: Service areas computed so far, per (network, profile, standard, node): a station's area
+#: does not change when others are placed, so each is computed once.
+_AREAS: dict[tuple, gpd.GeoDataFrame] = {}
+
+
+def _standard(session: SitingSession) -> ServiceStandard:
+    return session.standard or ServiceStandard(session.default_radius_m(), "m")
+
+
+def station_layers(session: SitingSession) -> dict[str, gpd.GeoDataFrame]:
+    """Existing and placed stations of the session's kind with their loads, for drawing."""
+    loads = session.loads().set_index("id")
+    placed = session.plan_layer()
+    frames = [f for f in (session.existing, placed) if len(f)]
+    if not frames:
+        return {}
+    crs = session.scenario.metric_epsg
+    both = gpd.GeoDataFrame(pd.concat([f.to_crs(crs) for f in frames], ignore_index=True), crs=crs)
+    ids = both["id"].astype(str)
+    both["load"] = ids.map(loads["load"]).to_numpy()
+    both["load_ratio"] = ids.map(loads["load_ratio"]).to_numpy()
+    both["overloaded"] = ids.map(loads["overloaded"]).fillna(False).astype(bool).to_numpy()
+    return {session.kind: both}
+
+
+def service_areas(session: SitingSession) -> gpd.GeoDataFrame | None:
+    """Service-area polygons of every station (existing and placed) at the session's standard."""
+    std = _standard(session)
+    profile = session._indicators[0].profile
+    nodes, _, ids = session._station_nodes()
+    net = session.network
+    parts = []
+    for node, sid in zip(nodes, ids):
+        key = (id(net), profile, std, int(node))
+        if key not in _AREAS:
+            kw = {"cutoff_m": std.value} if std.unit == "m" else {"cutoff_s": std.value}
+            _AREAS[key] = net.service_areas(np.array([int(node)]), profile=profile, ids=["_"], **kw)
+        parts.append(_AREAS[key].assign(id=sid))
+    if not parts:
+        return None
+    areas = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+    return areas.assign(facility_kind=session.kind)
+
+
+def districts_coverage(session: SitingSession) -> gpd.GeoDataFrame | None:
+    """Districts with the coverage rate of the session's first indicator."""
+    if session.districts is None:
+        return None
+    table = session.district_table()
+    first = table[table["indicator"] == table["indicator"].iloc[0]].rename(columns={"weight": "total_weight"})
+    d = session.districts
+    return d[["id", "name", d.geometry.name]].merge(first, left_on="name", right_on="district", how="left")
+
+
+def indicator_table(session: SitingSession) -> pd.DataFrame:
+    """The coverage figures as the indicator panel's table."""
+    rows = []
+    for f in session.coverage():
+        rows.append({"key": f.key, "label": f.label, "actual": round(f.actual, 4), "target": f.target,
+                     "gap": round(max(0.0, f.target - f.actual), 4), "unit": "share",
+                     "status": "达标" if f.met else "未达标", "covered_units": f.covered_units, "units": f.units})
+    return pd.DataFrame(rows)
+
+
+def session_map(session: SitingSession, tiles: str = "osm", for_file: bool = False) -> folium.Map:
+    """The map of the session's current plan.
+
+    Parameters
+    ----------
+    session : SitingSession
+    tiles : str
+        Base map (``osm``, ``amap``, ``tianditu`` or ``none``).
+    for_file : bool
+        Add the indicator panel (a published file has no page around it to show the figures).
+    """
+    from maps import (add_coverage_choropleth, add_demand_coverage, add_facilities, add_indicator_panel,
+                      add_service_areas, finish_map, new_map)
+
+    sc = session.scenario
+    bounds = [session.districts] if session.districts is not None else [session.existing]
+    m = new_map(bounds, tiles=tiles, title=f"{sc.name} — 交互选址 / interactive siting")
+    districts = districts_coverage(session)
+    if districts is not None:
+        add_coverage_choropleth(m, districts, tiles, label="覆盖率 / coverage rate", labels_on_map=for_file)
+    areas = service_areas(session)
+    if areas is not None and len(areas):
+        add_service_areas(m, areas, tiles, show=True)
+    add_demand_coverage(m, session.demand_status(), tiles)
+    stations = station_layers(session)
+    if stations:
+        add_facilities(m, stations, tiles)
+    if for_file:
+        add_indicator_panel(m, indicator_table(session), title="指标 / indicators — 交互规划 / interactive plan")
+    return finish_map(m)

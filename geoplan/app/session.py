@@ -1,0 +1,630 @@
+"""A siting session: the planner's placed stations and the coverage they give, without any web page.
+
+The page (``streamlit_app.py``) only forwards clicks and button presses to a
+:class:`SitingSession` and shows what it returns, so everything here runs — and is
+tested — as plain Python.
+
+Coverage follows :func:`geoplan.indicators.coverage_indicator` exactly (network cost
+plus the straight-line snap distance at both ends, nearest station by the standard's
+quantity), but is fast enough for a click: the cost from every node to a station is
+one cached reverse Dijkstra (:class:`~geoplan.app.distances.NodeDistances`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import Transformer
+
+import layers
+from layers.errors import GeoplanError
+from geoplan.app.distances import NodeDistances
+from geoplan.app.files import output_path
+from geoplan.indicators.coverage import demand_weights
+from geoplan.indicators.report import PLANNED_SITES_FILE
+from geoplan.scenario import Scenario
+from geoplan.siting import demand as siting_demand
+from geoplan.siting import models
+from geoplan.siting.outputs import merge_into_plan
+from geoplan.siting.problem_builder import PROFILE_OF, build_problem, site_table
+from geoplan.siting.transfer_stations import CLASS_CAPACITY_T_PER_D
+
+#: Facility kinds the app sites, with the demand table their loads and suggestions use.
+APP_KINDS: dict[str, Callable[[Scenario], siting_demand.DemandTable]] = {
+    "transfer_stations": siting_demand.household_waste,
+    "film_recycling_stations": siting_demand.film,
+    "dropoff_points": siting_demand.recyclables_households,
+    "muck_disposal_sites": siting_demand.muck_volume,
+}
+#: Capacity given to a clicked transfer station until the planner sets one: class V, 50 t/d (CJJ/T 47-2016).
+DEFAULT_NEW_CAPACITY = {"transfer_stations": CLASS_CAPACITY_T_PER_D["V-50"]}
+#: Prefix of the ids of stations placed in the app.
+ID_PREFIX = "APP"
+
+ExportFormat = Literal["gpkg", "geojson"]
+_SUFFIX = {"gpkg": ".gpkg", "geojson": ".geojson"}
+
+
+@dataclass(frozen=True)
+class ServiceStandard:
+    """A service standard: a road distance (``unit="m"``) or a driving time (``unit="s"``)."""
+
+    value: float
+    unit: Literal["m", "s"] = "m"
+
+    def __post_init__(self) -> None:
+        if self.unit not in ("m", "s"):
+            raise GeoplanError(f"a service standard is in metres (m) or seconds (s), got {self.unit!r}")
+        if not (np.isfinite(self.value) and self.value > 0):
+            raise GeoplanError(f"the service standard must be a positive number, got {self.value!r}")
+
+    @property
+    def weight(self) -> str:
+        """The network quantity compared with the standard: ``"metres"`` or ``"seconds"``."""
+        return "metres" if self.unit == "m" else "seconds"
+
+    def __str__(self) -> str:
+        if self.unit == "m":
+            return f"{self.value:g} m"
+        return f"{self.value / 60:g} min"
+
+
+@dataclass(frozen=True)
+class PlacedStation:
+    """A station the planner placed (or accepted from a suggestion), at a road node.
+
+    Attributes
+    ----------
+    id, name : str
+    node : int
+        Road-network node the station stands on.
+    x, y : float
+        Node coordinates in the scenario's metric CRS, metres.
+    lon, lat : float
+        The same point in WGS84 degrees.
+    moved_m : float
+        How far the click was moved to reach the node, metres.
+    capacity : float
+        Capacity in the kind's unit (NaN when unknown).
+    origin : str
+        ``"click"``, ``"suggested"`` or ``"saved"`` (read back from the plan).
+    """
+
+    id: str
+    name: str
+    node: int
+    x: float
+    y: float
+    lon: float
+    lat: float
+    moved_m: float = 0.0
+    capacity: float = float("nan")
+    origin: str = "click"
+
+
+@dataclass(frozen=True)
+class CoverageFigure:
+    """One coverage indicator of the current plan.
+
+    Attributes
+    ----------
+    key, label : str
+        Indicator key in ``scenario.toml`` and its Chinese / English label.
+    actual, target : float
+        Covered share (0–1) and the plan's target share.
+    covered_units, units : int
+        Demand units within the standard, and all of them.
+    standard : ServiceStandard
+    """
+
+    key: str
+    label: str
+    actual: float
+    target: float
+    covered_units: int
+    units: int
+    standard: ServiceStandard
+
+    @property
+    def met(self) -> bool:
+        return self.actual + 1e-9 >= self.target
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The optimiser's best k new sites with everything else fixed; not applied until accepted.
+
+    Attributes
+    ----------
+    stations : list of PlacedStation
+        The suggested candidate sites.
+    coverage_before, coverage_after : float
+        Share of the kind's siting demand within the standard without and with them.
+    status : str
+        Solver status (``optimal``, ``feasible`` …).
+    gap : float or None
+        Relative gap to the solver's bound.
+    radius_m : float
+    """
+
+    stations: list[PlacedStation]
+    coverage_before: float
+    coverage_after: float
+    status: str
+    gap: float | None
+    radius_m: float
+
+
+@dataclass
+class _Indicator:
+    """Demand of one coverage indicator, snapped once."""
+
+    key: str
+    label: str
+    target: float
+    profile: str
+    standard_key: str
+    points: gpd.GeoDataFrame
+    weight: np.ndarray
+    node: np.ndarray
+    snap_m: np.ndarray
+    district: np.ndarray
+
+
+@dataclass
+class SitingSession:
+    """Stations of one facility kind placed on the scenario's map, with undo.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    kind : str
+        One of :data:`APP_KINDS`.
+    standard : ServiceStandard, optional
+        Standard for every indicator of the kind; default each indicator's own standard
+        from ``scenario.toml``.
+    max_snap_m : float, optional
+        A click farther than this from any road is refused; default ``[network] max_snap_m``.
+    """
+
+    scenario: Scenario
+    kind: str
+    standard: ServiceStandard | None = None
+    max_snap_m: float | None = None
+    placed: list[PlacedStation] = field(default_factory=list)
+    _undo: list[tuple[list[PlacedStation], str]] = field(default_factory=list, repr=False)
+    _counter: int = field(default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in APP_KINDS:
+            raise GeoplanError(f"the app sites {', '.join(APP_KINDS)}; got {self.kind!r}")
+        if self.max_snap_m is None:
+            self.max_snap_m = float(self.scenario.network_settings.max_snap_m)
+        sc = self.scenario
+        self.network = sc.road_network
+        self.distances = NodeDistances(self.network)
+        self._to_metric = Transformer.from_crs(4326, sc.metric_epsg, always_xy=True)
+        self._to_lonlat = Transformer.from_crs(sc.metric_epsg, 4326, always_xy=True)
+        districts = sc.layers.get("districts")
+        self.districts = districts
+        self._area = None
+        if districts is not None and len(districts):
+            self._area = shapely.union_all(districts.geometry.to_numpy())
+            shapely.prepare(self._area)
+        existing = sc.layers.get(self.kind)
+        if existing is None:
+            existing = gpd.GeoDataFrame({"id": [], "name": [], "status": []}, geometry=[], crs=sc.metric_epsg)
+        self.existing = existing[existing["status"].isin(("existing", "planned"))].reset_index(drop=True)
+        snap = self.network.snap(self.existing) if len(self.existing) else None
+        self._existing_node = snap.node if snap is not None else np.empty(0, np.int64)
+        self._existing_snap = snap.distance_m if snap is not None else np.empty(0)
+        self._indicators = self._build_indicators()
+        if not self._indicators:
+            raise GeoplanError(
+                f"scenario.toml has no [targets.*] with facility_kind = {self.kind} whose demand layer has rows — "
+                "add a target for it"
+            )
+        self._taken_ids = set(self.existing["id"].astype(str))
+        cands = sc.layers.get("candidate_sites")
+        if cands is not None:
+            self._taken_ids |= set(cands["id"].astype(str))
+        self.placed = self._read_saved()
+
+    # ------------------------------------------------------------ set-up
+    def _build_indicators(self) -> list[_Indicator]:
+        sc = self.scenario
+        out = []
+        for key, spec in sc.targets.items():
+            if spec.get("facility_kind") != self.kind:
+                continue
+            demand = sc.layers.get(str(spec.get("demand_kind")))
+            if demand is None or len(demand) == 0:
+                continue
+            snap = self.network.snap(demand)
+            out.append(_Indicator(
+                key=key, label=str(spec.get("label", key)), target=float(spec.get("target", 1.0)),
+                profile=str(spec.get("profile", "small_collection_vehicle")),
+                standard_key=str(spec.get("standard", "service_radius_m")), points=demand,
+                weight=demand_weights(demand, str(spec.get("weight", "count"))),
+                node=snap.node, snap_m=snap.distance_m, district=self._district_of(demand),
+            ))
+        return out
+
+    def _district_of(self, points: gpd.GeoDataFrame) -> np.ndarray:
+        outside = "（区外）/ outside"
+        if self.districts is None or len(self.districts) == 0:
+            return np.full(len(points), outside, dtype=object)
+        joined = gpd.sjoin(points[[points.geometry.name]], self.districts[["name", self.districts.geometry.name]],
+                           predicate="within", how="left")
+        joined = joined[~joined.index.duplicated(keep="first")]
+        return joined["name"].reindex(points.index).fillna(outside).to_numpy(dtype=object)
+
+    def _read_saved(self) -> list[PlacedStation]:
+        """Stations of this kind saved earlier into ``output/planned_sites.gpkg``, editable again."""
+        path = self.scenario.output_dir / PLANNED_SITES_FILE
+        if not path.exists() or self.kind not in pyogrio.list_layers(path)[:, 0]:
+            return []
+        saved = layers.read_layer(path, self.kind, to_crs=self.scenario.metric_epsg)
+        cap_field = layers.get_kind(self.kind).capacity_field
+        snap = self.network.snap(saved)
+        out = []
+        for i, row in enumerate(saved.itertuples(index=False)):
+            cap = float(getattr(row, cap_field)) if cap_field and pd.notna(getattr(row, cap_field, None)) else np.nan
+            out.append(self._station_at(int(snap.node[i]), str(row.id), str(row.name), float(snap.distance_m[i]),
+                                        cap, "saved"))
+            self._taken_ids.add(str(row.id))
+        return out
+
+    # ------------------------------------------------------------ standards
+    def standard_for(self, ind: _Indicator) -> ServiceStandard:
+        """The session's standard, or the indicator's own from ``scenario.toml`` (``*_s`` keys are times)."""
+        if self.standard is not None:
+            return self.standard
+        value = self.scenario.standard(self.kind, ind.standard_key)
+        return ServiceStandard(value, "s" if ind.standard_key.endswith("_s") else "m")
+
+    def default_radius_m(self) -> float:
+        """The kind's service radius in ``scenario.toml``, metres."""
+        return self.scenario.standard(self.kind, "service_radius_m")
+
+    def set_standard(self, standard: ServiceStandard | None) -> None:
+        """Use ``standard`` for every indicator (None: each indicator's own)."""
+        self.standard = standard
+
+    # ------------------------------------------------------------ placing
+    def _station_at(self, node: int, sid: str, name: str, moved_m: float, capacity: float,
+                    origin: str) -> PlacedStation:
+        x, y = (float(v) for v in self.network.node_xy[node])
+        lon, lat = self._to_lonlat.transform(x, y)
+        return PlacedStation(sid, name, int(node), x, y, float(lon), float(lat), float(moved_m), float(capacity), origin)
+
+    def _snap_click(self, lon: float, lat: float) -> tuple[int, float]:
+        """Road node for a WGS84 click; GeoplanError when outside the area or far from roads."""
+        if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+            raise GeoplanError(f"点击位置无效 the clicked position ({lon}, {lat}) is not a longitude/latitude — click on the map")
+        x, y = self._to_metric.transform(lon, lat)
+        if self._area is not None and not shapely.contains_xy(self._area, x, y):
+            raise GeoplanError(
+                f"点击位置在规划范围外 the click ({lon:.5f}, {lat:.5f}) is outside the districts of "
+                f"{self.scenario.name} — click inside the county outline"
+            )
+        snap = self.network.snap(np.array([[x, y]]))
+        road_m = float(snap.road_distance_m[0])
+        if road_m > self.max_snap_m:
+            raise GeoplanError(
+                f"点击位置离道路太远 the click is {road_m:.0f} m from the nearest road (limit {self.max_snap_m:g} m) — "
+                "click closer to a road, or raise [network] max_snap_m in scenario.toml"
+            )
+        return int(snap.node[0]), float(snap.distance_m[0])
+
+    def _push(self, action: str) -> None:
+        self._undo.append((list(self.placed), action))
+
+    def _new_id(self) -> str:
+        while True:
+            self._counter += 1
+            sid = f"{ID_PREFIX}-{self._counter:02d}"
+            if sid not in self._taken_ids and all(p.id != sid for p in self.placed):
+                self._taken_ids.add(sid)
+                return sid
+
+    def _index(self, station_id: str) -> int:
+        for i, p in enumerate(self.placed):
+            if p.id == station_id:
+                return i
+        raise GeoplanError(f"no placed station {station_id!r} — placed stations: "
+                           f"{', '.join(p.id for p in self.placed) or 'none'}")
+
+    def place(self, lon: float, lat: float, capacity: float | None = None) -> PlacedStation:
+        """Place a new station at the road node nearest a WGS84 click.
+
+        Parameters
+        ----------
+        lon, lat : float
+            Clicked position, WGS84 degrees.
+        capacity : float, optional
+            Capacity in the kind's unit; default :data:`DEFAULT_NEW_CAPACITY` (NaN for
+            kinds without one).
+
+        Raises
+        ------
+        GeoplanError
+            The click is outside the districts or farther than ``max_snap_m`` from a road.
+        """
+        node, moved = self._snap_click(lon, lat)
+        cap = DEFAULT_NEW_CAPACITY.get(self.kind, np.nan) if capacity is None else capacity
+        sid = self._new_id()
+        number = sid.split("-")[-1]
+        station = self._station_at(node, sid, f"规划站点 {number} / planned site {number}", moved, cap, "click")
+        self._push(f"place {sid}")
+        self.placed.append(station)
+        return station
+
+    def move(self, station_id: str, lon: float, lat: float) -> PlacedStation:
+        """Move a placed station to the road node nearest a new click (same checks as :meth:`place`)."""
+        i = self._index(station_id)
+        node, moved = self._snap_click(lon, lat)
+        old = self.placed[i]
+        station = self._station_at(node, old.id, old.name, moved, old.capacity, old.origin)
+        self._push(f"move {station_id}")
+        self.placed[i] = station
+        return station
+
+    def remove(self, station_id: str) -> PlacedStation:
+        """Remove a placed station; existing stations cannot be removed here."""
+        i = self._index(station_id)
+        self._push(f"remove {station_id}")
+        return self.placed.pop(i)
+
+    def undo(self) -> str | None:
+        """Undo the last place / move / remove / accept; returns what was undone (None: nothing to undo)."""
+        if not self._undo:
+            return None
+        self.placed, action = self._undo.pop()
+        return action
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    # ------------------------------------------------------------ coverage
+    def _station_nodes(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        nodes = np.concatenate([self._existing_node, np.array([p.node for p in self.placed], dtype=np.int64)])
+        snap = np.concatenate([self._existing_snap, np.zeros(len(self.placed))])
+        ids = self.existing["id"].astype(str).tolist() + [p.id for p in self.placed]
+        return nodes.astype(np.int64), snap, ids
+
+    def _nearest(self, ind: _Indicator, std: ServiceStandard) -> tuple[np.ndarray, np.ndarray]:
+        """(cost to the nearest station in the standard's unit, its station index; -1 where none)."""
+        nodes, snap, _ = self._station_nodes()
+        n = len(ind.node)
+        if len(nodes) == 0:
+            return np.full(n, np.inf), np.full(n, -1)
+        cost = self.distances.to_nodes(nodes, ind.profile, std.weight)[:, ind.node]
+        ends = snap[:, None] + ind.snap_m[None, :]
+        if std.unit == "s":
+            # the short way from a point to its road node is driven at local-street speed
+            ends = ends / (self.network.profiles[ind.profile].speed_kmh["local"] / 3.6)
+        cost = cost + ends
+        best = np.argmin(cost, axis=0)
+        value = cost[best, np.arange(n)]
+        best[~np.isfinite(value)] = -1
+        return value, best
+
+    def covered(self, key: str | None = None) -> dict[str, np.ndarray]:
+        """Per indicator key, a bool per demand point: within the standard of a station."""
+        out = {}
+        for ind in self._indicators:
+            if key is not None and ind.key != key:
+                continue
+            std = self.standard_for(ind)
+            value, _ = self._nearest(ind, std)
+            out[ind.key] = value <= std.value
+        return out
+
+    def coverage(self) -> list[CoverageFigure]:
+        """The kind's coverage indicators with the existing and placed stations."""
+        figures = []
+        covered = self.covered()
+        for ind in self._indicators:
+            ok = covered[ind.key]
+            total = float(ind.weight.sum())
+            actual = float(ind.weight[ok].sum()) / total if total > 0 else 1.0
+            figures.append(CoverageFigure(ind.key, ind.label, actual, ind.target, int(ok.sum()), len(ok),
+                                          self.standard_for(ind)))
+        return figures
+
+    def demand_status(self) -> dict[str, gpd.GeoDataFrame]:
+        """Demand points per demand kind with ``covered``, ``nearest_facility_id`` and ``travel_m`` / ``travel_s``.
+
+        A demand kind read by several indicators is shown once (the first indicator's standard).
+        """
+        out: dict[str, gpd.GeoDataFrame] = {}
+        _, _, ids = self._station_nodes()
+        for ind in self._indicators:
+            kind = str(self.scenario.targets[ind.key]["demand_kind"])
+            if kind in out:
+                continue
+            std = self.standard_for(ind)
+            value, best = self._nearest(ind, std)
+            frame = ind.points.copy()
+            frame["covered"] = value <= std.value
+            frame["nearest_facility_id"] = [ids[b] if b >= 0 else None for b in best]
+            frame["travel_m" if std.unit == "m" else "travel_s"] = np.round(value, 1)
+            out[kind] = frame
+        return out
+
+    def district_table(self) -> pd.DataFrame:
+        """Coverage per 街道/镇 for each indicator: ``indicator``, ``district``, ``units``,
+        ``covered_units``, ``weight``, ``covered_weight``, ``coverage_rate``."""
+        frames = []
+        covered = self.covered()
+        for ind in self._indicators:
+            ok = covered[ind.key]
+            frame = pd.DataFrame({"district": ind.district, "units": 1, "covered_units": ok.astype(int),
+                                  "weight": ind.weight, "covered_weight": ind.weight * ok})
+            table = frame.groupby("district", sort=False).sum()
+            table["coverage_rate"] = np.where(table["weight"] > 0,
+                                              table["covered_weight"] / table["weight"].where(table["weight"] > 0, 1),
+                                              1.0)
+            if self.districts is not None:
+                names = list(self.districts["name"])
+                table = table.loc[[n for n in names if n in table.index] + [n for n in table.index if n not in names]]
+            frames.append(table.reset_index().assign(indicator=ind.label.split(" / ")[0]))
+        out = pd.concat(frames, ignore_index=True)
+        return out[["indicator", "district", "units", "covered_units", "weight", "covered_weight", "coverage_rate"]]
+
+    # ------------------------------------------------------------ loads
+    def loads(self) -> pd.DataFrame:
+        """Load on each station when every demand point goes to its nearest station by road.
+
+        Demand is the kind's siting demand (e.g. household waste in t/d for transfer
+        stations), driven with the kind's siting profile.
+
+        Returns
+        -------
+        DataFrame
+            ``id``, ``name``, ``status``, ``capacity``, ``load``, ``unit``, ``load_ratio``, ``overloaded``.
+        """
+        table = APP_KINDS[self.kind](self.scenario)
+        nodes, snap, ids = self._station_nodes()
+        d = self.network.snap(table.points)
+        load = np.zeros(len(nodes))
+        if len(nodes):
+            cost = self.distances.to_nodes(nodes, PROFILE_OF[self.kind], "metres")[:, d.node]
+            cost = cost + snap[:, None] + d.distance_m[None, :]
+            best = np.argmin(cost, axis=0)
+            ok = np.isfinite(cost[best, np.arange(len(best))])
+            np.add.at(load, best[ok], table.weight[ok])
+        cap_field = layers.get_kind(self.kind).capacity_field
+        existing_cap = (pd.to_numeric(self.existing[cap_field], errors="coerce").to_numpy(dtype=float)
+                        if cap_field and cap_field in self.existing else np.full(len(self.existing), np.nan))
+        capacity = np.concatenate([existing_cap, np.array([p.capacity for p in self.placed], dtype=float)])
+        status = self.existing["status"].astype(str).tolist() + ["planned"] * len(self.placed)
+        names = self.existing["name"].astype(str).tolist() + [p.name for p in self.placed]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(capacity > 0, load / capacity, np.nan)
+        return pd.DataFrame({
+            "id": ids, "name": names, "status": status, "capacity": capacity, "load": np.round(load, 3),
+            "unit": table.unit, "load_ratio": np.round(ratio, 3), "overloaded": ratio > 1.0,
+        })
+
+    # ------------------------------------------------------------ optimiser
+    def suggest(self, k: int, time_limit_s: float | None = None) -> Suggestion:
+        """The best ``k`` candidate sites (maximal covering) with existing and placed stations fixed.
+
+        Demand is the kind's siting demand (:data:`APP_KINDS`); the radius is the session's
+        distance standard or the kind's ``service_radius_m``. Nothing is applied: pass the
+        result to :meth:`accept`.
+
+        Raises
+        ------
+        GeoplanError
+            ``k`` < 1, a driving-time standard (the optimiser sites by road distance), or
+            no candidate sites of the kind.
+        """
+        if int(k) < 1:
+            raise GeoplanError(f"k must be at least 1 new site, got {k!r}")
+        if self.standard is not None and self.standard.unit != "m":
+            raise GeoplanError("建议选址按道路距离 the optimiser sites by road distance — switch the standard to metres")
+        radius = self.standard.value if self.standard is not None else self.default_radius_m()
+        sites = self.site_table()
+        table = APP_KINDS[self.kind](self.scenario)
+        built = build_problem(self.scenario, self.kind, table, radius_m=radius, cutoff_m=radius, sites=sites)
+        limit = float(self.scenario.time_limit_s if time_limit_s is None else time_limit_s)
+        result = models.solve(built, "mclp", p=int(k), time_limit_s=limit, seed=self.scenario.seed)
+        fixed = ~built.problem.is_new
+        open_mask = np.zeros(built.problem.n_site, dtype=bool)
+        open_mask[result.open_sites] = True
+        index = {sid: j for j, sid in enumerate(sites["id"])}
+        stations = []
+        for sid in result.new_site_ids:
+            j = index[sid]
+            row = sites.iloc[j]
+            node = int(built.site_nodes[j])
+            moved = float(np.hypot(*(np.array([row.geometry.x, row.geometry.y]) - self.network.node_xy[node])))
+            stations.append(self._station_at(node, str(sid), str(row["name"]), moved, float(row["capacity"]),
+                                             "suggested"))
+        return Suggestion(stations, built.coverage(fixed), built.coverage(open_mask) if result.is_feasible
+                          else built.coverage(fixed), result.status.value, result.gap, float(radius))
+
+    def site_table(self) -> gpd.GeoDataFrame:
+        """The optimiser's sites: existing and placed stations (fixed open) and the remaining candidates."""
+        base = site_table(self.scenario, self.kind)
+        placed_ids = {p.id for p in self.placed}
+        base = base[~base["id"].isin(placed_ids)]
+        if not self.placed:
+            return base.reset_index(drop=True)
+        extra = gpd.GeoDataFrame({
+            "id": [p.id for p in self.placed], "name": [p.name for p in self.placed], "status": "existing",
+            "capacity": [p.capacity if np.isfinite(p.capacity) else np.inf for p in self.placed],
+            "fixed_cost_yuan": 0.0, "origin": "app", "fused_with": None,
+        }, geometry=gpd.points_from_xy([p.x for p in self.placed], [p.y for p in self.placed]), crs=base.crs)
+        return gpd.GeoDataFrame(pd.concat([base, extra], ignore_index=True), crs=base.crs)
+
+    def accept(self, suggestion: Suggestion) -> list[PlacedStation]:
+        """Add a suggestion's stations to the plan (one undo step); already placed ones are skipped."""
+        have = {p.id for p in self.placed}
+        new = [s for s in suggestion.stations if s.id not in have]
+        if new:
+            self._push(f"accept {', '.join(s.id for s in new)}")
+            self.placed.extend(new)
+        return new
+
+    # ------------------------------------------------------------ outputs
+    def plan_layer(self) -> gpd.GeoDataFrame:
+        """Placed stations as a layer of the facility kind, status planned, in the metric CRS."""
+        spec = layers.get_kind(self.kind)
+        out = gpd.GeoDataFrame({
+            "id": [p.id for p in self.placed], "name": [p.name for p in self.placed], "status": "planned",
+        }, geometry=gpd.points_from_xy([p.x for p in self.placed], [p.y for p in self.placed]),
+            crs=self.scenario.metric_epsg)
+        caps = np.array([p.capacity for p in self.placed], dtype=float)
+        if spec.capacity_field:
+            out[spec.capacity_field] = caps
+        if self.kind == "transfer_stations":
+            out["station_class"] = [layers.station_class(c) if np.isfinite(c) else None for c in caps]
+        if self.kind == "film_recycling_stations":
+            out["level"] = "township"
+        out["origin"] = [p.origin for p in self.placed]
+        out.attrs["kind"] = self.kind
+        return out
+
+    def _plan_or_error(self) -> gpd.GeoDataFrame:
+        if not self.placed:
+            raise GeoplanError("还没有规划站点 no planned stations yet — click on the map to place one")
+        return self.plan_layer()
+
+    def export(self, fmt: ExportFormat = "gpkg", name: str | None = None) -> Path:
+        """Write the placed stations (status planned) to ``output/<name>.gpkg`` or ``.geojson``.
+
+        ``name`` comes from the browser and is sanitised (:func:`geoplan.app.files.safe_file_name`);
+        the file is always inside the scenario's ``output/`` folder.
+        """
+        if fmt not in _SUFFIX:
+            raise GeoplanError(f"export format must be one of {', '.join(_SUFFIX)}, got {fmt!r}")
+        layer = self._plan_or_error()
+        path = output_path(self.scenario.output_dir, name or f"app_plan_{self.kind}", _SUFFIX[fmt])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return layers.write_layer(layer, path, layer=self.kind)
+
+    def save_to_scenario(self) -> Path:
+        """Make the placed stations the kind's layer of ``output/planned_sites.gpkg`` (the plan the
+        indicators and ``geoplan report`` read), as ``geoplan site`` does; other kinds are kept."""
+        self.scenario.output_dir.mkdir(parents=True, exist_ok=True)
+        return merge_into_plan(self.scenario.output_dir, self.kind, self.plan_layer())
+
+    def publish_map(self, name: str | None = None, tiles: str = "osm") -> Path:
+        """Write the current map as one self-contained HTML file under ``output/``."""
+        from geoplan.app.map_view import session_map
+        from geoplan.publish import save_map
+
+        path = output_path(self.scenario.output_dir, name or f"app_map_{self.kind}", ".html")
+        return save_map(session_map(self, tiles=tiles, for_file=True), path)

@@ -1,0 +1,244 @@
+"""The siting session against independent recomputations on the demo county."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import layers
+from layers.errors import GeoplanError
+from geoplan.app import ServiceStandard, SitingSession, output_path, safe_file_name
+from geoplan.app.session import APP_KINDS
+from geoplan.demo.scenario_folder import write_demo_scenario
+from geoplan.indicators import coverage_indicator
+from geoplan.indicators.loads import facility_loads
+from geoplan.indicators.report import PLANNED_SITES_FILE
+from geoplan.scenario import load_scenario
+from geoplan.siting.problem_builder import PROFILE_OF
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    folder = write_demo_scenario(tmp_path_factory.mktemp("app") / "demo")
+    return load_scenario(folder)
+
+
+@pytest.fixture
+def session(scenario):
+    shutil.rmtree(scenario.output_dir, ignore_errors=True)
+    return SitingSession(scenario, "transfer_stations")
+
+
+def _inside_points(scenario, n: int = 6) -> list[tuple[float, float]]:
+    """Points well inside the districts (WGS84), one per district."""
+    d = scenario.layers["districts"]
+    pts = d.geometry.representative_point().iloc[:n]
+    lonlat = gpd.GeoSeries(pts, crs=d.crs).to_crs(4326)
+    return [(p.x, p.y) for p in lonlat]
+
+
+def _expected(session: SitingSession, key: str, std: ServiceStandard) -> float:
+    """Coverage of one indicator recomputed with the indicator module (multi-source costs)."""
+    sc = session.scenario
+    spec = sc.targets[key]
+    facilities = pd.concat([session.existing[["id", "geometry"]], session.plan_layer()[["id", "geometry"]]],
+                           ignore_index=True)
+    facilities = gpd.GeoDataFrame(facilities, geometry="geometry", crs=sc.metric_epsg)
+    ind = coverage_indicator(
+        sc.road_network, key=key, label=key, demand=sc.layers[spec["demand_kind"]], demand_kind=spec["demand_kind"],
+        facilities=facilities, facility_kind=session.kind,
+        radius_m=std.value if std.unit == "m" else None, radius_s=std.value if std.unit == "s" else None,
+        profile=spec["profile"], weight_field=spec["weight"],
+    )
+    return ind.actual
+
+
+def _check_all(session: SitingSession) -> list[float]:
+    got = session.coverage()
+    for fig in got:
+        assert fig.actual == pytest.approx(_expected(session, fig.key, fig.standard), abs=1e-12), fig.key
+    return [f.actual for f in got]
+
+
+def test_place_move_remove_undo_match_indicator_module(session, scenario):
+    a, b, c = _inside_points(scenario)[:3]
+    base = _check_all(session)
+    s1 = session.place(*a)
+    after_one = _check_all(session)
+    assert after_one[0] > base[0]  # a station in a district's middle covers some households
+    assert s1.node >= 0 and s1.moved_m <= session.max_snap_m
+    s2 = session.place(*b)
+    _check_all(session)
+    session.move(s1.id, *c)
+    assert [p.id for p in session.placed] == [s1.id, s2.id]
+    moved = _check_all(session)
+    session.remove(s2.id)
+    _check_all(session)
+    assert session.undo() == f"remove {s2.id}"
+    assert [f.actual for f in session.coverage()] == moved
+    session.undo()
+    session.undo()
+    assert [f.actual for f in session.coverage()] == after_one
+    session.undo()
+    assert session.placed == [] and [f.actual for f in session.coverage()] == base
+    assert session.undo() is None
+
+
+def test_time_standard_matches_indicator_module(session, scenario):
+    session.set_standard(ServiceStandard(240.0, "s"))
+    session.place(*_inside_points(scenario)[0])
+    _check_all(session)
+    session.set_standard(ServiceStandard(1500.0, "m"))
+    _check_all(session)
+
+
+def test_district_table_sums_to_totals(session, scenario):
+    session.place(*_inside_points(scenario)[1])
+    table = session.district_table()
+    for fig in session.coverage():
+        rows = table[table["indicator"] == fig.label.split(" / ")[0]]
+        assert rows["units"].sum() == fig.units
+        assert rows["covered_units"].sum() == fig.covered_units
+        assert rows["covered_weight"].sum() / rows["weight"].sum() == pytest.approx(fig.actual)
+
+
+def test_loads_match_facility_loads(session, scenario):
+    session.place(*_inside_points(scenario)[2])
+    got = session.loads().set_index("id")
+    demand = APP_KINDS["transfer_stations"](scenario)
+    facilities = pd.concat([session.existing, session.plan_layer()], ignore_index=True)
+    facilities = gpd.GeoDataFrame(facilities, geometry="geometry", crs=scenario.metric_epsg)
+    want = facility_loads(scenario.road_network, facilities, "transfer_stations",
+                          {"all": (demand.points, demand.weight)}, PROFILE_OF["transfer_stations"]).set_index("id")
+    assert got.index.tolist() == want.index.tolist()
+    np.testing.assert_allclose(got["load"], want["load"], atol=0.01)
+    assert got["load"].sum() == pytest.approx(demand.weight.sum(), abs=0.001 * len(got))
+    assert got.loc[session.placed[0].id, "capacity"] == 50.0
+
+
+def test_click_outside_the_county_is_refused(session, scenario):
+    with pytest.raises(GeoplanError, match="outside"):
+        session.place(100.0, 30.0)
+    with pytest.raises(GeoplanError, match="longitude"):
+        session.place(float("nan"), 30.0)
+    assert session.placed == [] and not session.can_undo
+
+
+def test_click_far_from_roads_is_refused(scenario):
+    shutil.rmtree(scenario.output_dir, ignore_errors=True)
+    d = scenario.layers["districts"]
+    area = shapely.union_all(d.geometry.to_numpy())
+    minx, miny, maxx, maxy = area.bounds
+    xs, ys = np.meshgrid(np.linspace(minx, maxx, 60), np.linspace(miny, maxy, 60))
+    xy = np.column_stack([xs.ravel(), ys.ravel()])
+    xy = xy[shapely.contains_xy(area, xy[:, 0], xy[:, 1])]
+    road = scenario.road_network.snap(xy).road_distance_m
+    far = xy[np.argmax(road)]
+    limit = float(road.max()) / 2
+    session = SitingSession(scenario, "transfer_stations", max_snap_m=limit)
+    lon, lat = gpd.GeoSeries(gpd.points_from_xy([far[0]], [far[1]]), crs=scenario.metric_epsg).to_crs(4326).iloc[0].coords[0]
+    with pytest.raises(GeoplanError, match="from the nearest road"):
+        session.place(lon, lat)
+    near = xy[np.argmin(road)]
+    lon, lat = gpd.GeoSeries(gpd.points_from_xy([near[0]], [near[1]]), crs=scenario.metric_epsg).to_crs(4326).iloc[0].coords[0]
+    session.place(lon, lat)
+    with pytest.raises(GeoplanError, match="no placed station"):
+        session.remove("TS01")
+
+
+def _covered_weight(scenario, demand, sites: gpd.GeoDataFrame, radius: float) -> np.ndarray:
+    """Brute-force helper: (n_site, n_demand) bool of 'within radius' from dense forward costs."""
+    net = scenario.road_network
+    ds, ss = net.snap(demand.points), net.snap(sites)
+    tc = net.travel_costs(ds.node, ss.node, profile=PROFILE_OF["transfer_stations"], weight="metres")
+    cost = np.asarray(tc.metres) + ds.distance_m[:, None] + ss.distance_m[None, :]
+    return (cost <= radius).T
+
+
+def test_suggest_equals_brute_force_with_placed_fixed(session, scenario):
+    placed = session.place(*_inside_points(scenario)[0])
+    session.set_standard(ServiceStandard(2000.0, "m"))
+    sug = session.suggest(2, time_limit_s=20)
+    assert sug.status == "optimal" and len(sug.stations) == 2
+    assert session.placed == [placed]  # nothing applied yet
+
+    sites = session.site_table()
+    demand = APP_KINDS["transfer_stations"](scenario)
+    within = _covered_weight(scenario, demand, sites, 2000.0)
+    w = demand.weight
+    fixed = within[(sites["status"] == "existing").to_numpy()].any(axis=0)
+    cands = np.flatnonzero((sites["status"] == "candidate").to_numpy())
+    best = max(w[fixed | within[i] | within[j]].sum() for i, j in itertools.combinations(cands, 2))
+    chosen = [int(np.flatnonzero(sites["id"].to_numpy() == s.id)[0]) for s in sug.stations]
+    got = w[fixed | within[chosen].any(axis=0)].sum()
+    assert got == pytest.approx(best, rel=1e-9)
+    assert placed.id in set(sites.loc[sites["status"] == "existing", "id"])
+
+    before = session.coverage()[0].actual
+    session.accept(sug)
+    assert [p.id for p in session.placed] == [placed.id] + [s.id for s in sug.stations]
+    assert session.coverage()[0].actual >= before
+    assert session.undo().startswith("accept")
+    assert session.placed == [placed]
+
+
+def test_suggest_refuses_bad_input(session):
+    with pytest.raises(GeoplanError, match="at least 1"):
+        session.suggest(0)
+    session.set_standard(ServiceStandard(300.0, "s"))
+    with pytest.raises(GeoplanError, match="road distance"):
+        session.suggest(1)
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "geojson"])
+def test_export_writes_a_readable_planned_layer(session, scenario, fmt):
+    with pytest.raises(GeoplanError, match="no planned stations"):
+        session.export(fmt)
+    a, b = _inside_points(scenario)[:2]
+    s1, s2 = session.place(*a), session.place(*b)
+    path = session.export(fmt)
+    assert path.parent == scenario.output_dir.resolve() and path.suffix == f".{fmt}"
+    back = layers.read_layer(path, "transfer_stations", layer="transfer_stations" if fmt == "gpkg" else None,
+                             to_crs=scenario.metric_epsg)
+    assert back["id"].tolist() == [s1.id, s2.id]
+    assert (back["status"] == "planned").all()
+    assert back["capacity_t_per_d"].tolist() == [50.0, 50.0]
+    np.testing.assert_allclose(back.geometry.x, [s1.x, s2.x], atol=0.01)
+
+
+def test_save_to_scenario_round_trips(session, scenario):
+    s1 = session.place(*_inside_points(scenario)[3])
+    path = session.save_to_scenario()
+    assert path == scenario.output_dir / PLANNED_SITES_FILE
+    again = SitingSession(scenario, "transfer_stations")
+    assert [(p.id, p.node, p.origin) for p in again.placed] == [(s1.id, s1.node, "saved")]
+    assert again.place(*_inside_points(scenario)[4]).id != s1.id
+    html = session.publish_map()
+    assert html.parent == scenario.output_dir.resolve() and "leaflet" in html.read_text(encoding="utf-8").lower()
+
+
+@pytest.mark.parametrize("name", ["../../evil", "/etc/passwd", "..\\..\\win", "a/../../b", "C:\\temp\\x",
+                                  ".hidden", "", "x\x00y", "..", "新站 方案/A"])
+def test_browser_names_never_leave_the_output_folder(tmp_path, name):
+    out = tmp_path / "scenario" / "output"
+    out.mkdir(parents=True)
+    path = output_path(out, name, ".gpkg")
+    assert path.parent == out.resolve()
+    stem = safe_file_name(name)
+    assert "/" not in stem and "\\" not in stem and "." not in stem and "\x00" not in stem and stem
+    assert safe_file_name("新站方案 A") == "新站方案_A"
+    with pytest.raises(GeoplanError):
+        output_path(out, "x", "/../../y")
+
+
+def test_export_with_hostile_name_stays_inside(session, scenario):
+    session.place(*_inside_points(scenario)[0])
+    path = session.export("geojson", name="../../../outside")
+    assert path == (scenario.output_dir / "outside.geojson").resolve()
+    assert not (scenario.folder.parent / "outside.geojson").exists()
