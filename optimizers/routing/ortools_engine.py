@@ -24,12 +24,26 @@ import time
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from optimizers.routing import scaling as sc
 from optimizers.routing.construction import greedy_routes
 from optimizers.routing.model import RoutingProblem
 from optimizers.routing.schedule import Visit
 from optimizers.routing.screening import Screening
+
+#: Guided local search penalty weight (OR-Tools' default is 0.1).
+GLS_LAMBDA = 1.0
+
+#: Local-search operators switched on beyond OR-Tools' defaults.
+_EXTRA_OPERATORS = (
+    "use_relocate_neighbors",
+    "use_cross_exchange",
+    "use_global_cheapest_insertion_close_nodes_lns",
+    "use_local_cheapest_insertion_close_nodes_lns",
+    "use_global_cheapest_insertion_expensive_chain_lns",
+    "use_local_cheapest_insertion_expensive_chain_lns",
+)
 
 
 def _copies_per_site(problem: RoutingProblem, screening: Screening, site: int,
@@ -170,48 +184,52 @@ def solve_ortools(
                 for k in vehicle_vt]
         routing.AddDimensionWithVehicleCapacity(ev, 0, caps, True, "unloads")
 
-    # Time: service + travel on each arc; waiting is slack.
-    routing.AddDimensionWithVehicleTransits(
-        [time_eval[vts[k].profile] for k in vehicle_vt], horizon, horizon, False, "time")
-    tdim = routing.GetDimensionOrDie("time")
-    for n in job_nodes:
-        job = problem.jobs[node_kind[n][1]]
-        tdim.CumulVar(manager.NodeToIndex(n)).SetRange(
-            sc.seconds_up(job.tw_start_s), sc.seconds_down(job.tw_end_s, horizon))
-    for n in copy_nodes:
-        site = problem.unload_sites[node_kind[n][1]]
-        tdim.CumulVar(manager.NodeToIndex(n)).SetRange(
-            sc.seconds_up(site.open_s), sc.seconds_down(site.close_s, horizon))
-    for v, k in enumerate(vehicle_vt):
-        vt = vts[k]
-        depot, end = problem.depot(vt.depot), problem.place(vt.end_id)
-        start_var, end_var = tdim.CumulVar(routing.Start(v)), tdim.CumulVar(routing.End(v))
-        start_var.SetRange(sc.seconds_up(max(vt.shift_start_s, depot.open_s)),
-                           sc.seconds_down(min(vt.shift_end_s, depot.close_s), horizon))
-        end_var.SetRange(sc.seconds_up(end.open_s),
-                         sc.seconds_down(min(vt.shift_end_s, end.close_s), horizon))
-        if math.isfinite(vt.max_duration_s):
-            solver.Add(end_var - start_var <= sc.seconds_down(vt.max_duration_s, horizon))
-        if vt.cost_per_hour > 0:
-            tdim.SetSpanCostCoefficientForVehicle(sc.cost_per_second(vt.cost_per_hour), v)
-        routing.AddVariableMaximizedByFinalizer(start_var)
-        routing.AddVariableMinimizedByFinalizer(end_var)
+    # Time: service + travel on each arc; waiting is slack. Left out when nothing bounds
+    # or prices time: its cumuls and finalizer variables slow every local-search move.
+    if _time_binds(problem):
+        routing.AddDimensionWithVehicleTransits(
+            [time_eval[vts[k].profile] for k in vehicle_vt], horizon, horizon, False, "time")
+        tdim = routing.GetDimensionOrDie("time")
+        for n in job_nodes:
+            job = problem.jobs[node_kind[n][1]]
+            tdim.CumulVar(manager.NodeToIndex(n)).SetRange(
+                sc.seconds_up(job.tw_start_s), sc.seconds_down(job.tw_end_s, horizon))
+        for n in copy_nodes:
+            site = problem.unload_sites[node_kind[n][1]]
+            tdim.CumulVar(manager.NodeToIndex(n)).SetRange(
+                sc.seconds_up(site.open_s), sc.seconds_down(site.close_s, horizon))
+        for v, k in enumerate(vehicle_vt):
+            vt = vts[k]
+            depot, end = problem.depot(vt.depot), problem.place(vt.end_id)
+            start_var, end_var = tdim.CumulVar(routing.Start(v)), tdim.CumulVar(routing.End(v))
+            start_var.SetRange(sc.seconds_up(max(vt.shift_start_s, depot.open_s)),
+                               sc.seconds_down(min(vt.shift_end_s, depot.close_s), horizon))
+            end_var.SetRange(sc.seconds_up(end.open_s),
+                             sc.seconds_down(min(vt.shift_end_s, end.close_s), horizon))
+            if math.isfinite(vt.max_duration_s):
+                solver.Add(end_var - start_var <= sc.seconds_down(vt.max_duration_s, horizon))
+            if vt.cost_per_hour > 0:
+                tdim.SetSpanCostCoefficientForVehicle(sc.cost_per_second(vt.cost_per_hour), v)
+            routing.AddVariableMaximizedByFinalizer(start_var)
+            routing.AddVariableMinimizedByFinalizer(end_var)
 
-    if any(problem.jobs[j].release_s > 0 for j in job_idx):
-        _add_release_times(problem, routing, manager, tdim, node_kind, service, horizon,
-                           job_nodes, copy_nodes, n_veh)
+        if any(problem.jobs[j].release_s > 0 for j in job_idx):
+            _add_release_times(problem, routing, manager, tdim, node_kind, service, horizon,
+                               job_nodes, copy_nodes, n_veh)
 
     # Which vehicles may visit what; jobs may be dropped at a high penalty, copies freely.
     max_span = max(sc.cost_per_second(vt.cost_per_hour) for vt in vts) * horizon
     max_fixed = max(sc.cost_units(vt.fixed_cost) for vt in vts)
     penalty = 10 * (2 * max_arc_cost + max_span + max_fixed) + 1
+    optional = copy_nodes or _time_binds(problem) or not _one_each(problem, screening)
     for n in job_nodes:
         j = node_kind[n][1]
         allowed = [v for v, k in enumerate(vehicle_vt) if k in screening.candidates[j]]
         index = manager.NodeToIndex(n)
         if len(allowed) < n_veh:
-            routing.VehicleVar(index).SetValues([-1, *allowed])
-        routing.AddDisjunction([index], penalty)
+            routing.VehicleVar(index).SetValues([-1, *allowed] if optional else allowed)
+        if optional:
+            routing.AddDisjunction([index], penalty)
     for n in copy_nodes:
         s = node_kind[n][1]
         allowed = [v for v, k in enumerate(vehicle_vt)
@@ -225,6 +243,13 @@ def solve_ortools(
     params.first_solution_strategy = _first_solution_strategy(problem, copy_nodes)
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
+    # Tuned on the CVRPLIB X instances (benchmarks/routing.py): with the default lambda
+    # of 0.1 guided local search settles in a few seconds at gaps of 5-12 %; a stronger
+    # penalty and the insertion-based LNS operators keep it moving.
+    params.guided_local_search_lambda_coefficient = GLS_LAMBDA
+    ops = params.local_search_operators
+    for name in _EXTRA_OPERATORS:
+        setattr(ops, name, optional_boolean_pb2.BOOL_TRUE)
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     if iteration_limit is not None:
         params.solution_limit = iteration_limit
@@ -274,6 +299,31 @@ def _drop_idle_unloads(visits: list[Visit]) -> list[Visit]:
             loaded = True
         out.append((kind, ref))
     return out
+
+
+def _one_each(problem: RoutingProblem, screening: Screening) -> bool:
+    """Whether every job could have a vehicle of its own.
+
+    True when each job's allowed vehicles number at least the jobs (Hall's condition then
+    holds for every set of jobs). Without deadlines or unload trips every job is then
+    surely served, and OR-Tools is spared the moves that drop and re-insert jobs.
+    """
+    n_jobs = len(screening.candidates)
+    return all(sum(problem.vehicle_types[k].count for k in ks) >= n_jobs
+               for ks in screening.candidates.values())
+
+
+def _time_binds(problem: RoutingProblem) -> bool:
+    """Whether any deadline, duration limit or hourly cost makes times matter.
+
+    Start times and releases alone never make a plan infeasible: the vehicle waits.
+    """
+    if any(math.isfinite(j.tw_end_s) for j in problem.jobs):
+        return True
+    if any(math.isfinite(p.close_s) for p in (*problem.depots, *problem.unload_sites)):
+        return True
+    return any(math.isfinite(vt.shift_end_s) or math.isfinite(vt.max_duration_s)
+               or vt.cost_per_hour > 0 for vt in problem.vehicle_types)
 
 
 def _is_timed(problem: RoutingProblem) -> bool:
