@@ -52,6 +52,8 @@ from optimizers.siting.result import SitingResult, SolveStatus
 
 DEFAULT_TIME_LIMIT_S = 60.0
 _GREEDY_CELLS = 2_000_000
+# rough cost of adding one cost level to the MathOpt model in Python (s), on a loaded machine
+_BUILD_S_PER_LEVEL = 4e-5
 
 
 def _sorted_rows(problem: SitingProblem, active: np.ndarray):
@@ -287,6 +289,9 @@ def solve_p_median(
     rounds = 0
     status_mip = None
     while time.perf_counter() < deadline - 0.05:
+        if keep.sum() * _BUILD_S_PER_LEVEL > 0.5 * (deadline - time.perf_counter()):
+            # building this model alone would use up the time left: keep the plan and bound
+            break
         rounds += 1
         model, y = _build(sub, p_new, levels, keep, w[active])
         out = _mip.solve(model, deadline - time.perf_counter(), seed=seed)
