@@ -19,7 +19,7 @@ from optimizers.routing import (
 from optimizers.routing.vrplib_io import problem_from_vrplib, visits_from_vrplib_solution
 
 ENGINES = ["pyvrp", "ortools"]
-BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench"
+BENCH = Path(__file__).resolve().parents[1] / "data" / "bench"
 
 
 def conftest_routing_matrix(n: int, seed: int) -> TravelMatrix:
