@@ -213,6 +213,28 @@ def route(
         out.print(str(path), highlight=False)
 
 
+@app.command("app")
+@user_errors
+def app_command(
+    scenario_dir: Annotated[Path | None, typer.Argument(help="Scenario folder; default the demo county.")] = None,
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps the app on this computer.")] = "127.0.0.1",
+) -> None:
+    """Interactive siting in the browser: click to place stations, see coverage change, ask for the best k."""
+    import subprocess
+
+    from geoplan.app.launch import demo_folder, streamlit_command
+
+    folder = scenario_dir if scenario_dir is not None else demo_folder()
+    command = streamlit_command(folder, host=host, port=port)
+    console.print(f"[green]•[/] 交互选址 siting app for {folder.resolve()} at http://{host}:{port}  (Ctrl+C to stop)")
+    try:
+        code = subprocess.call(command)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
+
+
 @network_app.command("info")
 @user_errors
 def network_info(scenario_dir: ScenarioDir, quiet: Quiet = False) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import re
+from functools import lru_cache
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -12,6 +16,66 @@ from geoplan.app.session import ServiceStandard, SitingSession
 #: Service areas computed so far, per (network, profile, standard, node): a station's area
 #: does not change when others are placed, so each is computed once.
 _AREAS: dict[tuple, gpd.GeoDataFrame] = {}
+
+
+#: Assets larger than this stay linked (an offline machine simply lacks that styling), bytes.
+MAX_EMBEDDED_ASSET = 300_000
+
+
+@lru_cache(maxsize=None)
+def _data_url(url: str, mime: str) -> str | None:
+    """The asset at a CDN ``url`` as a ``data:`` URL from the packaged copy, or None when unknown or large."""
+    from maps import inline_assets
+
+    tag = f'<script src="{url}"></script>' if mime == "text/javascript" else f'<link rel="stylesheet" href="{url}"/>'
+    html, missing = inline_assets(tag)
+    if missing:
+        return None
+    body = re.sub(r"^<(script|style)>|</(script|style)>$", "", html)
+    data = body.encode("utf-8")
+    if len(data) > MAX_EMBEDDED_ASSET:
+        return None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def offline_links(m: folium.Map) -> folium.Map:
+    """Point the map's script and style links at embedded copies, so the app's map draws offline.
+
+    The app's map component loads each linked script before drawing and stops at the first
+    that fails; a planner's machine without internet cannot reach the CDNs folium links.
+    """
+    for element in _walk(m):
+        for attr, mime in (("default_js", "text/javascript"), ("default_css", "text/css")):
+            links = getattr(element, attr, None)
+            if links:
+                setattr(element, attr, [(name, _data_url(url, mime) or url) for name, url in links])
+    return m
+
+
+def _walk(element):
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def clicks_reach_the_map(m: folium.Map) -> folium.Map:
+    """Let clicks on districts, service areas and demand points reach the map, which places a station.
+
+    A layer with a popup stops the click that opens it, so a click inside the county would
+    never place anything. On the app's map polygons ignore the mouse and demand points keep
+    only their tooltip; the tables beside the map tell what their popups would. Station
+    markers keep their popups.
+    """
+    for element in _walk(m):
+        if not (isinstance(element, folium.GeoJson) and isinstance(getattr(element, "data", None), dict)):
+            continue
+        kinds = {(f.get("geometry") or {}).get("type") for f in element.data.get("features", [])}
+        if kinds and kinds <= {"Polygon", "MultiPolygon"}:
+            element.options["interactive"] = False
+        for name, child in list(element._children.items()):
+            if isinstance(child, folium.GeoJsonPopup):
+                del element._children[name]
+    return m
 
 
 def _standard(session: SitingSession) -> ServiceStandard:
@@ -102,4 +166,6 @@ def session_map(session: SitingSession, tiles: str = "osm", for_file: bool = Fal
         add_facilities(m, stations, tiles)
     if for_file:
         add_indicator_panel(m, indicator_table(session), title="指标 / indicators — 交互规划 / interactive plan")
+    else:
+        clicks_reach_the_map(m)
     return finish_map(m)

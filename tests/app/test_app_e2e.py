@@ -1,0 +1,180 @@
+"""End to end: `geoplan app` serves the page, a click on the map places a station, export writes a file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+
+from geoplan.app import SitingSession
+from geoplan.demo.scenario_folder import write_demo_scenario
+from geoplan.scenario import load_scenario
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+METRIC = '[data-testid="stMetricValue"]'
+#: Where the last screenshot is kept for a person to look at.
+SCREENSHOT_COPY = os.environ.get("GEOPLAN_APP_SCREENSHOT")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 90.0) -> None:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise AssertionError(f"the app exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"the app did not answer at {url} within {timeout_s:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory) -> Path:
+    return write_demo_scenario(tmp_path_factory.mktemp("app_e2e") / "demo")
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_folder):
+    """`geoplan app DEMO --port P` as a subprocess on localhost; killed when the tests end."""
+    port = _free_port()
+    env = dict(os.environ, CI="true", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    log = open(demo_folder.parent / "app.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "geoplan", "app", str(demo_folder), "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=15)
+        log.close()
+
+
+def _click_target(folder: Path) -> tuple[float, float]:
+    """A point inside a district where a new transfer station raises urban coverage (WGS84)."""
+    scenario = load_scenario(folder)
+    districts = scenario.layers["districts"]
+    points = gpd.GeoSeries(districts.geometry.representative_point(), crs=districts.crs).to_crs(4326)
+    for p in points:
+        session = SitingSession(scenario, "transfer_stations")
+        before = session.coverage()[0].actual
+        session.place(p.x, p.y)
+        if session.coverage()[0].actual > before:
+            return p.x, p.y
+    raise AssertionError("no district centre raises coverage in the demo county")
+
+
+def _live_map(page, timeout_s: float = 60.0):
+    """(page box of the map, its frame) once the page has settled on one drawn map.
+
+    A changed map is mounted as a new component beside the old one, which then goes;
+    wait until one is left and shows its map.
+    """
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        frames = page.locator(MAP_IFRAME)
+        if frames.count() == 1:
+            frame = frames.element_handle().content_frame()
+            if frame is not None and frame.evaluate(
+                    "() => window.map !== undefined && window.map.getSize().x > 0"):
+                box = frame.locator(".leaflet-container").bounding_box()
+                if box is not None:
+                    return box, frame
+        page.wait_for_timeout(300)
+    raise AssertionError("the map did not settle after the page reran")
+
+
+def _click_lonlat(page, lon: float, lat: float) -> None:
+    box, frame = _live_map(page)
+    pt = frame.evaluate("([lat, lon]) => window.map.latLngToContainerPoint([lat, lon])", [lat, lon])
+    assert 0 < pt["x"] < box["width"] and 0 < pt["y"] < box["height"], "the point is off the visible map"
+    page.mouse.click(box["x"] + pt["x"], box["y"] + pt["y"])
+
+
+def _wait_map_text(page, text: str, timeout_s: float = 60.0) -> bool:
+    """Wait until the settled map's layer list contains ``text``."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        _, frame = _live_map(page, timeout_s=timeout_s)
+        if text in frame.locator(".leaflet-control-layers").inner_text():
+            return True
+        page.wait_for_timeout(300)
+    return False
+
+
+def _wait_text_change(page, selector: str, old: str, timeout_s: float = 60.0) -> str:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        now = page.locator(selector).first.inner_text()
+        if now != old:
+            return now
+        page.wait_for_timeout(300)
+    return old
+
+
+def test_click_places_a_station_and_export_writes_a_file(browser, app_url, demo_folder, tmp_path):
+    lon, lat = _click_target(demo_folder)
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(app_url, wait_until="load")
+        page.wait_for_selector(METRIC, timeout=90_000)
+        box, _ = _live_map(page, timeout_s=90)
+        before = page.locator(METRIC).first.inner_text()
+        assert before.endswith("%")
+
+        # a click on the map but outside the county gets a message and changes nothing
+        page.mouse.click(box["x"] + box["width"] * 0.03, box["y"] + box["height"] * 0.55)
+        page.get_by_text("outside the districts").wait_for(timeout=30_000)
+        assert page.locator(METRIC).first.inner_text() == before
+
+        _click_lonlat(page, lon, lat)
+        after = _wait_text_change(page, METRIC, before)
+        page.screenshot(path=str(tmp_path / "app_after_click.png"))
+        assert after != before, "the coverage figure did not change after a click on the map"
+        assert float(after.rstrip("%")) > float(before.rstrip("%"))
+        assert "APP-01" in page.content()
+        n_existing = len(load_scenario(demo_folder).layers["transfer_stations"])
+        assert _wait_map_text(page, f"({n_existing + 1})"), "the map does not show the placed station"
+
+        page.get_by_role("button", name="导出方案 / export plan").click()
+        target = demo_folder / "output" / "app_plan_transfer_stations.gpkg"
+        end = time.monotonic() + 30
+        while not target.exists() and time.monotonic() < end:
+            page.wait_for_timeout(300)
+        assert target.exists(), "export did not write the plan into the scenario's output folder"
+        assert _wait_map_text(page, f"({n_existing + 1})"), "the map lost the placed station after export"
+        page.screenshot(path=str(tmp_path / "app_after_export.png"))
+        if SCREENSHOT_COPY:
+            shutil.copy(tmp_path / "app_after_export.png", SCREENSHOT_COPY)
+        from layers import read_layer
+
+        plan = read_layer(target, "transfer_stations", layer="transfer_stations")
+        assert plan["id"].tolist() == ["APP-01"] and (plan["status"] == "planned").all()
+        assert not [e for e in errors if "leaflet" in e.lower() or "map" in e.lower()], errors
+    finally:
+        page.close()
