@@ -1,0 +1,87 @@
+"""Uploaded layers are validated as `geoplan validate` does; `geoplan app` builds a real Streamlit command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from shapely.affinity import translate
+
+from layers.errors import GeoplanError
+from geoplan.app.launch import APP_SCRIPT, demo_folder, streamlit_command
+from geoplan.app.upload import check_upload
+from geoplan.demo.scenario_folder import write_demo_scenario
+from geoplan.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    return load_scenario(write_demo_scenario(tmp_path_factory.mktemp("upload") / "demo"))
+
+
+def _geojson_bytes(gdf, tmp_path: Path) -> bytes:
+    path = tmp_path / "layer.geojson"
+    gdf.to_crs(4326).to_file(path, driver="GeoJSON")
+    return path.read_bytes()
+
+
+def test_valid_upload_is_read_in_the_metric_crs(scenario, tmp_path):
+    stations = scenario.layers["transfer_stations"]
+    check = check_upload(scenario, _geojson_bytes(stations, tmp_path), "站点.geojson", "transfer_stations")
+    assert check.errors == []
+    assert check.layer is not None and len(check.layer) == len(stations)
+    assert check.layer.crs.to_epsg() == scenario.metric_epsg
+
+
+def test_bad_rows_are_named_with_the_uploaded_file(scenario, tmp_path):
+    stations = scenario.layers["transfer_stations"].copy()
+    stations.loc[stations.index[1], "status"] = "bogus"
+    check = check_upload(scenario, _geojson_bytes(stations, tmp_path), "../../my stations.geojson",
+                         "transfer_stations")
+    assert check.layer is None
+    bad = check.errors[0]
+    assert bad.file == "my_stations.geojson" and bad.field == "status"
+    assert bad.row_id == str(stations["id"].iloc[1])
+    assert "geoplan-upload-" not in str(bad)
+
+
+def test_points_far_from_roads_are_errors(scenario, tmp_path):
+    stations = scenario.layers["transfer_stations"].copy()
+    far = stations.index[0]
+    stations.loc[far, "geometry"] = translate(stations.geometry.loc[far], xoff=60_000)
+    check = check_upload(scenario, _geojson_bytes(stations, tmp_path), "s.geojson", "transfer_stations")
+    assert check.layer is None
+    assert [i.row_id for i in check.errors] == [str(stations["id"].iloc[0])]
+
+
+def test_upload_refuses_other_file_types(scenario):
+    with pytest.raises(GeoplanError, match="upload a"):
+        check_upload(scenario, b"MZ", "tool.exe", "transfer_stations")
+    bad = check_upload(scenario, b"not json", "x.geojson", "transfer_stations")
+    assert bad.layer is None and bad.errors and "x.geojson" in str(bad.errors[0])
+
+
+def test_streamlit_command_uses_flags_streamlit_knows(tmp_path):
+    (tmp_path / "scenario.toml").write_text("[scenario]\n", encoding="utf-8")
+    cmd = streamlit_command(tmp_path, host="127.0.0.1", port=8600)
+    assert cmd[:5] == [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT)]
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    assert cmd[cmd.index("--server.port") + 1] == "8600"
+    assert cmd[-2:] == ["--", str(tmp_path.resolve())]
+    help_text = subprocess.run([sys.executable, "-m", "streamlit", "run", "--help"], capture_output=True,
+                               text=True, timeout=60).stdout
+    for flag in (a for a in cmd if a.startswith("--") and a != "--"):
+        assert flag in help_text, flag
+    with pytest.raises(GeoplanError, match="port"):
+        streamlit_command(tmp_path, port=70000)
+    with pytest.raises(GeoplanError, match="scenario.toml"):
+        streamlit_command(tmp_path / "nowhere")
+
+
+def test_demo_folder_prefers_a_local_geoplan_demo(tmp_path):
+    local = tmp_path / "geoplan-demo"
+    local.mkdir()
+    (local / "scenario.toml").write_text("[scenario]\n", encoding="utf-8")
+    assert demo_folder(tmp_path) == local
