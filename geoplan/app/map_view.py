@@ -10,6 +10,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely.geometry
 
 from geoplan.app.session import ServiceStandard, SitingSession
 
@@ -76,6 +77,42 @@ def clicks_reach_the_map(m: folium.Map) -> folium.Map:
             if isinstance(child, folium.GeoJsonPopup):
                 del element._children[name]
     return m
+
+
+#: Road line widths on the app's map by class (px); roads only guide where a click lands.
+ROAD_WEIGHT = {"expressway": 3.0, "arterial": 2.0, "collector": 1.5, "local": 1.0}
+
+
+def roads_geojson(session: SitingSession) -> dict:
+    """The scenario's roads as a light GeoJSON dict in WGS84, built once per session.
+
+    Only the road class is kept, and coordinates are rounded to about 1 m, so the
+    map the page sends on every change stays small.
+    """
+    cached = getattr(session, "_roads_geojson", None)
+    if cached is not None:
+        return cached
+    roads = session.scenario.layers.get("roads")
+    if roads is None or not len(roads):
+        roads = session.network.edges_gdf()
+    classes = roads["road_class"].astype(str).to_numpy() if "road_class" in roads else ["local"] * len(roads)
+    lines = gpd.GeoSeries(roads.geometry.to_numpy(), crs=roads.crs).to_crs(4326).set_precision(1e-5)
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"c": c}, "geometry": shapely.geometry.mapping(g)}
+        for c, g in zip(classes, lines) if g is not None and not g.is_empty
+    ]}
+    session._roads_geojson = data
+    return data
+
+
+def add_roads_guide(m: folium.Map, session: SitingSession) -> None:
+    """Roads as thin grey lines under everything else, ignoring the mouse."""
+    folium.GeoJson(
+        roads_geojson(session), name="道路 / roads",
+        style_function=lambda f: {"color": "#6b6b6b", "weight": ROAD_WEIGHT.get(f["properties"]["c"], 1.0),
+                                  "opacity": 0.55},
+        interactive=False,
+    ).add_to(m)
 
 
 def _standard(session: SitingSession) -> ServiceStandard:
@@ -157,6 +194,8 @@ def session_map(session: SitingSession, tiles: str = "osm", for_file: bool = Fal
     districts = districts_coverage(session)
     if districts is not None:
         add_coverage_choropleth(m, districts, tiles, label="覆盖率 / coverage rate", labels_on_map=for_file)
+    if not for_file:
+        add_roads_guide(m, session)
     areas = service_areas(session)
     if areas is not None and len(areas):
         add_service_areas(m, areas, tiles, show=True)
