@@ -30,14 +30,10 @@ class MipOutcome:
         return self.result.variable_values(variables)
 
 
-def solve(
-    model: mathopt.Model, time_limit_s: float, *, seed: int = 0, hint: dict | None = None
-) -> MipOutcome:
+def solve(model: mathopt.Model, time_limit_s: float, *, seed: int = 0) -> MipOutcome:
     """Solve ``model`` with HiGHS within ``time_limit_s`` seconds.
 
-    ``hint`` maps variables to the values of a known feasible plan (a start for the
-    branch and bound). Returns the best solution found, its objective and the
-    solver's proven dual bound.
+    Returns the best solution found, its objective and the solver's proven dual bound.
     """
     limit = max(float(time_limit_s), 0.01)
     params = mathopt.SolveParameters(
@@ -46,10 +42,7 @@ def solve(
         absolute_gap_tolerance=1e-9,
         random_seed=int(seed),
     )
-    model_params = None
-    if hint:
-        model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(variable_values=hint)])
-    res = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params, model_params=model_params)
+    res = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params)
     reason = res.termination.reason
     T = mathopt.TerminationReason
     if reason in (T.INFEASIBLE, T.INFEASIBLE_OR_UNBOUNDED):
