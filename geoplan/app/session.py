@@ -441,6 +441,15 @@ class SitingSession:
                                           self.standard_for(ind)))
         return figures
 
+    def baseline_coverage(self) -> list[CoverageFigure]:
+        """:meth:`coverage` of the existing stations alone, at the current standard."""
+        placed = self.placed
+        self.placed = []
+        try:
+            return self.coverage()
+        finally:
+            self.placed = placed
+
     def demand_status(self) -> dict[str, gpd.GeoDataFrame]:
         """Demand points per demand kind with ``covered``, ``nearest_facility_id`` and ``travel_m`` / ``travel_s``.
 

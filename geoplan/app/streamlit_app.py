@@ -147,20 +147,21 @@ def _handle_click(session: SitingSession, clicked: dict | None) -> None:
 
 def _figures(session: SitingSession) -> None:
     figs = session.coverage()
-    base = st.session_state.setdefault("baseline", {}).setdefault(session.kind, {f.key: f.actual for f in figs})
+    base = {f.key: f.actual for f in session.baseline_coverage()}
     cols = st.columns(len(figs))
     for col, f in zip(cols, figs):
         delta = f.actual - base.get(f.key, f.actual)
         col.metric(f"{f.label.split(' / ')[0]}（{f.standard}）", f"{f.actual:.1%}",
                    delta=f"{delta:+.1%}" if abs(delta) > 1e-12 else None,
-                   help=f"{f.label}; 目标 target {f.target:.0%}; {f.covered_units}/{f.units} 个 units")
+                   help=f"{f.label}; 目标 target {f.target:.0%}; {f.covered_units}/{f.units} 个 units; "
+                        "变化相对现状 change against the existing stations")
 
 
 def _suggestion(session: SitingSession) -> None:
     sug = st.session_state.get("suggestion")
     if not sug:
         return
-    st.info(f"建议 suggestion ({sug.status}): {', '.join(s.name for s in sug.stations)} — 覆盖 coverage "
+    st.info(f"建议 suggestion ({sug.status}): {', '.join(s.name for s in sug.stations)} — 选址需求覆盖 siting-demand coverage "
             f"{sug.coverage_before:.1%} → {sug.coverage_after:.1%} within {sug.radius_m:g} m")
     c1, c2 = st.columns(2)
     if c1.button("采纳 / accept", type="primary"):

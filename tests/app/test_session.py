@@ -72,6 +72,8 @@ def test_place_move_remove_undo_match_indicator_module(session, scenario):
     s1 = session.place(*a)
     after_one = _check_all(session)
     assert after_one[0] > base[0]  # a station in a district's middle covers some households
+    assert [f.actual for f in session.baseline_coverage()] == base
+    assert [p.id for p in session.placed] == [s1.id]
     assert s1.node >= 0 and s1.moved_m <= session.max_snap_m
     s2 = session.place(*b)
     _check_all(session)
