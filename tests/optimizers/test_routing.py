@@ -84,6 +84,20 @@ def test_small_cvrp_matches_brute_force(engine, seed):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_releases_and_opening_times_without_deadlines_keep_the_optimum(engine):
+    # Nothing here bounds time, so the distance optimum is the plain CVRP one; the
+    # schedule must still start each trip after its releases and service after opening.
+    problem = conftest_routing_cvrp(6, 1)
+    jobs = [dataclasses.replace(j, release_s=600.0 * k, tw_start_s=300.0 * k)
+            for k, j in enumerate(problem.jobs)]
+    problem = dataclasses.replace(problem, jobs=jobs)
+    result = solve(problem, engine=engine, time_limit_s=1.0, seed=0)
+    assert_feasible(problem, result)
+    assert not result.unserved
+    assert result.distance_km == pytest.approx(brute_force_km(problem), abs=1e-6)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_repeated_unloads_when_demand_exceeds_a_truckload(engine):
     mat = conftest_routing_matrix(8, 5)
     jobs = [Job(f"j{i}", i, 4.0) for i in range(1, 7)]  # 24 t, truck takes 8 t
