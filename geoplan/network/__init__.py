@@ -13,7 +13,6 @@ from .profiles import (
     SMALL_COLLECTION_VEHICLE,
     VehicleProfile,
 )
-from .projection import gauss_kruger_crs
 from .snapping import SnapResult
 
 __all__ = [
@@ -30,6 +29,5 @@ __all__ = [
     "SnapResult",
     "TravelCosts",
     "VehicleProfile",
-    "gauss_kruger_crs",
     "parse_maxspeed",
 ]

@@ -21,7 +21,6 @@ from . import costs as _costs
 from .edge_table import EdgeTable
 from .osm import edges_from_osm_pbf, edges_from_osm_xml
 from .profiles import ROAD_CLASSES, VehicleProfile, resolve_profiles
-from .projection import gauss_kruger_crs
 from .roads_layer import edges_from_roads
 from .snapping import SnapResult, issues_for_snap, point_coordinates, snap_to_nodes
 
@@ -187,7 +186,7 @@ class RoadNetwork:
             if to_crs is not None:
                 roads = roads.to_crs(to_crs)
             elif roads.crs is not None and roads.crs.is_geographic:
-                roads = roads.to_crs(gauss_kruger_crs(float(roads.geometry.union_all().centroid.x)))
+                roads = roads.to_crs(metric_crs_for(float(roads.geometry.union_all().centroid.x)))
             if "restricted_zones" in layer_names and "restricted_zones" not in kwargs:
                 kwargs["restricted_zones"] = gpd.read_file(path, layer="restricted_zones")
             return cls.from_roads(roads, **kwargs)

@@ -20,11 +20,11 @@ import osmnx as ox
 import shapely
 from pyproj import CRS, Transformer
 
+from layers.crs import metric_crs_for
 from layers.errors import GeoplanError
 
 from .edge_table import EdgeTable
 from .profiles import ROAD_CLASSES
-from .projection import gauss_kruger_crs
 
 #: OSM ``highway`` values and the road class they become; other values (footway,
 #: cycleway, path, track, steps, …) are not driven by collection vehicles and are dropped.
@@ -143,7 +143,7 @@ def edges_from_osm_graph(graph: nx.MultiDiGraph, to_crs: Any = None) -> tuple[Ed
     nodes = list(graph.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     lonlat = np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in nodes], dtype=np.float64)
-    crs = CRS.from_user_input(to_crs) if to_crs is not None else gauss_kruger_crs(float(lonlat[:, 0].mean()))
+    crs = CRS.from_user_input(to_crs) if to_crs is not None else CRS.from_epsg(metric_crs_for(float(lonlat[:, 0].mean())))
     if not crs.is_projected:
         raise GeoplanError(f"to_crs {crs.to_string()} is not a projected CRS: use a metric one such as EPSG:4549")
     transformer = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
