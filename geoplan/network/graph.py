@@ -15,6 +15,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from layers.crs import metric_crs_for
 from layers.errors import GeoplanError, Issue
 
 from . import costs as _costs
