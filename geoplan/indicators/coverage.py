@@ -123,8 +123,8 @@ def coverage_indicator(
     else:
         frame["covered"] = access["travel_m"] <= radius_m
     frame["weight"] = demand_weights(demand, weight_field)
-    by_district = per_district(frame, districts)
     frame["district"] = _district_names(frame, districts)
+    by_district = per_district(frame, districts)
     return CoverageIndicator(key, label, facility_kind, demand_kind, weight_field,
                              float("nan") if by_time else float(radius_m), frame, target, by_district,
                              float(radius_s) if by_time else float("nan"))
@@ -140,8 +140,8 @@ def _district_names(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None
 
 
 def per_district(frame: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None) -> pd.DataFrame:
-    """Coverage per 街道/镇 (units and weights), points joined to the district polygon they lie in."""
-    names = _district_names(frame, districts).fillna("（区外）/ outside")
+    """Coverage per 街道/镇 (units and weights) from the points' ``district`` column."""
+    names = frame["district"].fillna("（区外）/ outside")
     grouped = frame.assign(district=names, covered_weight=frame["weight"] * frame["covered"]).groupby("district")
     table = pd.DataFrame({
         "units": grouped.size(),

@@ -24,14 +24,14 @@ PLANNED_SITES_FILE = "planned_sites.gpkg"
 def facilities_for(scenario: Scenario, state: State) -> dict[str, gpd.GeoDataFrame]:
     """Facility layers of the existing network, or of the plan (existing + planned + sited sites)."""
     keep = {"existing"} if state == "existing" else {"existing", "planned"}
+    sited = scenario.output_dir / PLANNED_SITES_FILE
+    sited_kinds = set(pyogrio.list_layers(sited)[:, 0]) if state == "plan" and sited.exists() else set()
     out = {}
     for kind in layers.FACILITY_KINDS:
         gdf = scenario.layers.get(kind)
         frames = [] if gdf is None else [gdf[gdf["status"].isin(keep)]]
-        if state == "plan":
-            sited = scenario.output_dir / PLANNED_SITES_FILE
-            if sited.exists() and kind in pyogrio.list_layers(sited)[:, 0]:
-                frames.append(layers.read_layer(sited, kind, to_crs=scenario.metric_epsg))
+        if kind in sited_kinds:
+            frames.append(layers.read_layer(sited, kind, to_crs=scenario.metric_epsg))
         frames = [f for f in frames if len(f)]
         if frames:
             out[kind] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
