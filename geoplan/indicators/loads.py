@@ -88,15 +88,12 @@ def recycling_chain(network, facilities: dict[str, gpd.GeoDataFrame], radius_m: 
         nxt = layers.next_level(level.kind)
         here, there = facilities.get(level.kind), facilities.get(nxt.kind)
         n = 0 if here is None else len(here)
-        if n == 0 or there is None or len(there) == 0:
-            rows.append(dict(link=f"{level.label_zh} → {nxt.label_zh}", from_kind=level.kind, to_kind=nxt.kind,
-                             sites=n, linked=0, share=0.0, max_km=np.nan, radius_km=radius_m[nxt.kind] / 1000,
-                             complete=False))
-            continue
-        access = nearest_facility(network, here, there, profile)
-        ok = access["travel_m"] <= radius_m[nxt.kind]
+        linked, share, max_km = 0, 0.0, np.nan
+        if n and there is not None and len(there):
+            travel_m = nearest_facility(network, here, there, profile)["travel_m"]
+            ok = travel_m <= radius_m[nxt.kind]
+            linked, share, max_km = int(ok.sum()), round(float(ok.mean()), 4), round(float(travel_m.max()) / 1000, 2)
         rows.append(dict(link=f"{level.label_zh} → {nxt.label_zh}", from_kind=level.kind, to_kind=nxt.kind,
-                         sites=n, linked=int(ok.sum()), share=round(float(ok.mean()), 4),
-                         max_km=round(float(access["travel_m"].max()) / 1000, 2),
-                         radius_km=radius_m[nxt.kind] / 1000, complete=bool(ok.all())))
+                         sites=n, linked=linked, share=share, max_km=max_km, radius_km=radius_m[nxt.kind] / 1000,
+                         complete=bool(n) and linked == n))
     return pd.DataFrame(rows)
