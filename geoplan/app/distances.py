@@ -69,3 +69,49 @@ class NodeDistances:
         if len(nodes) == 0:
             return np.empty((0, self.network.n_nodes))
         return np.stack([self.to_node(int(n), profile, weight) for n in nodes])
+
+
+def access_cost(network, profile: str, metres: np.ndarray, unit: str) -> np.ndarray:
+    """Cost of the straight stretch between a point and its road node, in a standard's unit.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    profile : str
+        Vehicle profile.
+    metres : ndarray
+        Straight-line snap distances, metres.
+    unit : {"m", "s"}
+        ``"m"`` returns the metres; ``"s"`` the seconds at the profile's local-street speed
+        (as :func:`geoplan.indicators.coverage_indicator` counts them).
+    """
+    if unit == "m":
+        return metres
+    return metres / (network.profiles[profile].speed_kmh["local"] / 3.6)
+
+
+def cost_matrix(distances: NodeDistances, demand_nodes: np.ndarray, demand_snap_m: np.ndarray,
+                site_nodes: np.ndarray, site_snap_m: np.ndarray, profile: str, unit: str) -> np.ndarray:
+    """Cost from every demand point to every site: road cost plus the snap stretch at both ends.
+
+    Parameters
+    ----------
+    distances : NodeDistances
+    demand_nodes, site_nodes : ndarray of int
+        Road nodes the points were snapped to.
+    demand_snap_m, site_snap_m : ndarray of float
+        How far each point is from its node, metres.
+    profile : str
+        Vehicle profile.
+    unit : {"m", "s"}
+        Road metres or driving seconds.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_demand, n_site)
+        ``inf`` where the site cannot be reached.
+    """
+    weight = "metres" if unit == "m" else "seconds"
+    road = distances.to_nodes(site_nodes, profile, weight)[:, np.asarray(demand_nodes, dtype=np.int64)].T
+    ends = np.asarray(demand_snap_m, dtype=float)[:, None] + np.asarray(site_snap_m, dtype=float)[None, :]
+    return road + access_cost(distances.network, profile, ends, unit)

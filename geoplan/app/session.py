@@ -25,16 +25,16 @@ from pyproj import Transformer
 
 import layers
 from layers.errors import GeoplanError
-from geoplan.app.distances import NodeDistances
+from geoplan.app.distances import NodeDistances, cost_matrix
 from geoplan.app.files import output_path
 from geoplan.indicators.coverage import demand_weights
 from geoplan.indicators.report import PLANNED_SITES_FILE
 from geoplan.scenario import Scenario
 from geoplan.siting import demand as siting_demand
-from geoplan.siting import models
 from geoplan.siting.outputs import merge_into_plan
-from geoplan.siting.problem_builder import PROFILE_OF, build_problem, site_table
+from geoplan.siting.problem_builder import PROFILE_OF
 from geoplan.siting.transfer_stations import CLASS_CAPACITY_T_PER_D
+from optimizers.siting import SitingProblem, solve_mclp
 
 #: Facility kinds the app sites, with the demand table their loads and suggestions use.
 APP_KINDS: dict[str, Callable[[Scenario], siting_demand.DemandTable]] = {
@@ -47,6 +47,8 @@ APP_KINDS: dict[str, Callable[[Scenario], siting_demand.DemandTable]] = {
 DEFAULT_NEW_CAPACITY = {"transfer_stations": CLASS_CAPACITY_T_PER_D["V-50"]}
 #: Prefix of the ids of stations placed in the app.
 ID_PREFIX = "APP"
+#: Layer kinds an uploaded file can add to a session: the kind's own stations, or candidate sites.
+UPLOADABLE = ("candidate_sites",)
 
 ExportFormat = Literal["gpkg", "geojson"]
 _SUFFIX = {"gpkg": ".gpkg", "geojson": ".geojson"}
@@ -151,7 +153,10 @@ class Suggestion:
         Solver status (``optimal``, ``feasible`` …).
     gap : float or None
         Relative gap to the solver's bound.
-    radius_m : float
+    standard : ServiceStandard
+        The road distance or driving time the suggestion covers within.
+    n_candidates : int
+        Candidate sites the optimiser chose from.
     """
 
     stations: list[PlacedStation]
@@ -159,7 +164,8 @@ class Suggestion:
     coverage_after: float
     status: str
     gap: float | None
-    radius_m: float
+    standard: ServiceStandard
+    n_candidates: int = 0
 
 
 @dataclass
@@ -221,10 +227,12 @@ class SitingSession:
         existing = sc.layers.get(self.kind)
         if existing is None:
             existing = gpd.GeoDataFrame({"id": [], "name": [], "status": []}, geometry=[], crs=sc.metric_epsg)
-        self.existing = existing[existing["status"].isin(("existing", "planned"))].reset_index(drop=True)
-        snap = self.network.snap(self.existing) if len(self.existing) else None
-        self._existing_node = snap.node if snap is not None else np.empty(0, np.int64)
-        self._existing_snap = snap.distance_m if snap is not None else np.empty(0)
+        self._set_existing(existing[existing["status"].isin(("existing", "planned"))])
+        cands = sc.layers.get("candidate_sites")
+        self.candidates = (cands[cands["facility_kind"] == self.kind].reset_index(drop=True) if cands is not None
+                           else gpd.GeoDataFrame({"id": [], "name": []}, geometry=[], crs=sc.metric_epsg))
+        #: What the planner added from uploaded files, e.g. ``"candidate_sites: 12 from sites.geojson"``.
+        self.uploads: list[str] = []
         self._indicators = self._build_indicators()
         if not self._indicators:
             raise GeoplanError(
@@ -238,6 +246,12 @@ class SitingSession:
         self.placed = self._read_saved()
 
     # ------------------------------------------------------------ set-up
+    def _set_existing(self, frame: gpd.GeoDataFrame) -> None:
+        self.existing = frame.reset_index(drop=True)
+        snap = self.network.snap(self.existing) if len(self.existing) else None
+        self._existing_node = snap.node if snap is not None else np.empty(0, np.int64)
+        self._existing_snap = snap.distance_m if snap is not None else np.empty(0)
+
     def _build_indicators(self) -> list[_Indicator]:
         sc = self.scenario
         out = []
@@ -407,12 +421,7 @@ class SitingSession:
         n = len(ind.node)
         if len(nodes) == 0:
             return np.full(n, np.inf), np.full(n, -1)
-        cost = self.distances.to_nodes(nodes, ind.profile, std.weight)[:, ind.node]
-        ends = snap[:, None] + ind.snap_m[None, :]
-        if std.unit == "s":
-            # the short way from a point to its road node is driven at local-street speed
-            ends = ends / (self.network.profiles[ind.profile].speed_kmh["local"] / 3.6)
-        cost = cost + ends
+        cost = cost_matrix(self.distances, ind.node, ind.snap_m, nodes, snap, ind.profile, std.unit).T
         best = np.argmin(cost, axis=0)
         value = cost[best, np.arange(n)]
         best[~np.isfinite(value)] = -1
@@ -526,57 +535,99 @@ class SitingSession:
         })
 
     # ------------------------------------------------------------ optimiser
+    def suggestion_standard(self) -> ServiceStandard:
+        """The standard "suggest" covers within: the session's, else the kind's ``service_radius_m``."""
+        return self.standard if self.standard is not None else ServiceStandard(self.default_radius_m(), "m")
+
     def suggest(self, k: int, time_limit_s: float | None = None) -> Suggestion:
         """The best ``k`` candidate sites (maximal covering) with existing and placed stations fixed.
 
-        Demand is the kind's siting demand (:data:`APP_KINDS`); the radius is the session's
-        distance standard or the kind's ``service_radius_m``. Nothing is applied: pass the
-        result to :meth:`accept`.
+        Demand is the kind's siting demand (:data:`APP_KINDS`), driven with the kind's siting
+        profile. The cost is road metres under a distance standard and driving seconds under
+        a travel-time standard, plus the snap stretch at both ends, exactly as the session's
+        coverage counts it. Nothing is applied: pass the result to :meth:`accept`.
+
+        Parameters
+        ----------
+        k : int
+            New sites to choose.
+        time_limit_s : float, optional
+            Solver time limit, seconds; default ``[solver] time_limit_s`` of the scenario.
 
         Raises
         ------
         GeoplanError
-            ``k`` < 1, a driving-time standard (the optimiser sites by road distance), or
-            no candidate sites of the kind.
+            ``k`` < 1, or no candidate sites of the kind (neither in the scenario nor uploaded).
         """
         if int(k) < 1:
             raise GeoplanError(f"k must be at least 1 new site, got {k!r}")
-        if self.standard is not None and self.standard.unit != "m":
-            raise GeoplanError("建议选址按道路距离 the optimiser sites by road distance — switch the standard to metres")
-        radius = self.standard.value if self.standard is not None else self.default_radius_m()
+        std = self.suggestion_standard()
         sites = self.site_table()
+        n_cand = int((sites["status"] == "candidate").sum())
+        if n_cand == 0:
+            spec = layers.get_kind(self.kind)
+            raise GeoplanError(
+                f"没有候选站点 no candidate sites for {spec.label_zh} ({self.kind}) — add candidate_sites with "
+                f"facility_kind = {self.kind} to the scenario, or upload a candidate_sites layer"
+            )
         table = APP_KINDS[self.kind](self.scenario)
-        built = build_problem(self.scenario, self.kind, table, radius_m=radius, cutoff_m=radius, sites=sites)
+        profile = PROFILE_OF[self.kind]
+        d, s = self.network.snap(table.points), self.network.snap(sites)
+        costs = cost_matrix(self.distances, d.node, d.distance_m, s.node, s.distance_m, profile, std.unit)
+        problem = SitingProblem(costs=costs, demand_weight=table.weight, site_ids=sites["id"].tolist(),
+                                site_status=sites["status"].to_numpy(),
+                                capacity=sites["capacity"].to_numpy(dtype=float))
         limit = float(self.scenario.time_limit_s if time_limit_s is None else time_limit_s)
-        result = models.solve(built, "mclp", p=int(k), time_limit_s=limit, seed=self.scenario.seed)
-        fixed = ~built.problem.is_new
-        open_mask = np.zeros(built.problem.n_site, dtype=bool)
-        open_mask[result.open_sites] = True
+        result = solve_mclp(problem, int(k), std.value, time_limit_s=limit, seed=self.scenario.seed)
+        within = costs <= std.value
+        w = table.points["coverage_weight"].to_numpy(dtype=float)
+
+        def share(mask: np.ndarray) -> float:
+            if w.sum() <= 0:
+                return 1.0
+            return float(w[within[:, mask].any(axis=1)].sum() / w.sum())
+
+        fixed = (sites["status"] == "existing").to_numpy()
+        open_mask = fixed.copy()
+        if result.is_feasible:
+            open_mask[result.open_sites] = True
         index = {sid: j for j, sid in enumerate(sites["id"])}
         stations = []
-        for sid in result.new_site_ids:
+        for sid in result.new_site_ids if result.is_feasible else []:
             j = index[sid]
-            row = sites.iloc[j]
-            node = int(built.site_nodes[j])
-            moved = float(np.hypot(*(np.array([row.geometry.x, row.geometry.y]) - self.network.node_xy[node])))
-            stations.append(self._station_at(node, str(sid), str(row["name"]), moved, float(row["capacity"]),
-                                             "suggested"))
-        return Suggestion(stations, built.coverage(fixed), built.coverage(open_mask) if result.is_feasible
-                          else built.coverage(fixed), result.status.value, result.gap, float(radius))
+            stations.append(self._station_at(int(s.node[j]), str(sid), str(sites["name"].iloc[j]),
+                                             float(s.distance_m[j]), float(sites["capacity"].iloc[j]), "suggested"))
+        return Suggestion(stations, share(fixed), share(open_mask), result.status.value,
+                          result.gap if result.is_feasible else None, std, n_cand)
 
     def site_table(self) -> gpd.GeoDataFrame:
-        """The optimiser's sites: existing and placed stations (fixed open) and the remaining candidates."""
-        base = site_table(self.scenario, self.kind)
+        """The optimiser's sites: existing and placed stations (``status`` existing, kept open), then
+        the candidate sites (scenario's or uploaded) not yet placed.
+
+        Columns ``id``, ``name``, ``status``, ``capacity`` (kind's unit, inf where unknown), geometry
+        in the metric CRS.
+        """
+        crs = self.scenario.metric_epsg
+        cap_field = layers.get_kind(self.kind).capacity_field
+        ex = self.existing
+        ex_cap = (pd.to_numeric(ex[cap_field], errors="coerce").to_numpy(dtype=float)
+                  if cap_field and cap_field in ex else np.full(len(ex), np.nan))
         placed_ids = {p.id for p in self.placed}
-        base = base[~base["id"].isin(placed_ids)]
-        if not self.placed:
-            return base.reset_index(drop=True)
-        extra = gpd.GeoDataFrame({
-            "id": [p.id for p in self.placed], "name": [p.name for p in self.placed], "status": "existing",
-            "capacity": [p.capacity if np.isfinite(p.capacity) else np.inf for p in self.placed],
-            "fixed_cost_yuan": 0.0, "origin": "app", "fused_with": None,
-        }, geometry=gpd.points_from_xy([p.x for p in self.placed], [p.y for p in self.placed]), crs=base.crs)
-        return gpd.GeoDataFrame(pd.concat([base, extra], ignore_index=True), crs=base.crs)
+        cands = self.candidates[~self.candidates["id"].astype(str).isin(placed_ids)]
+        cand_cap = (pd.to_numeric(cands["capacity"], errors="coerce").to_numpy(dtype=float)
+                    if "capacity" in cands else np.full(len(cands), np.nan))
+        xy_ex = shapely.get_coordinates(ex.to_crs(crs).geometry.to_numpy()) if len(ex) else np.empty((0, 2))
+        xy_c = shapely.get_coordinates(cands.to_crs(crs).geometry.to_numpy()) if len(cands) else np.empty((0, 2))
+        out = gpd.GeoDataFrame({
+            "id": ex["id"].astype(str).tolist() + [p.id for p in self.placed] + cands["id"].astype(str).tolist(),
+            "name": ex["name"].astype(str).tolist() + [p.name for p in self.placed] + cands["name"].astype(str).tolist(),
+            "status": ["existing"] * (len(ex) + len(self.placed)) + ["candidate"] * len(cands),
+            "capacity": np.concatenate([ex_cap, [p.capacity for p in self.placed], cand_cap]).astype(float),
+        }, geometry=gpd.points_from_xy(
+            np.concatenate([xy_ex[:, 0], [p.x for p in self.placed], xy_c[:, 0]]),
+            np.concatenate([xy_ex[:, 1], [p.y for p in self.placed], xy_c[:, 1]])), crs=crs)
+        out["capacity"] = out["capacity"].fillna(np.inf)
+        return out
 
     def accept(self, suggestion: Suggestion) -> list[PlacedStation]:
         """Add a suggestion's stations to the plan (one undo step); already placed ones are skipped."""
@@ -586,6 +637,67 @@ class SitingSession:
             self._push(f"accept {', '.join(s.id for s in new)}")
             self.placed.extend(new)
         return new
+
+    # ------------------------------------------------------------ uploaded layers
+    def add_layer(self, kind: str, layer: gpd.GeoDataFrame, source: str = "upload") -> str:
+        """Add a validated uploaded layer to the session.
+
+        Parameters
+        ----------
+        kind : str
+            ``candidate_sites`` — its rows with ``facility_kind`` equal to the session's kind
+            become the sites :meth:`suggest` chooses from (replacing the scenario's); or the
+            session's own kind — its existing and planned stations join the existing ones
+            for coverage, loads and suggestions.
+        layer : GeoDataFrame
+            The layer as :func:`geoplan.app.upload.check_upload` returned it (validated).
+        source : str
+            File name shown to the planner.
+
+        Returns
+        -------
+        str
+            What was added, for the planner.
+
+        Raises
+        ------
+        GeoplanError
+            Another kind, no usable rows, or an id already used by a station of the session.
+        """
+        if kind not in (*UPLOADABLE, self.kind):
+            spec = layers.get_kind(self.kind)
+            raise GeoplanError(
+                f"{source}: a {kind} layer cannot be added while siting {spec.label_zh} ({self.kind}) — "
+                f"upload candidate_sites or {self.kind}"
+            )
+        frame = layer.to_crs(self.scenario.metric_epsg)
+        if kind == "candidate_sites":
+            rows = frame[frame["facility_kind"] == self.kind]
+            if not len(rows):
+                raise GeoplanError(f"{source}: no row has facility_kind = {self.kind} — "
+                                   f"set facility_kind to {self.kind} on the candidate sites to use")
+            self._check_new_ids(rows, source, ignore=set(self.candidates["id"].astype(str)))
+            self.candidates = rows.reset_index(drop=True)
+            note = f"候选站点 candidate sites: {len(rows)} from {source}"
+        else:
+            rows = frame[frame["status"].isin(("existing", "planned"))]
+            if not len(rows):
+                raise GeoplanError(f"{source}: no row has status existing or planned — nothing to add")
+            self._check_new_ids(rows, source)
+            self._set_existing(gpd.GeoDataFrame(pd.concat([self.existing.to_crs(self.scenario.metric_epsg), rows],
+                                                          ignore_index=True), crs=self.scenario.metric_epsg))
+            note = f"现状站点 existing stations: +{len(rows)} from {source}"
+        self._taken_ids |= set(rows["id"].astype(str))
+        self.uploads.append(note)
+        return note
+
+    def _check_new_ids(self, rows: gpd.GeoDataFrame, source: str, ignore: set[str] = frozenset()) -> None:
+        used = (set(self.existing["id"].astype(str)) | {p.id for p in self.placed}
+                | set(self.candidates["id"].astype(str))) - set(ignore)
+        clash = sorted(set(rows["id"].astype(str)) & used)
+        if clash:
+            raise GeoplanError(f"{source}: id {clash[0]!r} is already used by a station or candidate site "
+                               f"of this plan ({len(clash)} such ids) — give the uploaded rows their own ids")
 
     # ------------------------------------------------------------ outputs
     def plan_layer(self) -> gpd.GeoDataFrame:

@@ -15,6 +15,7 @@ import layers
 from layers.errors import GeoplanError
 from geoplan.app import ServiceStandard, SitingSession, output_path, safe_file_name
 from geoplan.app.session import APP_KINDS
+from geoplan.app.upload import check_upload
 from geoplan.demo.scenario_folder import write_demo_scenario
 from geoplan.indicators import coverage_indicator
 from geoplan.indicators.loads import facility_loads
@@ -154,33 +155,60 @@ def test_click_far_from_roads_is_refused(scenario):
         session.remove("TS01")
 
 
-def _covered_weight(scenario, demand, sites: gpd.GeoDataFrame, radius: float) -> np.ndarray:
-    """Brute-force helper: (n_site, n_demand) bool of 'within radius' from dense forward costs."""
+def _covered_weight(scenario, demand, sites: gpd.GeoDataFrame, standard: ServiceStandard) -> np.ndarray:
+    """Brute-force helper: (n_site, n_demand) bool of 'within the standard' from dense forward costs.
+
+    Forward multi-source costs of the network (not the app's reverse columns), plus the
+    snap stretch at both ends — driven at the local-street speed under a time standard.
+    """
     net = scenario.road_network
+    profile = PROFILE_OF["transfer_stations"]
     ds, ss = net.snap(demand.points), net.snap(sites)
-    tc = net.travel_costs(ds.node, ss.node, profile=PROFILE_OF["transfer_stations"], weight="metres")
-    cost = np.asarray(tc.metres) + ds.distance_m[:, None] + ss.distance_m[None, :]
-    return (cost <= radius).T
+    ends = ds.distance_m[:, None] + ss.distance_m[None, :]
+    if standard.unit == "m":
+        tc = net.travel_costs(ds.node, ss.node, profile=profile, weight="metres")
+        cost = np.asarray(tc.metres) + ends
+    else:
+        tc = net.travel_costs(ds.node, ss.node, profile=profile, weight="seconds")
+        cost = np.asarray(tc.seconds) + ends / (net.profiles[profile].speed_kmh["local"] / 3.6)
+    return (cost <= standard.value).T
 
 
-def test_suggest_equals_brute_force_with_placed_fixed(session, scenario):
-    placed = session.place(*_inside_points(scenario)[0])
-    session.set_standard(ServiceStandard(2000.0, "m"))
-    sug = session.suggest(2, time_limit_s=20)
-    assert sug.status == "optimal" and len(sug.stations) == 2
-    assert session.placed == [placed]  # nothing applied yet
-
-    sites = session.site_table()
+def _brute_force_best(scenario, sites: gpd.GeoDataFrame, standard: ServiceStandard, k: int) -> tuple[float, float]:
+    """(best covered siting demand over every k-subset of candidates, the fixed sites' alone)."""
     demand = APP_KINDS["transfer_stations"](scenario)
-    within = _covered_weight(scenario, demand, sites, 2000.0)
+    within = _covered_weight(scenario, demand, sites, standard)
     w = demand.weight
     fixed = within[(sites["status"] == "existing").to_numpy()].any(axis=0)
     cands = np.flatnonzero((sites["status"] == "candidate").to_numpy())
-    best = max(w[fixed | within[i] | within[j]].sum() for i, j in itertools.combinations(cands, 2))
+    best = max(w[fixed | within[list(c)].any(axis=0)].sum() for c in itertools.combinations(cands, k))
+    return float(best), float(w[fixed].sum())
+
+
+def _suggested_weight(scenario, sites, standard, sug) -> float:
+    demand = APP_KINDS["transfer_stations"](scenario)
+    within = _covered_weight(scenario, demand, sites, standard)
+    fixed = within[(sites["status"] == "existing").to_numpy()].any(axis=0)
     chosen = [int(np.flatnonzero(sites["id"].to_numpy() == s.id)[0]) for s in sug.stations]
-    got = w[fixed | within[chosen].any(axis=0)].sum()
-    assert got == pytest.approx(best, rel=1e-9)
+    return float(demand.weight[fixed | within[chosen].any(axis=0)].sum())
+
+
+@pytest.mark.parametrize("standard", [ServiceStandard(2000.0, "m"), ServiceStandard(150.0, "s")],
+                         ids=["distance", "travel-time"])
+def test_suggest_equals_brute_force_with_placed_fixed(session, scenario, standard):
+    placed = session.place(*_inside_points(scenario)[0])
+    session.set_standard(standard)
+    sug = session.suggest(2, time_limit_s=20)
+    assert sug.status == "optimal" and len(sug.stations) == 2
+    assert sug.standard == standard
+    assert session.placed == [placed]  # nothing applied yet
+
+    sites = session.site_table()
     assert placed.id in set(sites.loc[sites["status"] == "existing", "id"])
+    best, fixed_only = _brute_force_best(scenario, sites, standard, 2)
+    assert best > fixed_only  # the case is not trivial: two new sites do add coverage
+    assert _suggested_weight(scenario, sites, standard, sug) == pytest.approx(best, rel=1e-9)
+    assert sug.coverage_after > sug.coverage_before
 
     before = session.coverage()[0].actual
     session.accept(sug)
@@ -190,12 +218,89 @@ def test_suggest_equals_brute_force_with_placed_fixed(session, scenario):
     assert session.placed == [placed]
 
 
+def test_suggest_under_travel_time_differs_from_distance_only_through_the_costs(session, scenario):
+    """The time standard really sites on seconds: a 1-minute standard covers less than 2 km."""
+    session.set_standard(ServiceStandard(60.0, "s"))
+    short = session.suggest(1, time_limit_s=20)
+    session.set_standard(ServiceStandard(2000.0, "m"))
+    far = session.suggest(1, time_limit_s=20)
+    assert short.coverage_before < far.coverage_before
+
+
 def test_suggest_refuses_bad_input(session):
     with pytest.raises(GeoplanError, match="at least 1"):
         session.suggest(0)
-    session.set_standard(ServiceStandard(300.0, "s"))
-    with pytest.raises(GeoplanError, match="road distance"):
+    session.candidates = session.candidates.iloc[0:0]
+    with pytest.raises(GeoplanError, match="no candidate sites"):
         session.suggest(1)
+
+
+def _upload(scenario, frame: gpd.GeoDataFrame, kind: str, tmp_path, name: str = "upload.geojson"):
+    path = tmp_path / name
+    frame.to_crs(4326).to_file(path, driver="GeoJSON")
+    return check_upload(scenario, path.read_bytes(), name, kind)
+
+
+def test_uploaded_candidates_are_what_suggest_chooses_from(session, scenario, tmp_path):
+    cands = scenario.layers["candidate_sites"]
+    mine = cands[cands["facility_kind"] == "transfer_stations"].iloc[[1, 4, 7, 10]].copy()
+    mine["id"] = [f"UP{i}" for i in range(len(mine))]
+    other = cands[cands["facility_kind"] == "dropoff_points"].iloc[:2].copy()
+    other["id"] = ["UPX0", "UPX1"]
+    check = _upload(scenario, pd.concat([mine, other]), "candidate_sites", tmp_path, "新候选.geojson")
+    assert check.errors == [] and check.layer is not None
+    note = session.add_layer("candidate_sites", check.layer, "新候选.geojson")
+    assert "4" in note and session.uploads == [note]
+
+    standard = ServiceStandard(2500.0, "m")
+    session.set_standard(standard)
+    sug = session.suggest(2, time_limit_s=20)
+    sites = session.site_table()
+    assert sorted(sites.loc[sites["status"] == "candidate", "id"]) == ["UP0", "UP1", "UP2", "UP3"]
+    assert {s.id for s in sug.stations} <= {"UP0", "UP1", "UP2", "UP3"} and sug.n_candidates == 4
+    best, _ = _brute_force_best(scenario, sites, standard, 2)
+    assert _suggested_weight(scenario, sites, standard, sug) == pytest.approx(best, rel=1e-9)
+    # an accepted uploaded candidate is fixed afterwards and no longer offered
+    session.accept(sug)
+    left = session.site_table()
+    assert set(left.loc[left["status"] == "candidate", "id"]) == {"UP0", "UP1", "UP2", "UP3"} - {s.id for s in sug.stations}
+
+
+def test_uploaded_existing_stations_join_coverage(session, scenario, tmp_path):
+    cands = scenario.layers["candidate_sites"]
+    rows = cands[cands["facility_kind"] == "transfer_stations"].iloc[:3]
+    stations = gpd.GeoDataFrame({"id": ["NEW1", "NEW2", "NEW3"], "name": ["甲", "乙", "丙"], "status": "existing",
+                                 "capacity_t_per_d": [80.0, 80.0, 80.0]}, geometry=rows.geometry.to_numpy(),
+                                crs=rows.crs)
+    before = _check_all(session)
+    check = _upload(scenario, stations, "transfer_stations", tmp_path)
+    assert check.errors == []
+    session.add_layer("transfer_stations", check.layer, "upload.geojson")
+    assert {"NEW1", "NEW2", "NEW3"} <= set(session.existing["id"])
+    after = _check_all(session)  # against coverage_indicator with the uploaded stations among the facilities
+    assert after[0] > before[0]
+    loads = session.loads().set_index("id")
+    assert loads.loc["NEW1", "capacity"] == 80.0 and loads.loc[["NEW1", "NEW2", "NEW3"], "load"].sum() > 0
+    with pytest.raises(GeoplanError, match="already used"):
+        session.add_layer("transfer_stations", check.layer, "upload.geojson")
+
+
+def test_invalid_or_foreign_uploads_are_not_added(session, scenario, tmp_path):
+    stations = scenario.layers["transfer_stations"].copy()
+    stations["id"] = [f"U{i}" for i in range(len(stations))]
+    stations.loc[stations.index[2], "capacity_t_per_d"] = -5.0
+    check = _upload(scenario, stations, "transfer_stations", tmp_path)
+    assert check.layer is None
+    bad = check.errors[0]
+    assert bad.row_id == "U2" and bad.field == "capacity_t_per_d"
+    good = _upload(scenario, scenario.layers["villages"], "villages", tmp_path, "v.geojson")
+    with pytest.raises(GeoplanError, match="cannot be added"):
+        session.add_layer("villages", good.layer, "v.geojson")
+    cands = scenario.layers["candidate_sites"]
+    film = _upload(scenario, cands[cands["facility_kind"] == "film_recycling_stations"], "candidate_sites",
+                   tmp_path, "c.geojson")
+    with pytest.raises(GeoplanError, match="facility_kind = transfer_stations"):
+        session.add_layer("candidate_sites", film.layer, "c.geojson")
 
 
 @pytest.mark.parametrize("fmt", ["gpkg", "geojson"])
