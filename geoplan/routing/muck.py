@@ -8,11 +8,13 @@
    OR-Tools MathOpt (GLOP, with a time limit): each site's nightly m³ goes to disposal
    sites (capacity ``capacity_m3``) and transfer yards (``capacity_t_per_d`` ÷ density)
    at least round-trip muck-truck road distance per m³. Volume nobody can take is reported.
-3. **Trips and trucks** (:func:`pack_trips`): full loads of the truck body (18 m³, the last
-   one part-full) run site → sink; a truck leaves the depot at the start of the permitted
-   hours, shuttles between sites and its sink and ends at the sink. Trips are packed
-   first-fit decreasing; the lower bound ⌈Σ (shortest trip + unload) ÷ (window + unload)⌉ per sink is
-   reported beside the trucks used.
+3. **Trips and trucks** (:func:`pack_trips_optimal`): full loads of the truck body (18 m³,
+   the last one part-full) run site → sink; a truck leaves the depot at the start of the
+   permitted hours, shuttles between sites and its sink and ends at the sink. Trips are
+   packed first-fit decreasing, then into the fewest trucks by CP-SAT (time limit, the
+   first-fit packing as its start); the lower bound it proves (at least
+   ⌈Σ (shortest trip + unload) ÷ (window + unload)⌉ per sink) is reported beside the trucks
+   used, with whether the count is optimal.
 
 All distances are on the ``muck_truck`` profile, so routes detour round the zones muck
 trucks are barred from.
@@ -34,6 +36,7 @@ from geoplan.routing.fleet import MUCK, FleetVehicle, RoutingSettings, parse_hou
 from geoplan.routing.matrices import Locations, build_matrices, snap_places
 from geoplan.routing.prepared import PreparedProblem
 from optimizers.routing import Depot, Job, RoutingProblem, RoutingResult, UnloadSite, UnservedJob, VehicleType, build_route
+from optimizers.routing.trip_packing import pack_trips_exact
 
 
 @dataclass(frozen=True)
@@ -274,14 +277,64 @@ class Packing:
     trucks : list of list of int
         Job indices per truck, in driving order.
     lower_bound : int
-        ⌈Σ (shortest trip time + unload) ÷ (window + unload)⌉: no packing uses fewer trucks.
+        No packing uses fewer trucks: ⌈Σ (shortest trip time + unload) ÷ (window + unload)⌉,
+        or the bound CP-SAT proved (:func:`pack_trips_optimal`).
     unfit : list of int
         Jobs that fit no truck even alone.
+    optimal : bool
+        True when the number of trucks is proved to be the fewest.
+    method : str
+        ``"ffd"`` (first-fit decreasing) or ``"cp-sat"`` with its status.
     """
 
     trucks: list[list[int]]
     lower_bound: int
     unfit: list[int]
+    optimal: bool = False
+    method: str = "ffd"
+
+
+@dataclass(frozen=True)
+class TripTimes:
+    """Seconds per trip of one vehicle type (see :mod:`optimizers.routing.trip_packing`).
+
+    Attributes
+    ----------
+    first, approach, core : dict of int to float
+        Job index → depot → site, sink → site, and loading + site → sink, seconds.
+    unload_s : float
+        Tipping time at the sink.
+    window_s : float
+        Busy time a truck may have: from the later of shift start and the sink's opening
+        to the earlier of shift end and the sink's closing.
+    bound_window_s : float
+        The same without waiting for the sink to open (for the time bound).
+    """
+
+    first: dict[int, float]
+    approach: dict[int, float]
+    core: dict[int, float]
+    unload_s: float
+    window_s: float
+    bound_window_s: float
+
+
+def trip_times(problem: RoutingProblem, vt_idx: int, job_idx: list[int]) -> TripTimes:
+    """Times of the full-load trips ``job_idx`` for vehicle type ``vt_idx``."""
+    vt = problem.vehicle_types[vt_idx]
+    dur = problem.matrices[vt.profile].duration_s
+    depot = problem.depot(vt.depot)
+    sink = problem.place(vt.end_id)
+    # Packing waits for the sink to open; the bound may not assume that wait.
+    window = min(vt.shift_end_s, sink.close_s) - max(vt.shift_start_s, sink.open_s, depot.open_s)
+    bound_window = min(vt.shift_end_s, sink.close_s) - max(vt.shift_start_s, depot.open_s)
+    core, approach, first = {}, {}, {}
+    for j in job_idx:
+        job = problem.jobs[j]
+        core[j] = job.service_s + dur[job.location, sink.location]
+        approach[j] = dur[sink.location, job.location]
+        first[j] = dur[depot.location, job.location]
+    return TripTimes(first, approach, core, sink.service_s, window, bound_window)
 
 
 def pack_trips(problem: RoutingProblem, vt_idx: int, job_idx: list[int]) -> Packing:
@@ -292,24 +345,12 @@ def pack_trips(problem: RoutingProblem, vt_idx: int, job_idx: list[int]) -> Pack
     last unload is the route's end. It must fit between the shift start (and the sink's
     opening) and the shift end (and the sink's closing).
     """
-    vt = problem.vehicle_types[vt_idx]
-    dur = problem.matrices[vt.profile].duration_s
-    depot = problem.depot(vt.depot)
-    sink = problem.place(vt.end_id)
-    # Packing waits for the sink to open; the bound may not assume that wait.
-    window = min(vt.shift_end_s, sink.close_s) - max(vt.shift_start_s, sink.open_s, depot.open_s)
-    bound_window = min(vt.shift_end_s, sink.close_s) - max(vt.shift_start_s, depot.open_s)
-    unload_s = sink.service_s
-    core, approach, first = {}, {}, {}
-    for j in job_idx:
-        job = problem.jobs[j]
-        core[j] = job.service_s + dur[job.location, sink.location]
-        approach[j] = dur[sink.location, job.location]
-        first[j] = dur[depot.location, job.location]
+    tt = trip_times(problem, vt_idx, job_idx)
+    core, approach, first, unload_s, window = tt.core, tt.approach, tt.first, tt.unload_s, tt.window_s
     # A truck with n trips needs Σ(shortest approach + core) + (n-1) unloads <= window, so
     # Σ over its trips of (shortest approach + core + unload) <= window + unload.
     need = sum(min(approach[j], first[j]) + core[j] + unload_s for j in job_idx)
-    lower = math.ceil(need / (bound_window + unload_s) - 1e-9) if job_idx else 0
+    lower = math.ceil(need / (tt.bound_window_s + unload_s) - 1e-9) if job_idx else 0
 
     order = sorted(job_idx, key=lambda j: (-(approach[j] + core[j]), problem.jobs[j].id))
     trucks: list[list[int]] = []
@@ -332,26 +373,61 @@ def pack_trips(problem: RoutingProblem, vt_idx: int, job_idx: list[int]) -> Pack
             trucks.append([j])
             used.append(approach[j] + core[j])
             best_first.append(first[j] - approach[j])
+    return Packing(_driving_order(problem, tt, trucks), lower, unfit, len(trucks) == lower, "ffd")
+
+
+def _driving_order(problem: RoutingProblem, tt: TripTimes, trucks: list[list[int]]) -> list[list[int]]:
     # Drive the trip that is cheapest to reach from the depot first.
-    trucks = [sorted(t, key=lambda j: (first[j] - approach[j], problem.jobs[j].id)) for t in trucks]
-    return Packing(trucks, lower, unfit)
+    return [sorted(t, key=lambda j: (tt.first[j] - tt.approach[j], problem.jobs[j].id)) for t in trucks]
 
 
-def solve_muck(prepared: PreparedProblem) -> RoutingResult:
-    """Routes of the muck night by first-fit-decreasing packing; the lower bound goes in ``prepared.details``."""
+def pack_trips_optimal(problem: RoutingProblem, vt_idx: int, job_idx: list[int], time_limit_s: float = 10.0,
+                       seed: int = 0) -> Packing:
+    """Pack the trips into the fewest trucks with CP-SAT, starting from first-fit decreasing.
+
+    Returns the CP-SAT packing when it uses fewer trucks, else the first-fit-decreasing one;
+    either way with the best lower bound proved (CP-SAT's or the time bound) and whether
+    the number of trucks is optimal.
+    """
+    ffd = pack_trips(problem, vt_idx, job_idx)
+    if ffd.optimal or not ffd.trucks:
+        return Packing(ffd.trucks, ffd.lower_bound, ffd.unfit, True, "ffd (equals the lower bound)")
+    tt = trip_times(problem, vt_idx, job_idx)
+    fit = [j for j in job_idx if j not in set(ffd.unfit)]
+    pos = {j: k for k, j in enumerate(fit)}
+    arr = [np.array([getattr(tt, name)[j] for j in fit]) for name in ("first", "approach", "core")]
+    exact = pack_trips_exact(*arr, tt.unload_s, tt.window_s, [[pos[j] for j in t] for t in ffd.trucks],
+                             lower_bound=ffd.lower_bound, time_limit_s=time_limit_s, seed=seed)
+    trucks = [[fit[k] for k in t] for t in exact.trucks]
+    return Packing(_driving_order(problem, tt, trucks), exact.lower_bound, ffd.unfit, exact.optimal,
+                   f"cp-sat ({exact.status})")
+
+
+def solve_muck(prepared: PreparedProblem, time_limit_s: float = 10.0, seed: int = 0) -> RoutingResult:
+    """Routes of the muck night: trips packed into the fewest trucks (CP-SAT from first-fit decreasing).
+
+    The proved lower bound and whether the truck count is optimal go in ``prepared.details``
+    (``trucks_lower_bound``, ``trucks_optimal``).
+    """
     t0 = time.perf_counter()
     problem = prepared.problem
-    routes, unserved, lower = [], [], 0
+    routes, unserved, lower, optimal, methods = [], [], 0, True, []
+    groups = [[j for j, job in enumerate(problem.jobs) if job.vehicle_types == (vt.id,)]
+              for vt in problem.vehicle_types]
+    total = max(1, sum(len(g) for g in groups))
     for k, vt in enumerate(problem.vehicle_types):
-        members = [j for j, job in enumerate(problem.jobs) if job.vehicle_types == (vt.id,)]
-        packing = pack_trips(problem, k, members)
+        members = groups[k]
+        # Each sink's packing gets its share of the time limit.
+        packing = pack_trips_optimal(problem, k, members, time_limit_s * max(len(members), 1) / total, seed)
         lower += packing.lower_bound
+        optimal &= packing.optimal
+        methods.append(packing.method)
         sink_idx = next(i for i, s in enumerate(problem.unload_sites) if s.id == vt.end_id)
         if len(packing.trucks) > vt.count:
             for t in packing.trucks[vt.count:]:
-                unserved += [UnservedJob(problem.jobs[j].id, f"more trucks needed than the {vt.count} available; "
-                                         "raise [fleet.muck_truck] count") for j in t]
-            packing = Packing(packing.trucks[:vt.count], packing.lower_bound, packing.unfit)
+                unserved += [UnservedJob(problem.jobs[j].id, f"车辆不足 fleet too small: more trucks needed than the "
+                                         f"{vt.count} available; raise [fleet.muck_truck] count") for j in t]
+            packing = Packing(packing.trucks[:vt.count], packing.lower_bound, packing.unfit, False, packing.method)
         for truck in packing.trucks:
             visits = []
             for n, j in enumerate(truck):
@@ -362,7 +438,10 @@ def solve_muck(prepared: PreparedProblem) -> RoutingResult:
         unserved += [UnservedJob(problem.jobs[j].id, "the trip alone does not fit in the permitted hours")
                      for j in packing.unfit]
     prepared.details["trucks_used"] = len(routes)
+    prepared.details["trucks_lower_bound"] = lower
+    prepared.details["trucks_optimal"] = bool(optimal and len(routes) == lower)
     elapsed = time.perf_counter() - t0
-    return RoutingResult(routes, unserved, "ffd", f"auto: full-load trips packed first-fit decreasing; "
-                         f"lower bound {lower} trucks", elapsed, sum(r.cost for r in routes), True,
-                         {"lower_bound": float(lower)})
+    proof = "optimal" if prepared.details["trucks_optimal"] else f"lower bound {lower}"
+    return RoutingResult(routes, unserved, "cp-sat", f"auto: full-load trips packed into the fewest trucks "
+                         f"({', '.join(dict.fromkeys(methods))}); {len(routes)} trucks, {proof}", elapsed,
+                         sum(r.cost for r in routes), True, {"lower_bound": float(lower)})

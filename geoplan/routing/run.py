@@ -69,7 +69,8 @@ class RoutingOutcome:
         ]
         lb = self.prepared.details.get("trucks_lower_bound")
         if lb is not None:
-            lines.append(f"  渣土车 trucks: {t['routes']} (下界 lower bound {lb})")
+            proof = "最优 optimal" if self.prepared.details.get("trucks_optimal") else f"下界 lower bound {lb}"
+            lines.append(f"  渣土车 trucks: {t['routes']} ({proof})")
         if self.result.unserved:
             lines.append(f"  未服务 unserved: {len(self.result.unserved)}")
             lines += [f"    {u.job_id}: {u.reason}" for u in self.result.unserved[:10]]
@@ -97,8 +98,9 @@ def run_routing(
         A loaded scenario or a scenario folder.
     workflow : {"collection", "film", "muck"}
     engine : {"auto", "pyvrp", "ortools"}
-        Routing engine. For ``muck``, ``"auto"`` packs full-load trips into trucks
-        (first-fit decreasing with a lower bound); the others solve the same trips as a VRP.
+        Routing engine. For ``muck``, ``"auto"`` packs full-load trips
+        into the fewest trucks (CP-SAT from first-fit decreasing, with a proved lower bound); the others
+        solve the same trips as a VRP.
     time_limit_s : float or None
         Solver limit, seconds; None uses the scenario's ``[solver] time_limit_s``.
     seed : int
@@ -135,7 +137,7 @@ def run_routing(
         prepared = prepare_muck(scenario, fleet, settings, time_limit_s=limit)
 
     if workflow == "muck" and engine == "auto":
-        result = solve_muck(prepared)
+        result = solve_muck(prepared, time_limit_s=limit, seed=seed)
     else:
         result = solve(prepared.problem, engine=engine, time_limit_s=limit, seed=seed,
                        iteration_limit=iteration_limit)
