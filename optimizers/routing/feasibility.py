@@ -21,7 +21,7 @@ def check_feasibility(
 ) -> list[str]:
     """List every constraint the result breaks (empty when it is feasible).
 
-    Checks vehicle counts; that routes start at their depot and end at their end place;
+    Checks vehicle counts per type and per depot; that routes start at their depot and end at their end place;
     that each job is served exactly once by an allowed vehicle or reported unserved;
     travel times between stops, time windows, opening hours, shifts, route duration and
     release times; loads after each stop against capacity, with loads emptied only at
@@ -53,6 +53,12 @@ def check_feasibility(
             errors.append(f"route uses unknown vehicle type {vt_id!r}")
         elif n > vts[vt_id].count:
             errors.append(f"vehicle type {vt_id!r}: {n} routes but only {vts[vt_id].count} vehicles")
+
+    by_depot = Counter(vts[r.vehicle_type].depot for r in result.routes if r.vehicle_type in vts)
+    for depot in problem.depots:
+        if depot.vehicle_count is not None and by_depot[depot.id] > depot.vehicle_count:
+            errors.append(f"depot {depot.id!r}: {by_depot[depot.id]} vehicles leave it but it has only "
+                          f"{depot.vehicle_count}")
 
     served: Counter[str] = Counter()
     delivered: dict[str, float] = defaultdict(float)

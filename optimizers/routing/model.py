@@ -90,6 +90,9 @@ class Depot:
     fractions : tuple of str
         Fractions the depot accepts as an unload place (empty for a plain garage). A route
         ending here delivers its last load here.
+    vehicle_count : int or None
+        Most vehicles that may leave this depot over all vehicle types based here (the
+        garage's fleet); None for no limit beyond the vehicle types' counts.
     """
 
     id: str
@@ -97,6 +100,7 @@ class Depot:
     open_s: float = 0.0
     close_s: float = math.inf
     fractions: tuple[str, ...] = ()
+    vehicle_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,8 +120,9 @@ class UnloadSite:
     service_s : float
         Time to unload (weighing, tipping), seconds.
     daily_capacity_t : float
-        Tonnes the site takes per day. Checked by :func:`check_feasibility`; the engines
-        do not enforce it (see the package documentation).
+        Tonnes the site takes per day. When the jobs that could go there weigh more,
+        :func:`~optimizers.routing.solve` assigns jobs to sites within the capacities
+        first (see :mod:`optimizers.routing.unload_capacity`).
     """
 
     id: str
@@ -337,6 +342,10 @@ def _validate(p: RoutingProblem) -> None:
                     f"{kind} {item.id!r} has location {loc}, outside the travel matrices "
                     f"(0..{n - 1}); snap it to the road network first"
                 )
+    for depot in p.depots:
+        if depot.vehicle_count is not None and depot.vehicle_count < 0:
+            raise GeoplanError(f"depot {depot.id!r} has vehicle_count {depot.vehicle_count}; it must not be "
+                               "negative (None for no limit)")
     for place in (*p.depots, *p.unload_sites):
         if place.close_s < place.open_s:
             raise GeoplanError(f"{place.id!r} closes ({place.close_s}) before it opens "

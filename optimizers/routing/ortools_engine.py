@@ -217,11 +217,18 @@ def solve_ortools(
             _add_release_times(problem, routing, manager, tdim, node_kind, service, horizon,
                                job_nodes, copy_nodes, n_veh)
 
+    # A garage's fleet bounds the vehicles leaving it over all its vehicle types.
+    for depot in problem.depots:
+        based = [v for v, k in enumerate(vehicle_vt) if vts[k].depot == depot.id]
+        if depot.vehicle_count is not None and len(based) > depot.vehicle_count:
+            solver.Add(solver.Sum([routing.ActiveVehicleVar(v) for v in based]) <= depot.vehicle_count)
+
     # Which vehicles may visit what; jobs may be dropped at a high penalty, copies freely.
     max_span = max(sc.cost_per_second(vt.cost_per_hour) for vt in vts) * horizon
     max_fixed = max(sc.cost_units(vt.fixed_cost) for vt in vts)
     penalty = 10 * (2 * max_arc_cost + max_span + max_fixed) + 1
-    optional = copy_nodes or _time_binds(problem) or not _one_each(problem, screening)
+    optional = (copy_nodes or _time_binds(problem) or not _one_each(problem, screening)
+                or any(d.vehicle_count is not None for d in problem.depots))
     for n in job_nodes:
         j = node_kind[n][1]
         allowed = [v for v, k in enumerate(vehicle_vt) if k in screening.candidates[j]]
@@ -257,7 +264,7 @@ def solve_ortools(
 
     t0 = time.perf_counter()
     solution = None
-    if copy_nodes or _is_timed(problem):
+    if copy_nodes or _is_timed(problem) or any(d.vehicle_count is not None for d in problem.depots):
         initial = _initial_assignment(problem, screening, routing, manager, node_kind,
                                       vehicle_vt)
         if initial is not None:
@@ -265,8 +272,12 @@ def solve_ortools(
     if solution is None:
         solution = routing.SolveWithParameters(params)
     elapsed = time.perf_counter() - t0
+    # OR-Tools does not say which limit ended the search; one that ends well before the
+    # clock runs out ended on the solution limit.
+    on_time = iteration_limit is None or elapsed >= 0.95 * time_limit_s
+    stop = {"stopped_on_time": float(on_time)}
     if solution is None:
-        return [], False, elapsed, {}
+        return [], False, elapsed, stop
 
     routes = []
     for v in range(n_veh):
@@ -283,7 +294,7 @@ def solve_ortools(
             visits.pop()
         if any(kind == "job" for kind, _ in visits):
             routes.append((vehicle_vt[v], _drop_idle_unloads(visits)))
-    return routes, True, elapsed, {"cost_units": float(solution.ObjectiveValue())}
+    return routes, True, elapsed, {"cost_units": float(solution.ObjectiveValue()), **stop}
 
 
 def _drop_idle_unloads(visits: list[Visit]) -> list[Visit]:
@@ -340,8 +351,16 @@ def _initial_assignment(problem, screening, routing, manager, node_kind, vehicle
             copies.setdefault(ref, []).append(n)
     plans = greedy_routes(problem, screening.candidates, vehicle_vt,
                           {s: len(c) for s, c in copies.items()})
+    # Start with no more vehicles out of a garage than it has.
+    left = {d.id: d.vehicle_count for d in problem.depots}
     routes = []
-    for visits in plans:
+    for v, visits in enumerate(plans):
+        depot = problem.vehicle_types[vehicle_vt[v]].depot
+        if visits and left[depot] is not None:
+            if left[depot] == 0:
+                visits = []
+            else:
+                left[depot] -= 1
         nodes = []
         for kind, ref in visits:
             nodes.append(job_node[ref] if kind == "job" else copies[ref].pop())

@@ -36,6 +36,17 @@ def _horizon(problem: RoutingProblem) -> int:
     return 10**12
 
 
+def _prize(problem: RoutingProblem) -> int:
+    """Cost units above the fixed cost and a return trip to the farthest place of any vehicle."""
+    worst = 0
+    for vt in problem.vehicle_types:
+        mat = problem.matrices[vt.profile]
+        trip = (2 * float(mat.distance_m.max()) * sc.cost_per_metre(vt.cost_per_km)
+                + 2 * float(mat.duration_s.max()) * sc.cost_per_second(vt.cost_per_hour))
+        worst = max(worst, int(trip) + sc.cost_units(vt.fixed_cost))
+    return 10 * worst + 1
+
+
 def build_data(problem: RoutingProblem, screening: Screening) -> tuple[pyvrp.ProblemData, list[int]]:
     """PyVRP problem data for the screened jobs.
 
@@ -69,6 +80,10 @@ def build_data(problem: RoutingProblem, screening: Screening) -> tuple[pyvrp.Pro
             name=p.id,
         ))
 
+    # With a garage's fleet bounding the vehicles, not every job may fit: jobs become
+    # optional with a prize above what serving any one of them can cost.
+    optional = any(d.vehicle_count is not None for d in problem.depots)
+    prize = _prize(problem) if optional else 0
     clients = []
     for c, j in enumerate(job_idx):
         job = problem.jobs[j]
@@ -82,6 +97,8 @@ def build_data(problem: RoutingProblem, screening: Screening) -> tuple[pyvrp.Pro
             tw_early=sc.seconds_up(job.tw_start_s),
             tw_late=sc.seconds_down(job.tw_end_s, horizon),
             release_time=sc.seconds_up(job.release_s),
+            prize=prize,
+            required=not optional,
             name=job.id,
         ))
 
@@ -114,8 +131,10 @@ def build_data(problem: RoutingProblem, screening: Screening) -> tuple[pyvrp.Pro
             capacity.append(sc.load_down(cap_m3))
         reload = [len(problem.depots) + s for s in problem.allowed_unload_sites(vt)]
         extra = {"max_reloads": vt.max_unloads} if vt.max_unloads is not None else {}
+        garage = problem.depot(vt.depot).vehicle_count
         vehicle_types.append(pyvrp.VehicleType(
-            num_available=vt.count,
+            # PyVRP bounds each type alone; solve() checks the garage's total afterwards.
+            num_available=vt.count if garage is None else max(1, min(vt.count, garage)),
             capacity=capacity,
             start_depot=place_index[vt.depot],
             end_depot=place_index[vt.end_id],
@@ -163,7 +182,8 @@ def solve_pyvrp(
     res = pyvrp.solve(data, stop=stop, seed=seed, collect_stats=False, display=False)
     elapsed = time.perf_counter() - t0
     best = res.best
-    stats = {"cost_units": float(res.cost()), "iterations": float(res.num_iterations)}
+    stats = {"cost_units": float(res.cost()), "iterations": float(res.num_iterations),
+             "stopped_on_time": float(iteration_limit is None or res.num_iterations < iteration_limit)}
     if not best.is_feasible():
         return [], False, elapsed, stats
 

@@ -7,6 +7,10 @@ from typing import Literal
 
 StopKind = Literal["depot", "job", "unload"]
 
+#: Said when the time limit, not the iteration limit, ended the search.
+TIME_STOP_NOTE = ("搜索在时间上限处停止 the search stopped at its time limit, not its iteration limit: "
+                  "a rerun may give other routes; raise the time limit or lower the iteration limit")
+
 
 @dataclass(frozen=True)
 class Stop:
@@ -126,6 +130,12 @@ class RoutingResult:
     feasible : bool
         False when the engine found no plan meeting every constraint in its time limit;
         ``routes`` is then empty and every job is listed as unserved.
+    stats : dict of str to float
+        Engine figures (objective in engine units, iterations…).
+    stopped_by : str
+        What ended the search: ``"iterations"`` (the iteration or solution limit: the
+        routes repeat exactly on a rerun), ``"time"`` (the time limit: a rerun may differ),
+        or ``""`` when the method runs to its end.
     """
 
     routes: list[Route]
@@ -136,6 +146,7 @@ class RoutingResult:
     objective: float
     feasible: bool = True
     stats: dict[str, float] = field(default_factory=dict)
+    stopped_by: str = ""
 
     @property
     def vehicles_used(self) -> int:
@@ -179,6 +190,8 @@ class RoutingResult:
             f"碳排放 CO₂: {self.co2_kg:.1f} kg",
             f"费用 cost: {self.objective:.2f}",
         ]
+        if self.stopped_by == "time":
+            lines.append(TIME_STOP_NOTE)
         if not self.feasible:
             lines.append("未找到可行方案 no feasible plan found within the time limit")
         if self.unserved:
