@@ -59,9 +59,13 @@ def prepare_film(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
     loc = Locations()
     b_places, b_nodes = snap_places(net, bases, base_kind)
     depots, sites = [], []
-    for place, node in zip(b_places, b_nodes):
+    # Vans based at a depot count against its vehicle_count; film stations keep their own vans.
+    garages = [None] * len(bases)
+    if base_kind == "depots" and "vehicle_count" in bases.columns:
+        garages = [int(v) if np.isfinite(float(v)) else None for v in bases["vehicle_count"].astype(float)]
+    for place, node, garage in zip(b_places, b_nodes, garages):
         where = loc.add(place.layer_id, place, node)
-        depots.append(Depot(place.layer_id, where, fractions=(FILM,)))
+        depots.append(Depot(place.layer_id, where, fractions=(FILM,), vehicle_count=garage))
         loc.places[place.layer_id + UNLOAD_SUFFIX] = place
         loc.place_location[place.layer_id + UNLOAD_SUFFIX] = where
         sites.append(UnloadSite(place.layer_id + UNLOAD_SUFFIX, where, (FILM,), service_s=van.unload_service_min * 60.0))

@@ -10,6 +10,8 @@ fuel use or payload of these trucks); a scenario overrides them in ``scenario.to
 
     [routing]
     collection_depot = "DE01"
+    collection_stations = "plan"
+    iterations = 10000
     muck_plan_date = "2026-05-01"
 
 Keys of ``[fleet.<vehicle>]`` are the fields of :class:`FleetVehicle`; keys of
@@ -87,7 +89,9 @@ class FleetVehicle:
     shift_start, shift_end : str
         Working hours "HH:MM"; an end before the start runs past midnight.
     count : int
-        Vehicles available per vehicle group of a workflow.
+        Vehicles available per vehicle group of a workflow (a group: one fraction and
+        station, one film station, one muck sink). A depot's ``vehicle_count`` bounds the
+        total leaving it.
     fixed_cost_yuan : float
         Cost of sending one vehicle out for the day (crew, depreciation), yuan. A high
         value makes the solver use as few vehicles as it can.
@@ -163,6 +167,14 @@ class RoutingSettings:
     ----------
     collection_depot : str
         Depot id the collection trucks start from ("" = the depot with most vehicles).
+        Its ``vehicle_count`` bounds the trucks sent out over all collection groups.
+    collection_stations : str
+        Stations the collection trucks unload at: ``"existing"`` or ``"plan"`` (existing
+        + planned + sited by ``geoplan site``); "" = the plan when it adds a station.
+    iterations : int
+        Iteration limit of the routing search (PyVRP iterations, OR-Tools solutions) for
+        ``geoplan route``: the search stops on it, so a rerun gives the same routes; the
+        time limit ``[solver] time_limit_s`` is only the safety net.
     film_period_days : float
         Days of film gathered per collection run (7 = weekly).
     muck_plan_date : str
@@ -174,6 +186,8 @@ class RoutingSettings:
     """
 
     collection_depot: str = ""
+    collection_stations: str = ""
+    iterations: int = 10_000
     film_period_days: float = 7.0
     muck_plan_date: str = ""
     muck_working_days_per_week: float = 6.0
@@ -225,6 +239,11 @@ def load_settings(scenario) -> RoutingSettings:
     """The scenario's ``[routing]`` settings."""
     raw = _raw_toml(scenario).get("routing", {})
     settings = _apply(RoutingSettings(), raw, "[routing]")
+    if settings.collection_stations not in ("", "existing", "plan"):
+        raise GeoplanError(f"scenario.toml [routing] collection_stations = {settings.collection_stations!r}: "
+                           "use \"existing\" or \"plan\"")
+    if settings.iterations < 1:
+        raise GeoplanError("scenario.toml [routing] iterations must be at least 1")
     if not settings.film_period_days > 0 or not 0 < settings.muck_working_days_per_week <= 7:
         raise GeoplanError("scenario.toml [routing]: film_period_days must be > 0 and "
                            "muck_working_days_per_week within (0, 7]")

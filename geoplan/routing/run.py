@@ -15,6 +15,7 @@ from geoplan.routing.muck import prepare_muck, solve_muck
 from geoplan.routing.outputs import route_tables, summary_dict, write_outputs
 from geoplan.routing.prepared import PreparedProblem
 from optimizers.routing import RoutingResult, check_feasibility, solve
+from optimizers.routing.result import TIME_STOP_NOTE
 
 #: Workflows and their planner-facing names.
 WORKFLOWS = {
@@ -71,6 +72,10 @@ class RoutingOutcome:
         if lb is not None:
             proof = "最优 optimal" if self.prepared.details.get("trucks_optimal") else f"下界 lower bound {lb}"
             lines.append(f"  渣土车 trucks: {t['routes']} ({proof})")
+        if self.result.stopped_by == "time":
+            lines.append(f"  注 note: {TIME_STOP_NOTE}")
+        elif self.result.stopped_by == "iterations":
+            lines.append("  搜索在迭代上限处停止 the search stopped at its iteration limit: a rerun gives the same routes")
         if self.result.unserved:
             lines.append(f"  未服务 unserved: {len(self.result.unserved)}")
             lines += [f"    {u.job_id}: {u.reason}" for u in self.result.unserved[:10]]
@@ -89,6 +94,7 @@ def run_routing(
     seed: int = 0,
     iteration_limit: int | None = None,
     write: bool = True,
+    stations: str | None = None,
 ) -> RoutingOutcome:
     """Plan the routes of one workflow on a scenario and write them to its output folder.
 
@@ -110,6 +116,9 @@ def run_routing(
         a run stopped by time may differ between machines).
     write : bool
         Write ``output/routes_<workflow>.{gpkg,csv,json}``.
+    stations : {"existing", "plan"} or None
+        ``collection`` only: the stations trucks unload at; None takes ``[routing]
+        collection_stations`` (default: the plan when it adds a station).
 
     Raises
     ------
@@ -130,7 +139,8 @@ def run_routing(
         raise GeoplanError(f"time_limit_s must be positive, got {limit}")
     fleet, settings = load_fleet(scenario), load_settings(scenario)
     if workflow == "collection":
-        prepared = prepare_collection(scenario, fleet, settings)
+        prepared = prepare_collection(scenario, fleet, settings, time_limit_s=limit / 4, seed=seed,
+                                      stations=stations)
     elif workflow == "film":
         prepared = prepare_film(scenario, fleet, settings)
     else:
@@ -145,6 +155,9 @@ def run_routing(
     co2 = float(scenario.quantities.get("diesel_co2_kg_per_l", 2.6))
     routes, stops, road_paths = route_tables(prepared, result, scenario.road_network, scenario.road_network.crs, co2)
     summary = summary_dict(prepared, result, routes, feasibility)
+    summary["time_limit_s"] = limit
+    summary["iteration_limit"] = iteration_limit
+    summary["stopped_by"] = result.stopped_by
     paths = write_outputs(scenario.output_dir, workflow, routes, stops, summary) if write else {}
     return RoutingOutcome(workflow, prepared, result, routes, stops, feasibility, summary, road_paths, paths)
 

@@ -37,18 +37,27 @@ def _horizon(problem: RoutingProblem) -> int:
 
 
 def _prize(problem: RoutingProblem) -> int:
-    """Cost units above the fixed cost and a return trip to the farthest place of any vehicle."""
+    """Cost units of a vehicle's fixed cost and a return trip to the farthest place.
+
+    Enough to serve any job a vehicle can take on; a larger prize makes PyVRP's penalties
+    for overloaded routes too weak to ever reach a feasible plan.
+    """
     worst = 0
     for vt in problem.vehicle_types:
         mat = problem.matrices[vt.profile]
         trip = (2 * float(mat.distance_m.max()) * sc.cost_per_metre(vt.cost_per_km)
                 + 2 * float(mat.duration_s.max()) * sc.cost_per_second(vt.cost_per_hour))
         worst = max(worst, int(trip) + sc.cost_units(vt.fixed_cost))
-    return 10 * worst + 1
+    return worst + 1
 
 
-def build_data(problem: RoutingProblem, screening: Screening) -> tuple[pyvrp.ProblemData, list[int]]:
+def build_data(problem: RoutingProblem, screening: Screening,
+               optional: bool = False) -> tuple[pyvrp.ProblemData, list[int]]:
     """PyVRP problem data for the screened jobs.
+
+    With ``optional`` the jobs may be left out, at a prize above what serving any one of
+    them can cost (for a fleet too small to serve them all). PyVRP's search is several
+    times slower with optional jobs, so they are not the default.
 
     Returns
     -------
@@ -80,9 +89,6 @@ def build_data(problem: RoutingProblem, screening: Screening) -> tuple[pyvrp.Pro
             name=p.id,
         ))
 
-    # With a garage's fleet bounding the vehicles, not every job may fit: jobs become
-    # optional with a prize above what serving any one of them can cost.
-    optional = any(d.vehicle_count is not None for d in problem.depots)
     prize = _prize(problem) if optional else 0
     clients = []
     for c, j in enumerate(job_idx):
@@ -161,8 +167,9 @@ def solve_pyvrp(
     time_limit_s: float,
     seed: int,
     iteration_limit: int | None = None,
+    optional: bool = False,
 ) -> tuple[list[tuple[int, list[Visit]]], bool, float, dict[str, float]]:
-    """Solve with PyVRP's iterated local search.
+    """Solve with PyVRP's iterated local search (``optional``: see :func:`build_data`).
 
     Returns
     -------
@@ -174,7 +181,7 @@ def solve_pyvrp(
     """
     if not screening.candidates:
         return [], True, 0.0, {}
-    data, job_idx = build_data(problem, screening)
+    data, job_idx = build_data(problem, screening, optional)
     stop = MaxRuntime(time_limit_s)
     if iteration_limit is not None:
         stop = MultipleCriteria([stop, MaxIterations(iteration_limit)])

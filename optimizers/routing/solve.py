@@ -151,33 +151,50 @@ def solve(
 
 def _solve_part(problem: RoutingProblem, screening: Screening, name: str, reason: str, time_limit_s: float,
                 seed: int, iteration_limit: int | None) -> RoutingResult:
-    """One engine run, rerun once (PyVRP) when a garage sent out more vehicles than it has."""
+    """One engine run; with PyVRP and a garage's fleet, rerun once if it sent out too many or found no plan.
+
+    PyVRP needs every job served, so the rerun makes jobs optional (its search is slower
+    then) and gives each vehicle type of an over-full garage its share of the garage.
+    """
+    t0 = time.perf_counter()
+    garages = any(d.vehicle_count is not None for d in problem.depots)
     result = _run(problem, screening, name, reason, time_limit_s, seed, iteration_limit)
-    over = _garage_excess(problem, result)
-    if name != "pyvrp" or not over or not result.feasible:
+    over = _garage_excess(problem, result) if result.feasible else {}
+    if name != "pyvrp" or not garages or (result.feasible and not over):
         return result
-    # Each vehicle type of an over-full garage gets its share of the garage's vehicles in
-    # proportion to its use, at least one while the garage has vehicles left.
+    # Each vehicle type of a garage gets its share of the garage's vehicles: in proportion
+    # to its use in the first run, or (when that found no plan) to the tonnes it may serve.
     counts = {vt.id: vt.count for vt in problem.vehicle_types}
-    used = {vt.id: sum(1 for r in result.routes if r.vehicle_type == vt.id) for vt in problem.vehicle_types}
+    if over:
+        weight = {vt.id: float(sum(1 for r in result.routes if r.vehicle_type == vt.id))
+                  for vt in problem.vehicle_types}
+    else:
+        weight = {vt.id: 0.0 for vt in problem.vehicle_types}
+        for j, ks in screening.candidates.items():
+            for k in ks:
+                weight[problem.vehicle_types[k].id] += problem.jobs[j].total_t / len(ks)
     for depot in problem.depots:
-        if depot.id not in over:
-            continue
         mine = [vt.id for vt in problem.vehicle_types if vt.depot == depot.id]
-        total = sum(used[v] for v in mine)
-        share = {v: depot.vehicle_count * used[v] / total for v in mine}
+        total = sum(weight[v] for v in mine)
+        if depot.vehicle_count is None or total <= 0 or sum(counts[v] for v in mine) <= depot.vehicle_count:
+            continue
+        share = {v: min(counts[v], depot.vehicle_count * weight[v] / total) for v in mine}
         alloc = {v: int(math.floor(share[v])) for v in mine}
         spare = depot.vehicle_count - sum(alloc.values())
-        for v in sorted(mine, key=lambda v: (-(share[v] - alloc[v]), v))[:spare]:
-            alloc[v] += 1
+        for v in sorted(mine, key=lambda v: (-(share[v] - alloc[v]), v)):
+            if spare > 0 and alloc[v] < counts[v]:
+                alloc[v] += 1
+                spare -= 1
         counts.update(alloc)
     part = SitePart(None, sorted(screening.candidates), list(problem.vehicle_types))
     sub, lost = part_problem(problem, part, counts, {d.id: d.vehicle_count for d in problem.depots})
     if sub is None:
         return RoutingResult([], list(screening.unserved) + lost, name, reason, result.solve_time_s, 0.0,
                              False, result.stats, result.stopped_by)
-    again = _run(sub, screen(sub), name, reason + "; rerun with each vehicle type's share of its garage",
-                 time_limit_s, seed, iteration_limit)
+    left = max(0.05, time_limit_s - (time.perf_counter() - t0))
+    why = "a garage sent out too many vehicles" if over else "no plan served every job"
+    again = _run(sub, screen(sub), name, reason + f"; rerun with jobs optional ({why})", left, seed,
+                 iteration_limit, optional=True)
     again.unserved = list(screening.unserved) + lost + again.unserved
     again.solve_time_s += result.solve_time_s
     return again
@@ -197,9 +214,12 @@ def _garage_excess(problem: RoutingProblem, result: RoutingResult) -> dict[str, 
 
 
 def _run(problem: RoutingProblem, screening: Screening, name: str, reason: str, time_limit_s: float,
-         seed: int, iteration_limit: int | None) -> RoutingResult:
-    run = solve_pyvrp if name == "pyvrp" else solve_ortools
-    raw, feasible, elapsed, stats = run(problem, screening, time_limit_s, seed, iteration_limit)
+         seed: int, iteration_limit: int | None, optional: bool = False) -> RoutingResult:
+    if name == "pyvrp":
+        raw, feasible, elapsed, stats = solve_pyvrp(problem, screening, time_limit_s, seed, iteration_limit,
+                                                    optional=optional)
+    else:
+        raw, feasible, elapsed, stats = solve_ortools(problem, screening, time_limit_s, seed, iteration_limit)
     stopped = "" if not screening.candidates else ("time" if stats.pop("stopped_on_time", 1.0) else "iterations")
 
     unserved = list(screening.unserved)

@@ -291,3 +291,133 @@ def test_fleet_overrides_from_scenario_toml(scenario, tmp_path):
     toml.write_text(toml.read_text(encoding="utf-8") + "wheels = 6\n", encoding="utf-8")
     with pytest.raises(GeoplanError, match="unknown key 'wheels'"):
         run_routing(variant, "muck", time_limit_s=1, write=False)
+
+
+def _tipped(outcome) -> dict[str, float]:
+    """Tonnes each unload site receives over the day (load on board on arriving there)."""
+    out: dict[str, float] = {}
+    for route in outcome.result.routes:
+        for a, b in zip(route.stops, route.stops[1:]):
+            if b.kind == "unload":
+                out[b.place_id] = out.get(b.place_id, 0.0) + sum(a.load_after_t.values())
+    return out
+
+
+def test_collection_stays_within_station_capacity(scenario, collection):
+    stations = scenario.layers["transfer_stations"]
+    capacity = dict(zip(stations["id"].astype(str), stations["capacity_t_per_d"].astype(float)))
+    tipped = _tipped(collection)
+    assert tipped["TS02"] <= capacity["TS02"] + 1e-9  # 城南, 100 t/d
+    assert all(t <= capacity.get(s, math.inf) + 1e-9 for s, t in tipped.items())
+    assert collection.prepared.problem.unload_sites[0].daily_capacity_t < math.inf
+
+
+def test_overflow_of_a_small_station_goes_to_the_next(scenario, collection, tmp_path):
+    """城南 cut to 30 t/d: the checker holds, 城南 takes at most 30 t, the rest goes elsewhere."""
+    stations = scenario.layers["transfer_stations"].copy()
+    near = collection.prepared.details["nearest_site_tonnes_per_d"]
+    assert near["TS02"] > 30.0  # so the cut binds
+    stations.loc[stations["id"] == "TS02", "capacity_t_per_d"] = 30.0
+    small = _variant(scenario, tmp_path, transfer_stations=stations)
+    out = run_routing(small, "collection", time_limit_s=TIME_LIMIT_S, write=False)
+    assert out.feasibility == []
+    tipped = _tipped(out)
+    assert tipped.get("TS02", 0.0) <= 30.0 + 1e-9
+    assigned = out.prepared.details["unload_site_tonnes_per_d"]
+    assert assigned["TS02"] <= 30.0 + 1e-9
+    # Nothing is lost: the overflow is assigned to other stations, and they get more than before.
+    assert out.prepared.details["unassigned_t_per_d"] == 0
+    others = sum(v for k, v in assigned.items() if k != "TS02")
+    assert others == pytest.approx(sum(near.values()) - assigned["TS02"], abs=1e-2)
+    assert sum(v for k, v in assigned.items() if k.startswith("TS") and k != "TS02") > \
+        sum(v for k, v in near.items() if k.startswith("TS") and k != "TS02") + 18.0 - 1e-6
+    assert any("TS02 超负荷 overloaded" in n for n in out.prepared.notes)
+
+
+def test_demand_above_all_capacity_is_unserved_with_the_reason(scenario, tmp_path):
+    stations = scenario.layers["transfer_stations"].copy()
+    stations["capacity_t_per_d"] = 5.0
+    plants = scenario.layers["treatment_plants"].copy()
+    plants.loc[plants["plant_type"] == "incineration", "capacity_t_per_d"] = 5.0
+    tight = _variant(scenario, tmp_path, transfer_stations=stations, treatment_plants=plants)
+    out = run_routing(tight, "collection", time_limit_s=TIME_LIMIT_S, iteration_limit=500, write=False)
+    assert out.feasibility == []
+    short = [u for u in out.result.unserved if "卸载点日处理能力不足" in u.reason]
+    assert short and all("unload capacity exhausted at" in u.reason for u in short)
+    assert all(t <= 5.0 + 1e-9 for s, t in _tipped(out).items() if s != "TP02")
+    assert any("能力不足 capacity short" in n for n in out.prepared.notes)
+
+
+def test_planned_stations_are_used_by_default(scenario, tmp_path):
+    from geoplan.routing.collection import prepare_collection
+    from geoplan.routing.fleet import load_fleet, load_settings
+    from geoplan.siting.outputs import merge_into_plan
+
+    variant = _variant(scenario, tmp_path)
+    # A planned station where the most households live far from every existing one.
+    communities = scenario.layers["residential_communities"]
+    stations = scenario.layers["transfer_stations"]
+    far = communities.geometry.distance(stations.geometry.union_all()).idxmax()
+    planned = gpd.GeoDataFrame({"id": ["TSP1"], "name": ["规划中转站"], "status": ["planned"],
+                                "capacity_t_per_d": [80.0], "station_class": ["IV"]},
+                               geometry=[communities.geometry.loc[far]], crs=stations.crs)
+    variant.output_dir.mkdir(parents=True, exist_ok=True)
+    merge_into_plan(variant.output_dir, "transfer_stations", planned)
+    fleet, settings = load_fleet(variant), load_settings(variant)
+
+    plan = prepare_collection(variant, fleet, settings, time_limit_s=5)
+    assert plan.details["stations"] == "plan" and plan.details["planned_station_ids"] == ["TSP1"]
+    assert plan.details["unload_site_tonnes_per_d"]["TSP1"] > 0
+    assert any("TSP1" in vt.id for vt in plan.problem.vehicle_types)
+    assert any("planned: TSP1" in n for n in plan.notes)
+
+    existing = prepare_collection(variant, fleet, settings, time_limit_s=5, stations="existing")
+    assert existing.details["stations"] == "existing"
+    assert "TSP1" not in existing.details["station_ids"]
+    with pytest.raises(GeoplanError, match="existing or plan"):
+        prepare_collection(variant, fleet, settings, stations="future")
+
+
+def test_depot_vehicle_count_caps_the_trucks(scenario, tmp_path):
+    depots = scenario.layers["depots"].copy()
+    depots.loc[depots["id"] == "DE01", "vehicle_count"] = 6
+    few = _variant(scenario, tmp_path, depots=depots)
+    out = run_routing(few, "collection", time_limit_s=TIME_LIMIT_S, iteration_limit=300, write=False)
+    assert out.feasibility == []
+    assert 0 < len(out.result.routes) <= 6
+    assert out.result.unserved and all("fleet too small" in u.reason or "found no route" in u.reason
+                                       for u in out.result.unserved)
+    assert any("fleet too small" in u.reason for u in out.result.unserved)
+
+
+def test_muck_trucks_not_more_than_first_fit(muck):
+    problem = muck.prepared.problem
+    ffd = sum(len(pack_trips(problem, k, [j for j, job in enumerate(problem.jobs) if job.vehicle_types == (vt.id,)])
+                  .trucks) for k, vt in enumerate(problem.vehicle_types))
+    assert len(muck.routes) <= ffd
+    lower = muck.prepared.details["trucks_lower_bound"]
+    assert muck.prepared.details["trucks_optimal"] == (len(muck.routes) == lower)
+
+
+def test_route_command_repeats_by_default(tmp_path):
+    """Two `geoplan route` runs with the defaults write the same route CSV."""
+    from typer.testing import CliRunner
+
+    from geoplan.cli import app
+
+    folder = write_demo_scenario(tmp_path / "demo")
+    # A smaller county keeps the test short: the first villages and shops only.
+    gpkg = folder / "layers.gpkg"
+    for layer, keep in (("villages", 40), ("agri_input_shops", 10)):
+        gdf = pyogrio.read_dataframe(gpkg, layer=layer)
+        pyogrio.write_dataframe(gdf.iloc[:keep], gpkg, layer=layer)
+    runner = CliRunner()
+    csvs = []
+    for _ in range(2):
+        res = runner.invoke(app, ["route", str(folder), "--workflow", "film", "--tiles", "none", "--quiet"])
+        assert res.exit_code == 0, res.output
+        assert "iteration limit" in res.output
+        csvs.append((folder / "output" / "routes_film.csv").read_bytes())
+    assert csvs[0] == csvs[1]
+    summary = json.loads((folder / "output" / "routes_film.json").read_text(encoding="utf-8"))
+    assert summary["stopped_by"] == "iterations" and summary["iteration_limit"] == 10_000
