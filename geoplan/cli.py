@@ -194,19 +194,33 @@ def route(
     scenario_dir: ScenarioDir,
     workflow: Annotated[str, typer.Option(help="collection, film or muck.")],
     engine: Annotated[str, typer.Option(help="auto, pyvrp or ortools.")] = "auto",
-    time_limit: Annotated[float | None, typer.Option(help="Solver time limit, s (default: scenario).")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Safety-net time limit, s (default: scenario "
+                                                          "[solver] time_limit_s).")] = None,
+    iterations: Annotated[int | None, typer.Option(help="Stop the search after this many iterations, so a rerun "
+                                                        "gives the same routes (default: scenario [routing] "
+                                                        "iterations, 10000).")] = None,
+    stations: Annotated[str | None, typer.Option(help="collection: unload at the existing stations or the plan's "
+                                                      "(existing|plan; default: plan when it adds a station).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     tiles: Tiles = "osm",
     quiet: Quiet = False,
 ) -> None:
-    """Vehicle routes on the road network; writes output/routes_<workflow>.gpkg/.csv/.json and its map."""
+    """Vehicle routes on the road network; writes output/routes_<workflow>.gpkg/.csv/.json and its map.
+
+    The search stops after a fixed number of iterations, so the same scenario and seed give
+    the same routes; the summary says so when the time limit stopped it first.
+    """
     from geoplan.publish import write_routes_map
-    from geoplan.routing import run_routing
+    from geoplan.routing import load_settings, run_routing
     from geoplan.scenario import load_scenario
 
     scenario = load_scenario(scenario_dir)
+    if iterations is not None and iterations < 1:
+        raise GeoplanError(f"--iterations must be at least 1, got {iterations}")
+    limit = iterations if iterations is not None else load_settings(scenario).iterations
     with _progress(quiet):
-        outcome = run_routing(scenario, workflow, engine=engine, time_limit_s=time_limit, seed=seed)
+        outcome = run_routing(scenario, workflow, engine=engine, time_limit_s=time_limit, seed=seed,
+                              iteration_limit=limit, stations=stations)
         map_path = write_routes_map(scenario, workflow, tiles)
     out.print(outcome.summary(), highlight=False)
     for path in [*outcome.files.values(), map_path]:
@@ -220,18 +234,21 @@ def app_command(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
     host: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps the app on this computer.")] = "127.0.0.1",
 ) -> None:
-    """Interactive siting in the browser: click to place stations, see coverage change, ask for the best k."""
-    import subprocess
+    """Interactive siting in the browser: click to place stations, see coverage change, ask for the best k.
 
-    from geoplan.app.launch import demo_folder, streamlit_command
+    Without SCENARIO_DIR it opens ./geoplan-demo if that holds a scenario, else a demo county
+    written to a temporary folder that is removed when the app stops.
+    """
+    from contextlib import nullcontext
 
-    folder = scenario_dir if scenario_dir is not None else demo_folder()
-    command = streamlit_command(folder, host=host, port=port)
-    console.print(f"[green]•[/] 交互选址 siting app for {folder.resolve()} at http://{host}:{port}  (Ctrl+C to stop)")
-    try:
-        code = subprocess.call(command)
-    except KeyboardInterrupt:
-        code = 0
+    from geoplan.app.launch import demo_scenario, serve, streamlit_command
+
+    with nullcontext(scenario_dir) if scenario_dir is not None else demo_scenario() as folder:
+        command = streamlit_command(folder, host=host, port=port)
+        note = "" if scenario_dir is not None else "  (示范县 demo county)"
+        console.print(f"[green]•[/] 交互选址 siting app for {folder.resolve()}{note} at http://{host}:{port}"
+                      "  (Ctrl+C to stop)")
+        code = serve(command)
     raise typer.Exit(code)
 
 
