@@ -9,13 +9,15 @@ and writes ``output/routes_<workflow>.gpkg`` / ``.csv`` / ``.json``.
 """
 
 from geoplan.routing.fleet import DEFAULT_FLEET, FleetVehicle, RoutingSettings, load_fleet, load_settings
-from geoplan.routing.muck import MuckAssignment, assign_muck, pack_trips
+from geoplan.routing.collection import STATION_CHOICES, collection_stations
+from geoplan.routing.muck import MuckAssignment, assign_muck, pack_trips, pack_trips_optimal
 from geoplan.routing.outputs import ROUTE_COLUMNS, STOP_COLUMNS
 from geoplan.routing.run import WORKFLOWS, RoutingOutcome, demo_routing, run_routing
 
 __all__ = [
     "DEFAULT_FLEET",
     "ROUTE_COLUMNS",
+    "STATION_CHOICES",
     "STOP_COLUMNS",
     "WORKFLOWS",
     "FleetVehicle",
@@ -23,9 +25,11 @@ __all__ = [
     "RoutingOutcome",
     "RoutingSettings",
     "assign_muck",
+    "collection_stations",
     "demo_routing",
     "load_fleet",
     "load_settings",
     "pack_trips",
+    "pack_trips_optimal",
     "run_routing",
 ]
