@@ -234,18 +234,21 @@ def app_command(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
     host: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps the app on this computer.")] = "127.0.0.1",
 ) -> None:
-    """Interactive siting in the browser: click to place stations, see coverage change, ask for the best k."""
-    import subprocess
+    """Interactive siting in the browser: click to place stations, see coverage change, ask for the best k.
 
-    from geoplan.app.launch import demo_folder, streamlit_command
+    Without SCENARIO_DIR it opens ./geoplan-demo if that holds a scenario, else a demo county
+    written to a temporary folder that is removed when the app stops.
+    """
+    from contextlib import nullcontext
 
-    folder = scenario_dir if scenario_dir is not None else demo_folder()
-    command = streamlit_command(folder, host=host, port=port)
-    console.print(f"[green]•[/] 交互选址 siting app for {folder.resolve()} at http://{host}:{port}  (Ctrl+C to stop)")
-    try:
-        code = subprocess.call(command)
-    except KeyboardInterrupt:
-        code = 0
+    from geoplan.app.launch import demo_scenario, serve, streamlit_command
+
+    with nullcontext(scenario_dir) if scenario_dir is not None else demo_scenario() as folder:
+        command = streamlit_command(folder, host=host, port=port)
+        note = "" if scenario_dir is not None else "  (示范县 demo county)"
+        console.print(f"[green]•[/] 交互选址 siting app for {folder.resolve()}{note} at http://{host}:{port}"
+                      "  (Ctrl+C to stop)")
+        code = serve(command)
     raise typer.Exit(code)
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from layers.errors import GeoplanError
@@ -15,14 +20,50 @@ APP_SCRIPT = Path(__file__).with_name("streamlit_app.py")
 LOCAL_DEMO = Path("geoplan-demo")
 
 
-def demo_folder(cwd: Path | None = None) -> Path:
-    """The demo county to open: ``./geoplan-demo`` if it holds a scenario, else a new temporary one."""
+@contextmanager
+def demo_scenario(cwd: Path | None = None) -> Iterator[Path]:
+    """The demo county to open: ``./geoplan-demo`` if it holds a scenario, else a temporary one.
+
+    A temporary demo (written to the system's temp folder) is removed when the block
+    ends, also when the app is stopped with Ctrl+C or terminated (see :func:`serve`);
+    what the planner saves into it goes with it — run ``geoplan demo`` first to keep it.
+    """
     local = (cwd or Path.cwd()) / LOCAL_DEMO
     if (local / SCENARIO_FILE).exists():
-        return local
+        yield local
+        return
     from geoplan.demo.scenario_folder import write_demo_scenario
 
-    return write_demo_scenario(Path(tempfile.mkdtemp(prefix="geoplan-demo-")) / "demo")
+    tmp = Path(tempfile.mkdtemp(prefix="geoplan-demo-"))
+    try:
+        yield write_demo_scenario(tmp / "demo")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def serve(command: list[str], stop_timeout_s: float = 15.0) -> int:
+    """Run the app server until it exits, Ctrl+C or a SIGTERM; returns its exit code (0 when stopped).
+
+    SIGTERM is turned into the same orderly stop as Ctrl+C, so the caller's clean-up
+    (e.g. removing a temporary demo folder) runs.
+    """
+    def _terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    proc = subprocess.Popen(command)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            proc.wait(timeout=stop_timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def streamlit_command(scenario_dir: Path, host: str = "127.0.0.1", port: int = 8501) -> list[str]:
@@ -42,5 +83,7 @@ def streamlit_command(scenario_dir: Path, host: str = "127.0.0.1", port: int = 8
         sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
         "--server.address", host, "--server.port", str(int(port)), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        # viewer options only: no "Deploy" button or developer menu for a planner
+        "--client.toolbarMode", "minimal",
         "--", str(folder),
     ]

@@ -1,4 +1,11 @@
-"""The app's map of a siting session: districts by coverage, service areas, demand, stations."""
+"""The app's map of a siting session: districts by coverage, service areas, demand, stations.
+
+The page mounts one :func:`base_map` (tiles, scale bar, roads) and keeps it: what an edit
+changes is sent as :func:`overlay_groups`, which the map component swaps in place, so the
+planner's zoom and pan survive every click. Legends are drawn beside the map by the page
+(:func:`legend_html`), not on it. :func:`session_map` is the whole map in one piece, for
+the published HTML file.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +18,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely.geometry
+from folium import plugins
 
-from geoplan.app.session import ServiceStandard, SitingSession
+import layers
+from geoplan.app.session import ServiceStandard, SitingSession, Suggestion
 
 #: Service areas computed so far, per (network, profile, standard, node): a station's area
 #: does not change when others are placed, so each is computed once.
@@ -83,32 +92,46 @@ def clicks_reach_the_map(m: folium.Map) -> folium.Map:
 ROAD_WEIGHT = {"expressway": 3.0, "arterial": 2.0, "collector": 1.5, "local": 1.0}
 
 
-def roads_geojson(session: SitingSession) -> dict:
-    """The scenario's roads as a light GeoJSON dict in WGS84, built once per session.
+def _cached(session: SitingSession, key: tuple, build):
+    """``build()`` once per session and key (what it draws never changes within a session)."""
+    cache = session.__dict__.setdefault("_map_cache", {})
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
 
-    Only the road class is kept, and coordinates are rounded to about 1 m, so the
-    map the page sends on every change stays small.
+
+def roads_geojson(session: SitingSession, tiles: str = "osm") -> dict:
+    """The scenario's roads as a light GeoJSON dict for the map, built once per session.
+
+    One multi-line per road class, simplified to 2 m and rounded to about 1 m, so the
+    base map the page sends on every rerun stays small.
     """
-    cached = getattr(session, "_roads_geojson", None)
-    if cached is not None:
-        return cached
-    roads = session.scenario.layers.get("roads")
-    if roads is None or not len(roads):
-        roads = session.network.edges_gdf()
-    classes = roads["road_class"].astype(str).to_numpy() if "road_class" in roads else ["local"] * len(roads)
-    lines = gpd.GeoSeries(roads.geometry.to_numpy(), crs=roads.crs).to_crs(4326).set_precision(1e-5)
-    data = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"c": c}, "geometry": shapely.geometry.mapping(g)}
-        for c, g in zip(classes, lines) if g is not None and not g.is_empty
-    ]}
-    session._roads_geojson = data
-    return data
+    from maps import to_map_crs
+
+    def build() -> dict:
+        roads = session.scenario.layers.get("roads")
+        if roads is None or not len(roads):
+            roads = session.network.edges_gdf()
+        frame = gpd.GeoDataFrame({"c": roads["road_class"].astype(str).to_numpy() if "road_class" in roads
+                                  else "local"}, geometry=roads.geometry.simplify(2.0).to_numpy(), crs=roads.crs)
+        lines = to_map_crs(frame, tiles)
+        lines = lines.set_geometry(lines.geometry.set_precision(1e-5))
+        features = []
+        for c, part in lines.groupby("c", sort=False):
+            merged = shapely.multilinestrings(
+                [g for geom in part.geometry if geom is not None and not geom.is_empty
+                 for g in getattr(geom, "geoms", [geom])])
+            features.append({"type": "Feature", "properties": {"c": c},
+                             "geometry": shapely.geometry.mapping(merged)})
+        return {"type": "FeatureCollection", "features": features}
+
+    return _cached(session, ("roads", tiles), build)
 
 
-def add_roads_guide(m: folium.Map, session: SitingSession) -> None:
+def add_roads_guide(m: folium.Map, session: SitingSession, tiles: str = "osm") -> None:
     """Roads as thin grey lines under everything else, ignoring the mouse."""
     folium.GeoJson(
-        roads_geojson(session), name="道路 / roads",
+        roads_geojson(session, tiles), name="道路 / roads",
         style_function=lambda f: {"color": "#6b6b6b", "weight": ROAD_WEIGHT.get(f["properties"]["c"], 1.0),
                                   "opacity": 0.55},
         interactive=False,
@@ -208,3 +231,227 @@ def session_map(session: SitingSession, tiles: str = "osm", for_file: bool = Fal
     else:
         clicks_reach_the_map(m)
     return finish_map(m)
+
+
+#: Overlays the page can show, in drawing order (later ones on top), with their labels.
+OVERLAYS: dict[str, str] = {
+    "districts": "分区覆盖率 / districts",
+    "areas": "服务范围 / areas",
+    "demand": "需求点 / demand",
+    "stations": "站点 / stations",
+}
+
+
+def base_map(session: SitingSession, tiles: str = "osm") -> folium.Map:
+    """The part of the app's map that no edit changes: tiles, scale bar, roads, full-screen button.
+
+    It depends on the scenario only (not on the facility kind or the plan), so the page
+    builds the same script on every rerun and the map component is never mounted again.
+    """
+    from maps import new_map
+
+    bounds = [session.districts] if session.districts is not None else [session.existing]
+    m = new_map(bounds, tiles=tiles)
+    add_roads_guide(m, session, tiles)
+    plugins.Fullscreen(position="topleft", title="全屏 / full screen", title_cancel="退出全屏 / exit").add_to(m)
+    return offline_links(m)
+
+
+def overlay_groups(session: SitingSession, tiles: str = "osm", show=tuple(OVERLAYS),
+                   suggestion: Suggestion | None = None) -> list[folium.FeatureGroup]:
+    """What the current plan draws on the base map, one feature group per shown overlay.
+
+    Parameters
+    ----------
+    session : SitingSession
+    tiles : str
+        Tiles of the base map (overlays are shifted to GCJ-02 for AMap).
+    show : iterable of str
+        Keys of :data:`OVERLAYS` to draw.
+    suggestion : Suggestion, optional
+        Sites the optimiser suggests, drawn as dashed candidates until accepted.
+
+    Returns
+    -------
+    list of folium.FeatureGroup
+        In :data:`OVERLAYS` order; pass them to ``st_folium(feature_group_to_add=...)``.
+    """
+    from maps import add_coverage_choropleth, add_facilities, add_facility_layer
+
+    show = set(show)
+    # the maps renderers add to a map; draw on a scratch one and move the layers into groups,
+    # leaving its legend boxes behind (the page shows the legends beside the map)
+    scratch = folium.Map(tiles=None)
+    drawn: dict[str, list] = {key: [] for key in OVERLAYS}
+    if "districts" in show:
+        districts = districts_coverage(session)
+        if districts is not None:
+            drawn["districts"].append(add_coverage_choropleth(scratch, districts, tiles, label="覆盖率 / coverage rate",
+                                                              labels_on_map=False))
+    if "areas" in show:
+        area = area_layer(session, tiles)
+        if area is not None:
+            drawn["areas"].append(area.add_to(scratch))
+    if "demand" in show:
+        drawn["demand"] += [layer.add_to(scratch) for layer in demand_layers(session, tiles)]
+    if "stations" in show:
+        stations = station_layers(session)
+        if stations:
+            drawn["stations"] += list(add_facilities(scratch, stations, tiles, legend=False).values())
+    if suggestion is not None and suggestion.stations:
+        drawn["suggested"] = [add_facility_layer(scratch, session.kind, suggestion_layer(session, suggestion), tiles)]
+    groups = []
+    for key, elements in drawn.items():
+        if not elements:
+            continue
+        group = folium.FeatureGroup(name=OVERLAYS.get(key, "建议站点 / suggested sites"))
+        for element in elements:
+            scratch._children.pop(element.get_name(), None)
+            group.add_child(element)
+        groups.append(clicks_reach_the_map(group))
+    return groups
+
+
+def suggestion_layer(session: SitingSession, suggestion: Suggestion) -> gpd.GeoDataFrame:
+    """A suggestion's sites as a layer of the kind with status ``candidate`` (drawn dashed)."""
+    st = suggestion.stations
+    return gpd.GeoDataFrame({
+        "id": [s.id for s in st], "name": [f"建议 suggested: {s.name}" for s in st], "status": "candidate",
+    }, geometry=gpd.points_from_xy([s.x for s in st], [s.y for s in st]), crs=session.scenario.metric_epsg)
+
+
+def _as_img(symbol: str) -> str:
+    """An inline ``<svg>`` as an ``<img>`` with a data URL: the page's HTML sanitiser drops bare SVG."""
+    if not symbol.lstrip().startswith("<svg"):
+        return symbol
+    data = base64.b64encode(symbol.encode("utf-8")).decode("ascii")
+    return f'<img src="data:image/svg+xml;base64,{data}" alt="" style="vertical-align:middle">'
+
+
+def _point_collection(lon: np.ndarray, lat: np.ndarray, names) -> dict:
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": str(n)},
+         "geometry": {"type": "Point", "coordinates": [round(float(x), 6), round(float(y), 6)]}}
+        for x, y, n in zip(lon, lat, names)]}
+
+
+def demand_layers(session: SitingSession, tiles: str = "osm") -> list[folium.GeoJson]:
+    """Demand points, covered (green) and not covered (red, on top), with their names as tooltips.
+
+    The same symbols as :func:`maps.add_demand_coverage`, but with no popup table: built
+    from cached coordinates, so an edit only re-sorts the points.
+    """
+    from maps import to_map_crs
+    from maps.coverage import COVERED_COLOUR, UNCOVERED_COLOUR
+
+    out = []
+    for kind, frame in session.demand_status().items():
+        if not len(frame):
+            continue
+        lonlat = _cached(session, ("demand", kind, tiles),
+                         lambda f=frame: shapely.get_coordinates(to_map_crs(f[[f.geometry.name]], tiles).geometry))
+        names = frame["name"].astype(str).to_numpy() if "name" in frame else frame["id"].astype(str).to_numpy()
+        covered = frame["covered"].to_numpy(dtype=bool)
+        label = layers.get_kind(kind).label_zh if kind in layers.LAYER_KINDS else kind
+        for is_covered, text, fill, radius in ((True, "已覆盖 / covered", COVERED_COLOUR, 3.5),
+                                               (False, "未覆盖 / not covered", UNCOVERED_COLOUR, 5)):
+            part = covered == is_covered
+            if not part.any():
+                continue
+            out.append(folium.GeoJson(
+                _point_collection(lonlat[part, 0], lonlat[part, 1], names[part]),
+                name=f"{label} · {text} ({int(part.sum())})",
+                marker=folium.CircleMarker(radius=radius, weight=1, color="#ffffff", fill=True, fill_color=fill,
+                                           fill_opacity=0.9),
+                tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+            ))
+    return out
+
+
+def served_roads(session: SitingSession, node: int, standard: ServiceStandard, profile: str):
+    """Roads from which a station at ``node`` is reached within ``standard``, as one multi-line (metric CRS).
+
+    An edge counts when driving along it and on to the station stays within the standard
+    — the same reverse costs the coverage figures use, so the drawing agrees with them.
+    It takes milliseconds (the cost column is cached), where a buffered polygon takes
+    a noticeable fraction of a second per new station.
+    """
+    net = session.network
+    to_station = session.distances.to_node(int(node), profile, standard.weight)
+    reach = net.usable_edges(profile) & (to_station[net.edge_v] + net.edge_weight(profile, standard.weight)
+                                         <= standard.value)
+    return shapely.multilinestrings(list(net.edge_geometry[reach]))
+
+
+def area_layer(session: SitingSession, tiles: str = "osm") -> folium.GeoJson | None:
+    """Service areas of every station at the current standard, drawn as the roads they serve.
+
+    One layer ignoring the mouse; each station's roads are computed once per standard.
+    """
+    from maps import to_map_crs
+    from maps.styles import colour
+
+    std = _standard(session)
+    profile = session._indicators[0].profile
+    nodes, _, ids = session._station_nodes()
+    if not len(nodes):
+        return None
+    features = []
+    for node, sid in zip(nodes, ids):
+        def build(node=int(node)):
+            lines = served_roads(session, node, std, profile).simplify(5.0)
+            shape = to_map_crs(gpd.GeoDataFrame(geometry=[lines], crs=session.network.crs), tiles).geometry.iloc[0]
+            return shapely.geometry.mapping(shapely.set_precision(shape, 1e-5))
+        features.append({"type": "Feature", "properties": {"id": sid},
+                         "geometry": _cached(session, ("served", tiles, std, profile, int(node)), build)})
+    c = colour(session.kind)
+    return folium.GeoJson({"type": "FeatureCollection", "features": features},
+                          name=f"服务范围 / service areas ({std})", interactive=False,
+                          style_function=lambda f, c=c: {"color": c, "weight": 5, "opacity": 0.35,
+                                                         "lineCap": "round", "lineJoin": "round"})
+
+
+def _legend_block(title: str, items: list[tuple[str, str]]) -> str:
+    from maps.html import esc
+
+    items = [(_as_img(symbol), label) for symbol, label in items]
+    rows = "".join(
+        f'<span style="display:inline-flex;align-items:center;gap:4px;margin:0 10px 2px 0;white-space:nowrap">'
+        f'{symbol}<span>{esc(label)}</span></span>' for symbol, label in items)
+    return (f'<div style="margin:0 0 4px 0"><b style="margin-right:8px">{esc(title)}</b>'
+            f'<span style="display:inline-flex;flex-wrap:wrap;vertical-align:middle">{rows}</span></div>')
+
+
+def legend_html(session: SitingSession, show=tuple(OVERLAYS)) -> str:
+    """The legends of the shown overlays as one compact HTML block for the page beside the map."""
+    from maps import coverage_colormap
+    from maps.coverage import COVERED_COLOUR, UNCOVERED_COLOUR
+    from maps.facilities import facility_legend_items
+    from maps.legend import class_labels
+    from maps.styles import colour
+    from maps.symbols import dot_svg
+
+    show = set(show)
+    blocks = []
+    if "stations" in show:
+        items = facility_legend_items([session.kind])
+        blocks.append(_legend_block("站点 / stations", [(svg.replace('width="18"', 'width="16"'), label)
+                                                        for svg, label in items]))
+    if "demand" in show:
+        blocks.append(_legend_block("需求点 / demand", [(dot_svg(COVERED_COLOUR, 10), "已覆盖 / covered"),
+                                                        (dot_svg(UNCOVERED_COLOUR, 12), "未覆盖 / not covered")]))
+    if "areas" in show:
+        c = colour(session.kind)
+        swatch = f'<span style="display:inline-block;width:18px;height:5px;background:{c};opacity:0.5"></span>'
+        std = _standard(session)
+        blocks.append(_legend_block("服务范围 / service area",
+                                    [(swatch, f"{std} 内可达{layers.get_kind(session.kind).label_zh}的道路 / "
+                                              f"roads within {std} of a station")]))
+    if "districts" in show and session.districts is not None:
+        cmap = coverage_colormap()
+        bounds = list(cmap.index)
+        items = [(f'<span style="display:inline-block;width:16px;height:11px;border:1px solid #757575;'
+                  f'background:{cmap.rgb_hex_str(lo)}"></span>', label)
+                 for lo, label in zip(bounds[:-1], class_labels(bounds))]
+        blocks.append(_legend_block("覆盖率 / coverage rate", items[::-1]))
+    return f'<div style="font-size:12px;line-height:1.5">{"".join(blocks)}</div>'

@@ -2,6 +2,14 @@
 
 Everything the page does goes through :class:`geoplan.app.SitingSession`; this file
 only lays out widgets and forwards clicks and buttons.
+
+The map is mounted once and then only its overlays are swapped
+(``st_folium(feature_group_to_add=...)``), so the planner's zoom and pan stay where they
+were. A click on the map is handled in the map's change callback, before the page is
+drawn again, so one rerun shows the new figures and the new overlays together.
+
+``?map=remount`` in the page address draws the whole map afresh after every edit, as
+the page did before; ``benchmarks/app_browser.py`` measures against it.
 """
 
 from __future__ import annotations
@@ -15,12 +23,18 @@ from streamlit_folium import st_folium
 
 import layers
 from layers.errors import GeoplanError
-from geoplan.app.map_view import offline_links, session_map
-from geoplan.app.session import APP_KINDS, ServiceStandard, SitingSession
+from geoplan.app.map_view import OVERLAYS, base_map, legend_html, offline_links, overlay_groups, session_map
+from geoplan.app.session import APP_KINDS, UPLOADABLE, ServiceStandard, SitingSession
 from geoplan.app.upload import UPLOAD_SUFFIXES, check_upload
 from geoplan.scenario import load_scenario
 
-MAP_HEIGHT_PX = 620
+#: Map height; with the figures above it, it fits a 1280×800 window without scrolling.
+MAP_HEIGHT_PX = 560
+#: Less empty space above the figures than Streamlit's default, so the map fits the window.
+PAGE_CSS = """<style>
+.block-container { padding-top: 2.2rem; padding-bottom: 1rem; }
+[data-testid="stMetricValue"] { font-size: 1.6rem; }
+</style>"""
 
 
 def _scenario_folder() -> Path:
@@ -59,7 +73,7 @@ def _show_flash() -> None:
         (st.error if kind == "error" else st.success)(text)
 
 
-def _run(action, ok_text=None) -> None:
+def _run(action, ok_text=None):
     """Run a session action; a GeoplanError becomes a message, not a traceback."""
     try:
         result = action()
@@ -101,6 +115,9 @@ def _sidebar(scenario, session: SitingSession) -> None:
 
     sb.subheader("优化建议 / optimiser")
     k = sb.number_input("新增站点数 k / new sites", min_value=1, max_value=50, value=2, step=1)
+    n_cand = int((session.site_table()["status"] == "candidate").sum())
+    sb.caption(f"从 {n_cand} 个候选站点中选 / chooses from {n_cand} candidate sites"
+               + (" (上传 uploaded)" if any(u.startswith("候选") for u in session.uploads) else ""))
     if sb.button("建议最优 k 个站点 / suggest the best k", width="stretch"):
         with st.spinner("求解中 solving…"):
             st.session_state["suggestion"] = _run(lambda: session.suggest(int(k)))
@@ -120,29 +137,54 @@ def _sidebar(scenario, session: SitingSession) -> None:
         _run(session.save_to_scenario, lambda p: f"已保存 saved into {p.name}: {len(session.placed)} 个站点 sites")
         st.rerun()
 
+    _upload_panel(scenario, session)
+
+
+def _upload_panel(scenario, session: SitingSession) -> None:
+    sb = st.sidebar
     sb.subheader("上传图层 / upload a layer")
     kinds = list(layers.LAYER_KINDS)
     up_kind = sb.selectbox("图层类型 / layer kind", kinds, index=kinds.index(session.kind), format_func=_kind_label)
     upload = sb.file_uploader("文件 / file", type=[s.lstrip(".") for s in UPLOAD_SUFFIXES])
     if upload is not None and sb.button("检查 / validate", width="stretch"):
         check = _run(lambda: check_upload(scenario, upload.getvalue(), upload.name, up_kind))
-        if check is not None:
-            st.session_state["upload_check"] = (upload.name, check)
+        st.session_state["upload_check"] = (upload.name, up_kind, check) if check is not None else None
+    held = st.session_state.get("upload_check")
+    if not held:
+        return
+    name, kind, check = held
+    if check.errors:
+        sb.error(f"{name}: {len(check.errors)} 个错误 errors — 修改下列行 fix the rows below")
+    else:
+        sb.success(f"{name}: 通过 valid, {len(check.layer)} 行 rows")
+    for issue in check.issues[:30]:
+        sb.caption(f"{'❌' if issue.severity == 'error' else '⚠️'} {issue}")
+    if check.layer is not None and kind in (*UPLOADABLE, session.kind):
+        what = "作为候选站点 as candidate sites" if kind == "candidate_sites" else "作为现状站点 as existing stations"
+        if sb.button(f"加入方案 / add to the plan ({what})", width="stretch"):
+            _run(lambda: session.add_layer(kind, check.layer, name), lambda note: f"已加入 added — {note}")
+            st.session_state["upload_check"] = None
+            st.rerun()
+    elif check.layer is not None:
+        sb.caption(f"只能加入候选站点或{layers.get_kind(session.kind).label_zh} — only candidate_sites or "
+                   f"{session.kind} can be added to this plan")
 
 
-def _handle_click(session: SitingSession, clicked: dict | None) -> None:
+def _on_map_change(session: SitingSession) -> None:
+    """The map reported a click: place a station there, or move the chosen one."""
+    value = st.session_state.get("map") or {}
+    clicked = value.get("last_clicked")
     if not clicked:
         return
     click = (round(float(clicked["lng"]), 7), round(float(clicked["lat"]), 7))
     if st.session_state.get("last_click") == click:
-        return  # the map reports the same last click again after every rerun
+        return  # the same click reported again
     st.session_state["last_click"] = click
     move_id = st.session_state.get("move_id")
     if move_id:
         _run(lambda: session.move(move_id, *click), lambda s: f"已移动 moved {s.id} ({s.moved_m:.0f} m 至道路 to the road)")
     else:
         _run(lambda: session.place(*click), lambda s: f"已新建 placed {s.id} ({s.moved_m:.0f} m 至道路 to the road)")
-    st.rerun()
 
 
 def _figures(session: SitingSession) -> None:
@@ -151,8 +193,9 @@ def _figures(session: SitingSession) -> None:
     cols = st.columns(len(figs))
     for col, f in zip(cols, figs):
         delta = f.actual - base.get(f.key, f.actual)
-        col.metric(f"{f.label.split(' / ')[0]}（{f.standard}）", f"{f.actual:.1%}",
-                   delta=f"{delta:+.1%}" if abs(delta) > 1e-12 else None,
+        # always a delta line, so the map below does not move down when the first station is placed
+        col.metric(f"{f.label.split(' / ')[0]}（{f.standard}）", f"{f.actual:.1%}", delta=f"{delta:+.1%}",
+                   delta_color="normal" if abs(delta) > 1e-12 else "off",
                    help=f"{f.label}; 目标 target {f.target:.0%}; {f.covered_units}/{f.units} 个 units; "
                         "变化相对现状 change against the existing stations")
 
@@ -161,21 +204,61 @@ def _suggestion(session: SitingSession) -> None:
     sug = st.session_state.get("suggestion")
     if not sug:
         return
-    st.info(f"建议 suggestion ({sug.status}): {', '.join(s.name for s in sug.stations)} — 选址需求覆盖 siting-demand coverage "
-            f"{sug.coverage_before:.1%} → {sug.coverage_after:.1%} within {sug.radius_m:g} m")
+    if not sug.stations:
+        st.warning(f"没有建议 no suggestion ({sug.status}) — raise the time limit or check the candidate sites")
+        return
+    st.info(f"建议 suggestion ({sug.status}, {sug.n_candidates} 个候选 candidates): "
+            f"{', '.join(s.name for s in sug.stations)} — 选址需求覆盖 siting-demand coverage "
+            f"{sug.coverage_before:.1%} → {sug.coverage_after:.1%}（{sug.standard}）")
     c1, c2 = st.columns(2)
-    if c1.button("采纳 / accept", type="primary"):
+    if c1.button("采纳 / accept", type="primary", width="stretch"):
         session.accept(sug)
         st.session_state["suggestion"] = None
         _flash("success", f"已采纳 accepted {len(sug.stations)} 个站点 sites")
         st.rerun()
-    if c2.button("放弃 / reject"):
+    if c2.button("放弃 / reject", width="stretch"):
         st.session_state["suggestion"] = None
         st.rerun()
 
 
+def _map(session: SitingSession, shown: list[str]) -> None:
+    sug = st.session_state.get("suggestion")
+    if st.query_params.get("map") == "remount":
+        st_folium(offline_links(session_map(session)), key="map", height=MAP_HEIGHT_PX, use_container_width=True,
+                  returned_objects=["last_clicked"], on_change=lambda: _on_map_change(session))
+        return
+    # Only clicks come back: the mounted map keeps its own view, and returning zoom and
+    # centre would rerun the page on every pan (and three times as it loads).
+    st_folium(base_map(session), key="map", height=MAP_HEIGHT_PX, use_container_width=True,
+              feature_group_to_add=overlay_groups(session, show=shown, suggestion=sug),
+              returned_objects=["last_clicked"], on_change=lambda: _on_map_change(session))
+
+
+def _tables(session: SitingSession) -> None:
+    st.markdown("**各街道/镇覆盖率 / coverage by district**")
+    table = session.district_table()
+    table["coverage_rate"] = (table["coverage_rate"] * 100).round(1)
+    st.dataframe(table.rename(columns={"indicator": "指标", "district": "街道/镇", "units": "单位数",
+                                       "covered_units": "覆盖数", "coverage_rate": "覆盖率 %"})
+                 .drop(columns=["weight", "covered_weight"]), hide_index=True, width="stretch", height=220)
+    st.markdown("**站点负荷 / station loads**")
+    loads = session.loads()
+    st.dataframe(loads.assign(load_ratio=(loads["load_ratio"] * 100).round(0)).rename(
+        columns={"name": "名称", "status": "状态", "capacity": "能力", "load": "负荷", "unit": "单位",
+                 "load_ratio": "负荷率 %", "overloaded": "超负荷"}), hide_index=True, width="stretch", height=220)
+    if session.placed:
+        st.markdown("**规划站点 / planned stations**")
+        st.dataframe(pd.DataFrame([{"id": p.id, "名称": p.name, "经度 lon": round(p.lon, 6),
+                                    "纬度 lat": round(p.lat, 6), "移至道路 m": round(p.moved_m),
+                                    "来源": p.origin} for p in session.placed]),
+                     hide_index=True, width="stretch")
+    for note in session.uploads:
+        st.caption(f"已加入 added: {note}")
+
+
 def main() -> None:
     st.set_page_config(page_title="geoplan 交互选址 / siting", layout="wide")
+    st.html(PAGE_CSS)
     folder = _scenario_folder()
     try:
         scenario = _scenario(str(folder))
@@ -193,40 +276,19 @@ def main() -> None:
         st.stop()
     _sidebar(scenario, session)
 
-    _show_flash()
     _figures(session)
-    _suggestion(session)
     left, right = st.columns([3, 2])
-    with left:
-        out = st_folium(offline_links(session_map(session)), key="map", height=MAP_HEIGHT_PX, use_container_width=True,
-                        returned_objects=["last_clicked"])
-        _handle_click(session, (out or {}).get("last_clicked"))
     with right:
-        st.subheader("各街道/镇覆盖率 / coverage by district")
-        table = session.district_table()
-        table["coverage_rate"] = (table["coverage_rate"] * 100).round(1)
-        st.dataframe(table.rename(columns={"indicator": "指标", "district": "街道/镇", "units": "单位数",
-                                           "covered_units": "覆盖数", "coverage_rate": "覆盖率 %"})
-                     .drop(columns=["weight", "covered_weight"]), hide_index=True, width="stretch")
-        st.subheader("站点负荷 / station loads")
-        loads = session.loads()
-        st.dataframe(loads.assign(load_ratio=(loads["load_ratio"] * 100).round(0)).rename(
-            columns={"name": "名称", "status": "状态", "capacity": "能力", "load": "负荷", "unit": "单位",
-                     "load_ratio": "负荷率 %", "overloaded": "超负荷"}), hide_index=True, width="stretch")
-        if session.placed:
-            st.subheader("规划站点 / planned stations")
-            st.dataframe(pd.DataFrame([{"id": p.id, "名称": p.name, "经度 lon": round(p.lon, 6),
-                                        "纬度 lat": round(p.lat, 6), "移至道路 m": round(p.moved_m),
-                                        "来源": p.origin} for p in session.placed]),
-                         hide_index=True, width="stretch")
-    if "upload_check" in st.session_state:
-        name, check = st.session_state["upload_check"]
-        if check.errors:
-            st.error(f"{name}: {len(check.errors)} 个错误 errors — fix the rows named below")
-        else:
-            st.success(f"{name}: 通过 valid, {len(check.layer)} rows")
-        for issue in check.issues[:50]:
-            st.write(f"{'❌' if issue.severity == 'error' else '⚠️'} {issue}")
+        shown = st.pills("图层 / layers", list(OVERLAYS), selection_mode="multi", default=list(OVERLAYS),
+                         format_func=OVERLAYS.get, key="overlays", width="stretch", wrap=True)
+        st.html(legend_html(session, shown))
+    with left:
+        # before the tables: the map's update reaches the browser as early as it can
+        _map(session, shown)
+    with right:
+        _show_flash()
+        _suggestion(session)
+        _tables(session)
 
 
 main()

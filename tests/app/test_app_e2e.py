@@ -1,4 +1,5 @@
-"""End to end: `geoplan app` serves the page, a click on the map places a station, export writes a file."""
+"""End to end: `geoplan app` serves the page, a click on the map places a station without
+resetting the planner's view, export writes a file."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from geoplan.scenario import load_scenario
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 METRIC = '[data-testid="stMetricValue"]'
+#: A station symbol on the app's map (existing, placed or suggested).
+STATION_SYMBOL = ".gp-icon"
 #: Where the last screenshot is kept for a person to look at.
 SCREENSHOT_COPY = os.environ.get("GEOPLAN_APP_SCREENSHOT")
 
@@ -88,11 +91,7 @@ def _click_target(folder: Path) -> tuple[float, float]:
 
 
 def _live_map(page, timeout_s: float = 60.0):
-    """(page box of the map, its frame) once the page has settled on one drawn map.
-
-    A changed map is mounted as a new component beside the old one, which then goes;
-    wait until one is left and shows its map.
-    """
+    """(page box of the map, its frame) once the page shows one drawn map."""
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
         frames = page.locator(MAP_IFRAME)
@@ -107,6 +106,14 @@ def _live_map(page, timeout_s: float = 60.0):
     raise AssertionError("the map did not settle after the page reran")
 
 
+def _idle(page, timeout_s: float = 60.0) -> None:
+    """Wait until no script run is in progress."""
+    page.wait_for_timeout(400)
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end and page.locator('[data-testid="stStatusWidget"]').count():
+        page.wait_for_timeout(100)
+
+
 def _click_lonlat(page, lon: float, lat: float) -> None:
     box, frame = _live_map(page)
     pt = frame.evaluate("([lat, lon]) => window.map.latLngToContainerPoint([lat, lon])", [lat, lon])
@@ -114,14 +121,17 @@ def _click_lonlat(page, lon: float, lat: float) -> None:
     page.mouse.click(box["x"] + pt["x"], box["y"] + pt["y"])
 
 
-def _wait_map_text(page, text: str, timeout_s: float = 60.0) -> bool:
-    """Wait until the settled map's layer list contains ``text``."""
+def _stations_on_map(page) -> int:
+    _, frame = _live_map(page)
+    return frame.locator(STATION_SYMBOL).count()
+
+
+def _wait_stations(page, n: int, timeout_s: float = 60.0) -> bool:
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
-        _, frame = _live_map(page, timeout_s=timeout_s)
-        if text in frame.locator(".leaflet-control-layers").inner_text():
+        if _stations_on_map(page) == n:
             return True
-        page.wait_for_timeout(300)
+        page.wait_for_timeout(200)
     return False
 
 
@@ -131,19 +141,22 @@ def _wait_text_change(page, selector: str, old: str, timeout_s: float = 60.0) ->
         now = page.locator(selector).first.inner_text()
         if now != old:
             return now
-        page.wait_for_timeout(300)
+        page.wait_for_timeout(200)
     return old
 
 
-def test_click_places_a_station_and_export_writes_a_file(browser, app_url, demo_folder, tmp_path):
+def test_click_places_a_station_keeps_the_view_and_export_writes_a_file(browser, app_url, demo_folder, tmp_path):
     lon, lat = _click_target(demo_folder)
-    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    n_existing = len(load_scenario(demo_folder).layers["transfer_stations"])
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         page.goto(app_url, wait_until="load")
         page.wait_for_selector(METRIC, timeout=90_000)
         box, _ = _live_map(page, timeout_s=90)
+        _idle(page)
+        assert _wait_stations(page, n_existing), "the map does not show the existing stations"
         before = page.locator(METRIC).first.inner_text()
         assert before.endswith("%")
 
@@ -151,15 +164,31 @@ def test_click_places_a_station_and_export_writes_a_file(browser, app_url, demo_
         page.mouse.click(box["x"] + box["width"] * 0.03, box["y"] + box["height"] * 0.55)
         page.get_by_text("outside the districts").wait_for(timeout=30_000)
         assert page.locator(METRIC).first.inner_text() == before
+        _idle(page)
+
+        # the planner zooms in on the target; the map document is marked to tell a remount
+        _, frame = _live_map(page)
+        zoom0 = frame.evaluate("() => window.map.getZoom()")
+        frame.evaluate("([lat, lon]) => { window.map.setView([lat, lon], window.map.getZoom() + 1.5,"
+                       " {animate: false}); window.__kept = true; }", [lat, lon])
+        _idle(page)
+        zoomed = frame.evaluate("() => window.map.getZoom()")
+        assert zoomed > zoom0
+        page.screenshot(path=str(tmp_path / "app_before_click.png"))
 
         _click_lonlat(page, lon, lat)
         after = _wait_text_change(page, METRIC, before)
-        page.screenshot(path=str(tmp_path / "app_after_click.png"))
         assert after != before, "the coverage figure did not change after a click on the map"
         assert float(after.rstrip("%")) > float(before.rstrip("%"))
+        assert _wait_stations(page, n_existing + 1), "the map does not show the placed station"
+        _idle(page)
+        _, frame = _live_map(page)
+        assert frame.evaluate("() => window.__kept === true"), "the map was mounted again after the click"
+        assert frame.evaluate("() => window.map.getZoom()") == zoomed, "the planner's zoom was reset"
+        centre = frame.evaluate("() => window.map.getCenter()")
+        assert abs(centre["lat"] - lat) < 1e-3 and abs(centre["lng"] - lon) < 1e-3, "the planner's view moved"
         assert "APP-01" in page.content()
-        n_existing = len(load_scenario(demo_folder).layers["transfer_stations"])
-        assert _wait_map_text(page, f"({n_existing + 1})"), "the map does not show the placed station"
+        page.screenshot(path=str(tmp_path / "app_after_click.png"))
 
         page.get_by_role("button", name="导出方案 / export plan").click()
         target = demo_folder / "output" / "app_plan_transfer_stations.gpkg"
@@ -167,7 +196,9 @@ def test_click_places_a_station_and_export_writes_a_file(browser, app_url, demo_
         while not target.exists() and time.monotonic() < end:
             page.wait_for_timeout(300)
         assert target.exists(), "export did not write the plan into the scenario's output folder"
-        assert _wait_map_text(page, f"({n_existing + 1})"), "the map lost the placed station after export"
+        _idle(page)
+        assert _wait_stations(page, n_existing + 1), "the map lost the placed station after export"
+        assert _live_map(page)[1].evaluate("() => window.__kept === true && window.map.getZoom()") == zoomed
         page.screenshot(path=str(tmp_path / "app_after_export.png"))
         if SCREENSHOT_COPY:
             shutil.copy(tmp_path / "app_after_export.png", SCREENSHOT_COPY)

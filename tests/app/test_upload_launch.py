@@ -10,7 +10,7 @@ import pytest
 from shapely.affinity import translate
 
 from layers.errors import GeoplanError
-from geoplan.app.launch import APP_SCRIPT, demo_folder, streamlit_command
+from geoplan.app.launch import APP_SCRIPT, demo_scenario, streamlit_command
 from geoplan.app.upload import check_upload
 from geoplan.demo.scenario_folder import write_demo_scenario
 from geoplan.scenario import load_scenario
@@ -80,8 +80,54 @@ def test_streamlit_command_uses_flags_streamlit_knows(tmp_path):
         streamlit_command(tmp_path / "nowhere")
 
 
-def test_demo_folder_prefers_a_local_geoplan_demo(tmp_path):
+def test_streamlit_command_hides_the_deploy_toolbar(tmp_path):
+    (tmp_path / "scenario.toml").write_text("[scenario]\n", encoding="utf-8")
+    cmd = streamlit_command(tmp_path)
+    assert cmd[cmd.index("--client.toolbarMode") + 1] == "minimal"
+
+
+def test_demo_scenario_prefers_a_local_geoplan_demo(tmp_path):
     local = tmp_path / "geoplan-demo"
     local.mkdir()
     (local / "scenario.toml").write_text("[scenario]\n", encoding="utf-8")
-    assert demo_folder(tmp_path) == local
+    with demo_scenario(tmp_path) as folder:
+        assert folder == local
+    assert (local / "scenario.toml").exists()  # the planner's own demo is never removed
+
+
+def test_app_without_scenario_removes_its_temporary_demo_on_exit(tmp_path):
+    """`geoplan app` (no scenario, no ./geoplan-demo) writes a demo to the temp folder and removes it on SIGTERM."""
+    import os
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    temp_root = tmp_path / "tmp"
+    temp_root.mkdir()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, TMPDIR=str(temp_root), CI="true")
+    proc = subprocess.Popen([sys.executable, "-m", "geoplan", "app", "--port", str(port)], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        end = time.monotonic() + 90
+        healthy = False
+        while time.monotonic() < end and proc.poll() is None and not healthy:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    healthy = r.status == 200
+            except OSError:
+                time.sleep(0.5)
+        assert healthy, "the app did not start"
+        demos = list(temp_root.glob("geoplan-demo-*"))
+        assert len(demos) == 1 and (demos[0] / "demo" / "scenario.toml").exists()
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=15)
+    assert list(temp_root.glob("geoplan-demo-*")) == []
+    assert not (tmp_path / "geoplan-demo").exists()

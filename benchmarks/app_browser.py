@@ -1,0 +1,223 @@
+"""Benchmark: a click on the map of `geoplan app`, measured in a real browser.
+
+Starts ``geoplan app`` on the demo county, opens it in headless Chromium (Playwright,
+the system's Chromium) and places ``--clicks`` transfer stations one after another at
+seeded road nodes inside the districts. For every click it measures, in the browser:
+
+* figures: click → the first coverage figure shows its new value;
+* map: click → the map shows the new station (one more station symbol on the live map).
+
+Both are measured with the map as the page draws it now — one base map kept mounted,
+only the overlays swapped (``st_folium(feature_group_to_add=...)``) — and, as the anchor
+in the same run, with ``?map=remount``: the whole map rebuilt and mounted again after
+every edit, as the page did before. It also checks that the zoom level the planner set
+is kept across every click in the first mode.
+
+Usage::
+
+    python benchmarks/app_browser.py --clicks 6 --seed 0
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geoplan.demo.scenario_folder import write_demo_scenario
+from geoplan.scenario import load_scenario
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+METRIC = '[data-testid="stMetricValue"]'
+STATION = ".gp-icon"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _click_points(folder: Path, n: int, seed: int) -> list[tuple[float, float]]:
+    """``n`` road nodes inside the districts (WGS84 lon, lat), seeded, each raising the first
+    coverage figure when placed after the ones before it — so every click changes the figure."""
+    from geoplan.app import SitingSession
+
+    scenario = load_scenario(folder)
+    net = scenario.road_network
+    area = shapely.union_all(scenario.layers["districts"].geometry.to_numpy()).buffer(-800)
+    inside = np.flatnonzero(shapely.contains_xy(area, net.node_xy[:, 0], net.node_xy[:, 1]))
+    order = np.random.default_rng(seed).permutation(inside)
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(net.node_xy[order, 0], net.node_xy[order, 1]),
+                           crs=scenario.metric_epsg).to_crs(4326)
+    session = SitingSession(scenario, "transfer_stations")
+    out = []
+    for p in lonlat:
+        before = session.coverage()[0].actual
+        session.place(p.x, p.y)
+        if session.coverage()[0].actual > before:
+            out.append((p.x, p.y))
+            if len(out) == n:
+                return out
+        else:
+            session.undo()
+    raise SystemExit(f"only {len(out)} clicks raise the coverage figure; ask for fewer")
+
+
+def _live_map(page, timeout_s: float = 60.0):
+    """The frame of the one mounted map, once it has drawn."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        frames = page.locator(MAP_IFRAME)
+        if frames.count() == 1:
+            frame = frames.element_handle().content_frame()
+            try:
+                if frame is not None and frame.evaluate("() => !!window.map && window.map.getSize().x > 0"):
+                    return frame
+            except Exception:  # the frame went while we asked: a remount in progress
+                pass
+        page.wait_for_timeout(20)
+    raise RuntimeError("the map did not settle")
+
+
+def _idle(page, timeout_s: float = 60.0) -> None:
+    """Wait until the page has no script run in progress."""
+    page.wait_for_timeout(300)
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end and page.locator('[data-testid="stStatusWidget"]').count():
+        page.wait_for_timeout(50)
+
+
+def _stations(page) -> int:
+    """Station symbols on the one drawn map, or -1 while the map is being (re)mounted."""
+    frames = page.locator(MAP_IFRAME)
+    if frames.count() != 1:
+        return -1
+    try:
+        frame = frames.element_handle().content_frame()
+        return frame.evaluate("(sel) => window.map && window.map.getSize().x > 0 ? "
+                              "document.querySelectorAll(sel).length : -1", STATION)
+    except Exception:  # the frame went while we asked
+        return -1
+
+
+def measure(browser, url: str, points, zoom_in: float) -> tuple[list[float], list[float], bool]:
+    """(click → figures s, click → map s, zoom kept) for each click on a fresh page."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_selector(METRIC, timeout=120_000)
+        frame = _live_map(page, 120)
+        _idle(page)
+        lon, lat = np.mean(points, axis=0)
+        frame.evaluate("([lat, lon, dz]) => window.map.setView([lat, lon], window.map.getZoom() + dz)",
+                       [lat, lon, zoom_in])
+        _idle(page)
+        page.wait_for_timeout(500)
+        zoom = _live_map(page).evaluate("() => window.map.getZoom()")
+        figures, maps, zoom_kept = [], [], True
+        for lon, lat in points:
+            frame = _live_map(page)
+            before_text = page.locator(METRIC).first.inner_text()
+            before_n = frame.locator(STATION).count()
+            box = frame.locator(".leaflet-container").bounding_box()
+            pt = frame.evaluate("([lat, lon]) => window.map.latLngToContainerPoint([lat, lon])", [lat, lon])
+            if not (0 < pt["x"] < box["width"] and 0 < pt["y"] < box["height"]):
+                frame.evaluate("([lat, lon]) => window.map.panTo([lat, lon], {animate: false})", [lat, lon])
+                _idle(page)
+                page.wait_for_timeout(300)
+                frame = _live_map(page)
+                box = frame.locator(".leaflet-container").bounding_box()
+                pt = frame.evaluate("([lat, lon]) => window.map.latLngToContainerPoint([lat, lon])", [lat, lon])
+            t0 = time.perf_counter()
+            page.mouse.click(box["x"] + pt["x"], box["y"] + pt["y"])
+            t_fig = t_map = None
+            while time.perf_counter() - t0 < 60 and (t_fig is None or t_map is None):
+                now = time.perf_counter() - t0
+                if t_fig is None and page.locator(METRIC).first.inner_text() != before_text:
+                    t_fig = now
+                if t_map is None and _stations(page) == before_n + 1:
+                    t_map = time.perf_counter() - t0
+                page.wait_for_timeout(10)
+            if t_fig is None or t_map is None:
+                raise RuntimeError(f"a click at ({lon:.5f}, {lat:.5f}) did not update the page within 60 s")
+            figures.append(t_fig)
+            maps.append(t_map)
+            _idle(page)
+            zoom_kept &= _live_map(page).evaluate("() => window.map.getZoom()") == zoom
+        return figures, maps, zoom_kept
+    finally:
+        page.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=6)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--zoom-in", type=float, default=1.0, help="zoom steps in before clicking")
+    args = parser.parse_args()
+    chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)),
+                    None)
+    if chromium is None:
+        raise SystemExit("needs Chromium on PATH")
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = {}
+        for mode in ("remount", "update"):
+            # a fresh app per mode, so neither run finds the other's stations or caches
+            folder = write_demo_scenario(Path(tmp) / mode / "demo")
+            points = _click_points(folder, args.clicks, args.seed)
+            port = _free_port()
+            log = open(Path(tmp) / f"{mode}.log", "w")
+            proc = subprocess.Popen([sys.executable, "-m", "geoplan", "app", str(folder), "--port", str(port)],
+                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                    env=dict(os.environ, CI="true"))
+            try:
+                url = f"http://127.0.0.1:{port}"
+                end = time.monotonic() + 120
+                while time.monotonic() < end:
+                    try:
+                        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                            break
+                    except OSError:
+                        time.sleep(0.5)
+                with sync_playwright() as p:
+                    browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+                    rows[mode] = measure(browser, url + ("/?map=remount" if mode == "remount" else ""), points,
+                                         args.zoom_in)
+                    browser.close()
+            finally:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
+                log.close()
+
+    print(f"demo county, {args.clicks} clicks (seed {args.seed}), headless Chromium 1280×800, median / max s")
+    print(f"{'map drawing':<52}{'figures':>9}{'max':>7}{'map':>9}{'max':>7}  map ratio")
+    a_fig, a_map, _ = rows["remount"]
+    for mode, label in (("remount", "anchor: whole map rebuilt and mounted again"),
+                        ("update", "geoplan app: base map kept, overlays swapped")):
+        fig, mp, _ = rows[mode]
+        ratio = statistics.median(a_map) / statistics.median(mp)
+        print(f"{label:<52}{statistics.median(fig):>9.2f}{max(fig):>7.2f}{statistics.median(mp):>9.2f}"
+              f"{max(mp):>7.2f}  {ratio:.1f}×")
+    print(f"zoom kept across every click (overlays swapped): {'yes' if rows['update'][2] else 'NO'}; "
+          f"with the remount: {'yes' if rows['remount'][2] else 'no'}")
+
+
+if __name__ == "__main__":
+    main()
