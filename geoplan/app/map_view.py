@@ -239,7 +239,10 @@ OVERLAYS: dict[str, str] = {
     "areas": "服务范围 / areas",
     "demand": "需求点 / demand",
     "stations": "站点 / stations",
+    "candidates": "备选站址 / candidates",
 }
+#: Overlays shown when the page opens (candidate sites only on request: they crowd the map).
+DEFAULT_OVERLAYS = ("districts", "areas", "demand", "stations")
 
 
 def base_map(session: SitingSession, tiles: str = "osm") -> folium.Map:
@@ -257,7 +260,7 @@ def base_map(session: SitingSession, tiles: str = "osm") -> folium.Map:
     return offline_links(m)
 
 
-def overlay_groups(session: SitingSession, tiles: str = "osm", show=tuple(OVERLAYS),
+def overlay_groups(session: SitingSession, tiles: str = "osm", show=DEFAULT_OVERLAYS,
                    suggestion: Suggestion | None = None) -> list[folium.FeatureGroup]:
     """What the current plan draws on the base map, one feature group per shown overlay.
 
@@ -298,6 +301,11 @@ def overlay_groups(session: SitingSession, tiles: str = "osm", show=tuple(OVERLA
         stations = station_layers(session)
         if stations:
             drawn["stations"] += list(add_facilities(scratch, stations, tiles, legend=False).values())
+    if "candidates" in show:
+        placed = {p.id for p in session.placed}
+        cands = session.candidates[~session.candidates["id"].astype(str).isin(placed)]
+        if len(cands):
+            drawn["candidates"].append(add_facility_layer(scratch, "candidate_sites", cands, tiles, show=True))
     if suggestion is not None and suggestion.stations:
         drawn["suggested"] = [add_facility_layer(scratch, session.kind, suggestion_layer(session, suggestion), tiles)]
     groups = []
@@ -422,7 +430,7 @@ def _legend_block(title: str, items: list[tuple[str, str]]) -> str:
             f'<span style="display:inline-flex;flex-wrap:wrap;vertical-align:middle">{rows}</span></div>')
 
 
-def legend_html(session: SitingSession, show=tuple(OVERLAYS)) -> str:
+def legend_html(session: SitingSession, show=DEFAULT_OVERLAYS) -> str:
     """The legends of the shown overlays as one compact HTML block for the page beside the map."""
     from maps import coverage_colormap
     from maps.coverage import COVERED_COLOUR, UNCOVERED_COLOUR
@@ -437,6 +445,13 @@ def legend_html(session: SitingSession, show=tuple(OVERLAYS)) -> str:
         items = facility_legend_items([session.kind])
         blocks.append(_legend_block("站点 / stations", [(svg.replace('width="18"', 'width="16"'), label)
                                                         for svg, label in items]))
+    if "candidates" in show:
+        from maps.symbols import facility_svg
+
+        blocks.append(_legend_block("备选站址 / candidates", [
+            (facility_svg("candidate_sites", colour("candidate_sites"), "candidate", 16),
+             f"{len(session.candidates)} 个 sites" + ("（上传 uploaded）" if any(u.startswith("候选") for u in session.uploads)
+                                                     else ""))]))
     if "demand" in show:
         blocks.append(_legend_block("需求点 / demand", [(dot_svg(COVERED_COLOUR, 10), "已覆盖 / covered"),
                                                         (dot_svg(UNCOVERED_COLOUR, 12), "未覆盖 / not covered")]))
@@ -445,8 +460,7 @@ def legend_html(session: SitingSession, show=tuple(OVERLAYS)) -> str:
         swatch = f'<span style="display:inline-block;width:18px;height:5px;background:{c};opacity:0.5"></span>'
         std = _standard(session)
         blocks.append(_legend_block("服务范围 / service area",
-                                    [(swatch, f"{std} 内可达{layers.get_kind(session.kind).label_zh}的道路 / "
-                                              f"roads within {std} of a station")]))
+                                    [(swatch, f"{std} 内的道路 / roads within {std}")]))
     if "districts" in show and session.districts is not None:
         cmap = coverage_colormap()
         bounds = list(cmap.index)

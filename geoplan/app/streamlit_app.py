@@ -23,7 +23,7 @@ from streamlit_folium import st_folium
 
 import layers
 from layers.errors import GeoplanError
-from geoplan.app.map_view import OVERLAYS, base_map, legend_html, offline_links, overlay_groups, session_map
+from geoplan.app.map_view import DEFAULT_OVERLAYS, OVERLAYS, base_map, legend_html, offline_links, overlay_groups, session_map
 from geoplan.app.session import APP_KINDS, UPLOADABLE, ServiceStandard, SitingSession
 from geoplan.app.upload import UPLOAD_SUFFIXES, check_upload
 from geoplan.scenario import load_scenario
@@ -158,7 +158,7 @@ def _upload_panel(scenario, session: SitingSession) -> None:
     else:
         sb.success(f"{name}: 通过 valid, {len(check.layer)} 行 rows")
     for issue in check.issues[:30]:
-        sb.caption(f"{'❌' if issue.severity == 'error' else '⚠️'} {issue}")
+        sb.caption(f"{'错误 error' if issue.severity == 'error' else '警告 warning'}: {issue}")
     if check.layer is not None and kind in (*UPLOADABLE, session.kind):
         what = "作为候选站点 as candidate sites" if kind == "candidate_sites" else "作为现状站点 as existing stations"
         if sb.button(f"加入方案 / add to the plan ({what})", width="stretch"):
@@ -228,9 +228,14 @@ def _map(session: SitingSession, shown: list[str]) -> None:
                   returned_objects=["last_clicked"], on_change=lambda: _on_map_change(session))
         return
     # Only clicks come back: the mounted map keeps its own view, and returning zoom and
-    # centre would rerun the page on every pan (and three times as it loads).
+    # centre would rerun the page on every pan (and three times as it loads). The view is
+    # moved once, to a new suggestion's sites, so the planner sees what to accept.
+    centre = None
+    if sug is not None and sug.stations:
+        centre = (round(sum(s.lat for s in sug.stations) / len(sug.stations), 6),
+                  round(sum(s.lon for s in sug.stations) / len(sug.stations), 6))
     st_folium(base_map(session), key="map", height=MAP_HEIGHT_PX, use_container_width=True,
-              feature_group_to_add=overlay_groups(session, show=shown, suggestion=sug),
+              feature_group_to_add=overlay_groups(session, show=shown, suggestion=sug), center=centre,
               returned_objects=["last_clicked"], on_change=lambda: _on_map_change(session))
 
 
@@ -279,7 +284,7 @@ def main() -> None:
     _figures(session)
     left, right = st.columns([3, 2])
     with right:
-        shown = st.pills("图层 / layers", list(OVERLAYS), selection_mode="multi", default=list(OVERLAYS),
+        shown = st.pills("图层 / layers", list(OVERLAYS), selection_mode="multi", default=list(DEFAULT_OVERLAYS),
                          format_func=OVERLAYS.get, key="overlays", width="stretch", wrap=True)
         st.html(legend_html(session, shown))
     with left:
