@@ -43,6 +43,8 @@ from geoplan.scenario import load_scenario
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 METRIC = '[data-testid="stMetricValue"]'
 STATION = ".gp-icon"
+#: Least distance of a click from a station already on the map, metres.
+MIN_GAP_M = 1500.0
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 
@@ -65,12 +67,18 @@ def _click_points(folder: Path, n: int, seed: int) -> list[tuple[float, float]]:
     lonlat = gpd.GeoSeries(gpd.points_from_xy(net.node_xy[order, 0], net.node_xy[order, 1]),
                            crs=scenario.metric_epsg).to_crs(4326)
     session = SitingSession(scenario, "transfer_stations")
+    # clear of every station symbol (≈ 1 km across at the zoom used), so a click reaches the map
+    taken = [(g.x, g.y) for g in session.existing.geometry]
     out = []
-    for p in lonlat:
+    for node, p in zip(order, lonlat):
+        x, y = net.node_xy[node]
+        if any(np.hypot(x - a, y - b) < MIN_GAP_M for a, b in taken):
+            continue
         before = session.coverage()[0].actual
         session.place(p.x, p.y)
         if session.coverage()[0].actual > before:
             out.append((p.x, p.y))
+            taken.append((x, y))
             if len(out) == n:
                 return out
         else:
@@ -116,7 +124,11 @@ def _stations(page) -> int:
 
 
 def measure(browser, url: str, points, zoom_in: float) -> tuple[list[float], list[float], bool]:
-    """(click → figures s, click → map s, zoom kept) for each click on a fresh page."""
+    """(click → figures s, click → map s, zoom kept) for each click on a fresh page.
+
+    Each point is panned to the middle of the map before it is clicked (a pan does not
+    rerun the page in either mode), so the click never lands on a legend or control box.
+    """
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
         page.goto(url, wait_until="load")
@@ -134,15 +146,11 @@ def measure(browser, url: str, points, zoom_in: float) -> tuple[list[float], lis
             frame = _live_map(page)
             before_text = page.locator(METRIC).first.inner_text()
             before_n = frame.locator(STATION).count()
+            # the point is brought to the middle of the map, clear of the boxes in its corners
+            frame.evaluate("([lat, lon]) => window.map.panTo([lat, lon], {animate: false})", [lat, lon])
+            page.wait_for_timeout(300)
             box = frame.locator(".leaflet-container").bounding_box()
             pt = frame.evaluate("([lat, lon]) => window.map.latLngToContainerPoint([lat, lon])", [lat, lon])
-            if not (0 < pt["x"] < box["width"] and 0 < pt["y"] < box["height"]):
-                frame.evaluate("([lat, lon]) => window.map.panTo([lat, lon], {animate: false})", [lat, lon])
-                _idle(page)
-                page.wait_for_timeout(300)
-                frame = _live_map(page)
-                box = frame.locator(".leaflet-container").bounding_box()
-                pt = frame.evaluate("([lat, lon]) => window.map.latLngToContainerPoint([lat, lon])", [lat, lon])
             t0 = time.perf_counter()
             page.mouse.click(box["x"] + pt["x"], box["y"] + pt["y"])
             t_fig = t_map = None
