@@ -248,8 +248,9 @@ DEFAULT_OVERLAYS = ("districts", "areas", "demand", "stations")
 def base_map(session: SitingSession, tiles: str = "osm") -> folium.Map:
     """The part of the app's map that no edit changes: tiles, scale bar, roads, full-screen button.
 
-    It depends on the scenario only (not on the facility kind or the plan), so the page
-    builds the same script on every rerun and the map component is never mounted again.
+    It depends on the scenario's districts and roads only (not on the facility kind, the
+    standard or the plan), so the page builds the same script on every rerun and the map
+    component is never mounted again.
     """
     from maps import new_map
 
