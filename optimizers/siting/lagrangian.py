@@ -143,6 +143,25 @@ def _choose(rho: np.ndarray, free: np.ndarray, k: int) -> np.ndarray:
     return free[np.argsort(r, kind="stable")[:k]]
 
 
+def _relax(lists: NearestSites, lam: np.ndarray, forced: np.ndarray, free: np.ndarray, k: int, m: int):
+    """The relaxation at ``lam``: its value, subgradient, open sites and reduced costs."""
+    c = lists.wcost - lam[lists.row]
+    rho = np.bincount(lists.site, weights=np.minimum(c, 0.0), minlength=m)
+    chosen = _choose(rho, free, k)
+    is_open = np.zeros(m, dtype=bool)
+    is_open[forced] = True
+    is_open[chosen] = True
+    value = float(lam.sum() + rho[forced].sum() + rho[chosen].sum())
+    served = np.bincount(lists.row, weights=(is_open[lists.site] & (c < 0)).astype(float), minlength=lam.size)
+    return value, 1.0 - served, is_open, rho
+
+
+def _plan_cost(problem: SitingProblem, is_open: np.ndarray) -> float:
+    """Σ weight × cost of the plan ``is_open`` (points of weight 0 do not count)."""
+    w = problem.demand_weight
+    return float(w @ np.where(w > 0, problem.cost_to(is_open)[1], 0.0))
+
+
 def p_median_bound(
     problem: SitingProblem,
     p_new: int,
@@ -183,7 +202,6 @@ def p_median_bound(
     forced = np.flatnonzero(problem.forced_open)
     free = np.flatnonzero(problem.status_code == CANDIDATE)
     k = p_new - int(np.sum(problem.status_code == REQUIRED))
-    n = lists.cap.size
     lam = np.clip(lists.floor if start is None else start, lists.floor, lists.cap).astype(float)
     best = -np.inf
     best_rho = np.zeros(m)
@@ -193,26 +211,16 @@ def p_median_bound(
     stall = 0
     it = 0
     tol = 1e-10 * max(abs(upper), 1.0)
-    active_w = problem.demand_weight
     plan, plan_cost = None, np.inf
     while it < max_iter and time.perf_counter() < deadline:
         it += 1
-        c = lists.wcost - lam[lists.row]
-        neg = np.minimum(c, 0.0)
-        rho = np.bincount(lists.site, weights=neg, minlength=m)
-        chosen = _choose(rho, free, k)
-        value = float(lam.sum() + rho[forced].sum() + rho[chosen].sum())
-        is_open = np.zeros(m, dtype=bool)
-        is_open[forced] = True
-        is_open[chosen] = True
+        value, g, is_open, rho = _relax(lists, lam, forced, free, k, m)
         if it % plan_every == 0:
             # the relaxation's sites are a plan too; a cheaper one sharpens the steps and fixing
-            cost = float(active_w @ np.where(active_w > 0, problem.cost_to(is_open)[1], 0.0))
+            cost = _plan_cost(problem, is_open)
             if cost < min(upper, plan_cost) - tol:
                 plan, plan_cost = is_open.copy(), cost
                 upper = cost
-        served = np.bincount(lists.row, weights=(is_open[lists.site] & (c < 0)).astype(float), minlength=n)
-        g = 1.0 - served
         # projection: a multiplier at its cap (or floor) cannot move further out
         g[(lam >= lists.cap) & (g > 0)] = 0.0
         g[(lam <= lists.floor) & (g < 0)] = 0.0
@@ -229,6 +237,84 @@ def p_median_bound(
             break
         step = step_scale * max(upper - value, tol) / norm
         lam = np.clip(lam + step * g, lists.floor, lists.cap)
+    return LagrangianBound(
+        bound=float(best), reduced_cost=best_rho, relaxed_open=best_open, iterations=it, plan=plan,
+        plan_cost=plan_cost, multipliers=best_lam,
+    )
+
+
+def p_median_bound_volume(
+    problem: SitingProblem,
+    p_new: int,
+    lists: NearestSites,
+    upper: float,
+    deadline: float,
+    *,
+    start: np.ndarray | None = None,
+    max_iter: int = 5000,
+    plan_every: int = 10,
+    min_step_scale: float = 1e-5,
+    patience: int = 20,
+    max_alpha: float = 0.02,
+) -> LagrangianBound:
+    """Raise the Lagrangian bound further with the volume algorithm (Barahona & Anbil 2000).
+
+    Near the top plain subgradient steps zig-zag; the volume algorithm steps along a
+    running average of the subgradients (the subgradient of the averaged relaxed
+    solution) from the best multipliers so far. Started from the multipliers of
+    :func:`p_median_bound`, it gains what those steps no longer can (on the 10 000 × 1000,
+    p = 50 benchmark instance: +0.08 % of the bound in 20 s after the plain steps stalled).
+    The other parameters are those of :func:`p_median_bound`.
+
+    Parameters
+    ----------
+    max_alpha : float
+        Largest weight of a new subgradient in the running average.
+    """
+    m = problem.n_site
+    forced = np.flatnonzero(problem.forced_open)
+    free = np.flatnonzero(problem.status_code == CANDIDATE)
+    k = p_new - int(np.sum(problem.status_code == REQUIRED))
+    lam = np.clip(lists.floor if start is None else start, lists.floor, lists.cap).astype(float)
+    best, direction, best_open, best_rho = _relax(lists, lam, forced, free, k, m)
+    best_lam = lam
+    tol = 1e-10 * max(abs(upper), 1.0)
+    plan, plan_cost = None, np.inf
+    scale = 0.1
+    red = 0
+    it = 0
+    while it < max_iter and time.perf_counter() < deadline and best < upper - tol and scale >= min_step_scale:
+        it += 1
+        step_dir = direction.copy()
+        # projection: a multiplier at its cap (or floor) cannot move further out
+        step_dir[(best_lam >= lists.cap) & (step_dir > 0)] = 0.0
+        step_dir[(best_lam <= lists.floor) & (step_dir < 0)] = 0.0
+        norm = float(step_dir @ step_dir)
+        if norm == 0.0:
+            break
+        lam = np.clip(best_lam + scale * max(upper - best, tol) / norm * step_dir, lists.floor, lists.cap)
+        value, g, is_open, rho = _relax(lists, lam, forced, free, k, m)
+        if it % plan_every == 0:
+            # the relaxation's sites are a plan too; a cheaper one sharpens the steps and fixing
+            cost = _plan_cost(problem, is_open)
+            if cost < min(upper, plan_cost) - tol:
+                plan, plan_cost = is_open.copy(), cost
+                upper = cost
+        # weight of the new subgradient: the one that shortens the averaged direction most
+        diff = g - direction
+        dd = float(diff @ diff)
+        alpha = max_alpha if dd == 0.0 else min(max_alpha, max(max_alpha / 10, -float(direction @ diff) / dd))
+        direction = alpha * g + (1.0 - alpha) * direction
+        if value > best + tol:
+            if float(step_dir @ g) >= 0.0:
+                scale = min(2.0, 1.1 * scale)
+            best, best_lam, best_open, best_rho = value, lam, is_open, rho
+            red = 0
+        else:
+            red += 1
+            if red >= patience:
+                scale *= 0.66
+                red = 0
     return LagrangianBound(
         bound=float(best), reduced_cost=best_rho, relaxed_open=best_open, iterations=it, plan=plan,
         plan_cost=plan_cost, multipliers=best_lam,

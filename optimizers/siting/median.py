@@ -45,7 +45,7 @@ from optimizers.siting._sites import (
     unreachable_reason,
 )
 from optimizers.siting.coverage import plan_cost
-from optimizers.siting.lagrangian import fix_sites, nearest_sites, p_median_bound
+from optimizers.siting.lagrangian import fix_sites, nearest_sites, p_median_bound, p_median_bound_volume
 from optimizers.siting.local_search import greedy, iterated_swap_search, swap_search
 from optimizers.siting.problem import CANDIDATE, REQUIRED, SITE_STATUSES, SitingProblem
 from optimizers.siting.result import SitingResult, SolveStatus
@@ -54,12 +54,27 @@ DEFAULT_TIME_LIMIT_S = 60.0
 _GREEDY_CELLS = 2_000_000
 # rough cost of adding one cost level to the MathOpt model in Python (s), on a loaded machine
 _BUILD_S_PER_LEVEL = 4e-5
-# rough cost of sorting the demand–site pairs for the MIP (s per pair), on a loaded machine
-_SORT_S_PER_PAIR = 1.5e-6
+# rough cost of sorting the demand–site pairs for the MIP (s per pair), on a loaded machine:
+# row-wise for a dense matrix, one long sort for a sparse one
+_SORT_S_PER_PAIR = {False: 2e-7, True: 1.5e-6}
 
 
 def _sorted_rows(problem: SitingProblem, active: np.ndarray):
-    """Per active demand point: openable sites sorted by cost (CSR arrays)."""
+    """Per active demand point: openable sites sorted by cost (CSR arrays).
+
+    Ties keep the lower site index first, so the levels are the same every run.
+    """
+    if not problem.is_sparse:
+        # one stable row-wise sort of the dense block: far cheaper than sorting all pairs as one list
+        cols = np.flatnonzero(problem.openable)
+        block = problem.costs[np.ix_(active, cols)]
+        order = np.argsort(block, axis=1, kind="stable")
+        costs = np.take_along_axis(block, order, axis=1)
+        reach = np.isfinite(costs)
+        ptr = np.zeros(active.size + 1, dtype=np.int64)
+        np.cumsum(reach.sum(axis=1), out=ptr[1:])
+        # finite costs sort first in each row, so the kept entries stay in row order
+        return ptr, cols[order][reach], costs[reach]
     indptr, idx, cost = problem.pair_lists(None)
     counts = np.diff(indptr)[active]
     starts = indptr[:-1][active]
@@ -224,6 +239,7 @@ def solve_p_median(
 
     # Lagrangian bound and reduced-cost fixing (plain p-median: no budget, no closing)
     lag_bound = -math.inf
+    lag = None
     floor = math.inf
     sub = problem
     if best_mask is not None and math.isfinite(best_val) and lagrangian:
@@ -241,16 +257,16 @@ def solve_p_median(
             val = _weighted_cost(problem, mask, active)[0]
             if val < best_val - 1e-9 * abs(best_val):
                 best_mask, best_val = mask, val
-                # closer target, smaller steps: patient and fine
-                lag2 = p_median_bound(
-                    problem, p_new, lists, best_val, t0 + 0.8 * T, start=lag.multipliers, patience=50,
-                    min_step_scale=1e-4,
-                )
-                steps += lag2.iterations
-                if lag2.plan is not None and lag2.plan_cost < best_val:
-                    best_mask, best_val = lag2.plan, lag2.plan_cost
-                if lag2.bound > lag.bound:
-                    lag = lag2
+            # volume steps from the best multipliers, aimed at the better plan: they gain
+            # what the plain steps no longer can
+            lag2 = p_median_bound_volume(
+                problem, p_new, lists, best_val, t0 + 0.8 * T, start=lag.multipliers, max_iter=100_000,
+            )
+            steps += lag2.iterations
+            if lag2.plan is not None and lag2.plan_cost < best_val:
+                best_mask, best_val = lag2.plan, lag2.plan_cost
+            if lag2.bound > lag.bound:
+                lag = lag2
         lag_bound = lag.bound
         fix_open, fix_closed, floor = fix_sites(problem, p_new, lag, best_val)
         common["formulation"] += (
@@ -268,8 +284,9 @@ def solve_p_median(
     forced = sub.forced_open
 
     pairs = active.size * int(sub.openable.sum())
-    if best_mask is not None and pairs * _SORT_S_PER_PAIR > 0.5 * (deadline - time.perf_counter()):
-        # sorting every row for the MIP would use up the time left: keep the plan and bound
+    if best_mask is not None and pairs * _SORT_S_PER_PAIR[sub.is_sparse] > 0.5 * (deadline - time.perf_counter()):
+        # sorting every row for the MIP would use up the time left: the time goes to the plan
+        best_mask, best_val = _polish(problem, p_new, active, lag, best_mask, best_val, deadline, seed)
         site, _ = problem.cost_to(best_mask)
         return make_result(
             problem, status=SolveStatus.FEASIBLE, open_mask=best_mask, assignment=site, objective=best_val,
@@ -300,7 +317,9 @@ def solve_p_median(
     status_mip = None
     while time.perf_counter() < deadline - 0.05:
         if keep.sum() * _BUILD_S_PER_LEVEL > 0.5 * (deadline - time.perf_counter()):
-            # building this model alone would use up the time left: keep the plan and bound
+            # building this model alone would use up the time left: the time goes to the plan
+            if best_mask is not None:
+                best_mask, best_val = _polish(problem, p_new, active, lag, best_mask, best_val, deadline, seed)
             break
         rounds += 1
         model, y = _build(sub, p_new, levels, keep, w[active])
@@ -372,6 +391,23 @@ def _promising(problem: SitingProblem, p_new: int, lag, upper: float) -> np.ndar
     allowed = np.zeros(problem.n_site, dtype=bool)
     allowed[keep] = True
     return allowed
+
+
+def _polish(problem, p_new, active, lag, best_mask, best_val, deadline, seed):
+    """Iterated swaps among the sites the reduced costs favour, until ``deadline``.
+
+    Used when the MIP is out of reach in the time left. Returns the better plan and its cost.
+    """
+    if lag is None or time.perf_counter() > deadline - 0.2:
+        return best_mask, best_val
+    allowed = _promising(problem, p_new, lag, best_val)
+    mask = _heuristic(problem, p_new, active, deadline - 0.1, start=best_mask, allowed=allowed, seed=seed + 1)
+    if mask is None:
+        return best_mask, best_val
+    val = _weighted_cost(problem, mask, active)[0]
+    if val < best_val - 1e-9 * abs(best_val):
+        return mask, val
+    return best_mask, best_val
 
 
 def _with_fixed(problem: SitingProblem, fix_open: np.ndarray, fix_closed: np.ndarray) -> SitingProblem:

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from optimizers.siting import SitingProblem, SolveStatus, solve_mclp, solve_p_median
 from optimizers.siting.coverage import coverage_groups
 from optimizers.siting.coverage_search import covered_weight, greedy_cover, incidence, swap_cover
-from optimizers.siting.lagrangian import fix_sites, nearest_sites, p_median_bound
+from optimizers.siting.lagrangian import fix_sites, nearest_sites, p_median_bound, p_median_bound_volume
 
 STATUS = ["existing", "required", "candidate", "candidate", "excluded", "candidate", "candidate",
           "candidate", "candidate", "candidate"]
@@ -87,6 +87,28 @@ def test_lagrangian_bound_and_fixing_against_brute_force(seed, cutoff, status, p
                 assert kept, "fixing removed a plan at least as good as the target"
             if not kept:
                 assert value >= floor * (1 - 1e-9)
+
+
+@pytest.mark.parametrize("seed,cutoff,status,p_new,k", CASES)
+def test_volume_steps_stay_below_the_optimum_and_only_raise_the_bound(seed, cutoff, status, p_new, k):
+    st = status or ["candidate"] * 10
+    costs, dense, w = instance(seed, cutoff=cutoff, status=st)
+    pr = SitingProblem(costs, w, [f"s{j}" for j in range(10)], site_status=st)
+    values = {tuple(np.flatnonzero(mk)): plan_value(dense, w, mk) for mk in all_plans(st, p_new)}
+    best = min(values.values())
+    lists = nearest_sites(pr, np.flatnonzero(w > 0), k)
+    finite = sorted(v for v in values.values() if np.isfinite(v))
+    upper = finite[min(3, len(finite) - 1)]
+    first = p_median_bound(pr, p_new, lists, upper, time.perf_counter() + 10, max_iter=30)
+    lag = p_median_bound_volume(pr, p_new, lists, upper, time.perf_counter() + 10, start=first.multipliers,
+                                max_iter=400)
+    assert first.bound - 1e-9 * abs(first.bound) <= lag.bound <= best * (1 + 1e-9) + 1e-9
+    if lag.plan is not None:
+        assert lag.plan_cost == pytest.approx(values[tuple(np.flatnonzero(lag.plan))])
+    # the reduced costs belong to the reported bound: fixing against the optimum keeps it
+    fix_open, fix_closed, _ = fix_sites(pr, p_new, lag, best)
+    opt = [np.array(plan) for plan, v in values.items() if v <= best]
+    assert any(not fix_closed[plan].any() and set(np.flatnonzero(fix_open)) <= set(plan) for plan in opt)
 
 
 @pytest.mark.parametrize("seed,cutoff,status,p_new,k", CASES)
