@@ -18,6 +18,8 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from optimizers.siting.swap_moves import kick_and_descend, make_best_moves
+
 
 def incidence(sets: list[np.ndarray], n_site: int) -> sp.csr_array:
     """Group × site 0/1 matrix from the coverage sets."""
@@ -30,6 +32,18 @@ def incidence(sets: list[np.ndarray], n_site: int) -> sp.csr_array:
 def covered_weight(A: sp.csr_array, weight: np.ndarray, open_mask: np.ndarray) -> float:
     """Weight of the groups that an open site covers."""
     return float(weight @ ((A @ open_mask.astype(float)) > 0))
+
+
+def _uncovered_value(A: sp.csr_array, weight: np.ndarray):
+    """Minus the covered weight, as a function of the chosen sites."""
+    m = A.shape[1]
+
+    def value(chosen: np.ndarray) -> float:
+        mask = np.zeros(m, dtype=bool)
+        mask[chosen] = True
+        return -covered_weight(A, weight, mask)
+
+    return value
 
 
 def greedy_cover(A: sp.csr_array, weight: np.ndarray, free: np.ndarray, k: int) -> np.ndarray:
@@ -56,6 +70,7 @@ def swap_cover(
     m = A.shape[1]
     At = A.T.tocsr()
     chosen = chosen.copy()
+    value = _uncovered_value(A, weight)
     is_free = np.zeros(m, dtype=bool)
     is_free[free] = True
     while time.perf_counter() < deadline and chosen.size:
@@ -74,31 +89,11 @@ def swap_cover(
         cand_in = np.flatnonzero(is_free & ~open_mask)
         if cand_in.size == 0:
             break
-        delta = gain[cand_in][:, None] - loss[None, :] + both[cand_in]
-        eps = 1e-9 * max(total, 1.0)
-        best_in = np.argmax(delta, axis=0)
-        best_delta = delta[best_in, np.arange(chosen.size)]
-        order = [c for c in np.argsort(-best_delta, kind="stable") if best_delta[c] > eps]
-        if not order:
+        # swaps are priced as the fall of the uncovered weight (the shared move-maker minimises)
+        delta = -(gain[cand_in][:, None] - loss[None, :] + both[cand_in])
+        moved, _ = make_best_moves(chosen, cand_in, delta, value, -total, deadline)
+        if not moved:
             break
-        used = set()
-        for step, c in enumerate(order):
-            j = int(cand_in[best_in[c]])
-            if j in used:
-                continue
-            old = chosen[c]
-            chosen[c] = j
-            trial_mask = np.zeros(m, dtype=bool)
-            trial_mask[chosen] = True
-            trial = covered_weight(A, weight, trial_mask)
-            # the first move is exact; the later ones are kept only if they still help
-            if step == 0 or trial > total + eps:
-                total = trial
-                used.add(j)
-            else:
-                chosen[c] = old
-            if time.perf_counter() >= deadline:
-                break
     return np.sort(chosen)
 
 
@@ -119,27 +114,7 @@ def iterated_swap_cover(
     Stops at ``target`` covered weight (e.g. a proven upper bound: the plan is then
     optimal), after ``max_stall`` kicks without improvement, or at ``deadline``.
     """
-    m = A.shape[1]
-    rng = np.random.default_rng(seed)
-
-    def value(c: np.ndarray) -> float:
-        mask = np.zeros(m, dtype=bool)
-        mask[c] = True
-        return covered_weight(A, weight, mask)
-
-    best = swap_cover(A, weight, free, chosen, deadline)
-    best_val = value(best)
-    pool_size = free.size - best.size
-    kick = min(kick, best.size, pool_size)
-    stall = 0
-    eps = 1e-9 * max(abs(best_val), 1.0)
-    while kick > 0 and stall < max_stall and best_val < target - eps and time.perf_counter() < deadline:
-        cur = best.copy()
-        out = rng.choice(cur.size, kick, replace=False)
-        cur[out] = rng.choice(np.setdiff1d(free, cur), kick, replace=False)
-        cur = swap_cover(A, weight, free, cur, deadline)
-        val = value(cur)
-        stall = 0 if val > best_val + eps else stall + 1
-        if val >= best_val - eps:
-            best, best_val = cur, val
-    return np.sort(best)
+    return kick_and_descend(
+        lambda c: swap_cover(A, weight, free, c, deadline), _uncovered_value(A, weight), free, chosen, deadline,
+        seed=seed, kick=kick, max_stall=max_stall, target=-target,
+    )

@@ -14,6 +14,8 @@ import time
 
 import numpy as np
 
+from optimizers.siting.swap_moves import kick_and_descend, make_best_moves
+
 
 def _two_nearest(D: np.ndarray, open_cols: np.ndarray, big: float):
     sub = D[:, open_cols]
@@ -66,6 +68,11 @@ def greedy(D: np.ndarray, w: np.ndarray, fixed: np.ndarray, free: np.ndarray, k:
     return np.array(chosen, dtype=np.int64)
 
 
+def _median_value(D: np.ndarray, w: np.ndarray, fixed: np.ndarray):
+    """Σ weight × cost to the nearest open column, as a function of the chosen columns."""
+    return lambda chosen: float(w @ D[:, np.concatenate([fixed, chosen])].min(axis=1))
+
+
 def swap_search(
     D: np.ndarray,
     w: np.ndarray,
@@ -83,6 +90,7 @@ def swap_search(
     """
     n, m = D.shape
     chosen = chosen.copy()
+    value = _median_value(D, w, fixed)
     is_free = np.zeros(m, dtype=bool)
     is_free[free] = True
     while time.perf_counter() < deadline and chosen.size:
@@ -100,33 +108,9 @@ def swap_search(
         if cand_in.size == 0:
             break
         delta = -gain[cand_in][:, None] + loss[chosen][None, :] - extra[np.ix_(cand_in, chosen)]
-        eps = 1e-9 * max(total, 1.0)
-        # the best move of every closing site, best first; the first is exact, the
-        # later ones (made after it) are checked on the true cost before they are kept
-        best_in = np.argmin(delta, axis=0)
-        best_delta = delta[best_in, np.arange(chosen.size)]
-        order = [c for c in np.argsort(best_delta, kind="stable") if best_delta[c] < -eps]
-        if not order:
+        moved, total = make_best_moves(chosen, cand_in, delta, value, total, deadline)
+        if not moved:
             break
-        used = set()
-        for step, c in enumerate(order):
-            j = int(cand_in[best_in[c]])
-            if j in used:
-                continue
-            old = chosen[c]
-            chosen[c] = j
-            if step == 0:
-                total = float(w @ D[:, np.concatenate([fixed, chosen])].min(axis=1))
-                used.add(j)
-                continue
-            trial = float(w @ D[:, np.concatenate([fixed, chosen])].min(axis=1))
-            if trial < total - eps:
-                total = trial
-                used.add(j)
-            else:
-                chosen[c] = old
-            if time.perf_counter() >= deadline:
-                break
     return np.sort(chosen)
 
 
@@ -147,23 +131,7 @@ def iterated_swap_search(
 
     Stops after ``max_stall`` kicks without improvement or at ``deadline``.
     """
-    rng = np.random.default_rng(seed)
-
-    def value(c: np.ndarray) -> float:
-        return float(w @ D[:, np.concatenate([fixed, c])].min(axis=1))
-
-    best = swap_search(D, w, fixed, free, chosen, big, deadline)
-    best_val = value(best)
-    kick = min(kick, best.size, free.size - best.size)
-    eps = 1e-9 * max(abs(best_val), 1.0)
-    stall = 0
-    while kick > 0 and stall < max_stall and time.perf_counter() < deadline:
-        cur = best.copy()
-        out = rng.choice(cur.size, kick, replace=False)
-        cur[out] = rng.choice(np.setdiff1d(free, cur), kick, replace=False)
-        cur = swap_search(D, w, fixed, free, cur, big, deadline)
-        val = value(cur)
-        stall = 0 if val < best_val - eps else stall + 1
-        if val <= best_val + eps:
-            best, best_val = cur, val
-    return np.sort(best)
+    return kick_and_descend(
+        lambda c: swap_search(D, w, fixed, free, c, big, deadline), _median_value(D, w, fixed), free, chosen,
+        deadline, seed=seed, kick=kick, max_stall=max_stall,
+    )
