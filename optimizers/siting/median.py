@@ -17,10 +17,13 @@ extended and the model solved again.
 
 A greedy + swap local search (see :mod:`optimizers.siting.local_search`) gives the
 first plan and the truncation levels. Without a budget or closable sites a
-Lagrangian relaxation (:mod:`optimizers.siting.lagrangian`) then gives a proven
-bound, better plans (its site sets, iterated swaps among the sites its reduced costs
-favour) and fixes sites open or closed by reduced cost, so the MIP only decides the
-rest. The reported bound is the larger of the Lagrangian and the MIP bound.
+Lagrangian relaxation (:mod:`optimizers.siting.lagrangian`; subgradient steps, then
+volume-algorithm steps) then gives a proven bound, better plans (its site sets,
+iterated swaps among the sites its reduced costs favour) and fixes sites open or
+closed by reduced cost, so the MIP only decides the rest. When the MIP cannot be
+built in the time left (tens of thousands of demand points × hundreds of sites), that
+time goes to more swaps instead. The reported bound is the larger of the Lagrangian
+and the MIP bound.
 """
 
 from __future__ import annotations
