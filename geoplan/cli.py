@@ -199,8 +199,9 @@ def route(
     iterations: Annotated[int | None, typer.Option(help="Stop the search after this many iterations, so a rerun "
                                                         "gives the same routes (default: scenario [routing] "
                                                         "iterations, 10000).")] = None,
-    stations: Annotated[str | None, typer.Option(help="collection: unload at the existing stations or the plan's "
-                                                      "(existing|plan; default: plan when it adds a station).")] = None,
+    stations: Annotated[str | None, typer.Option(
+        help="Unload at the existing sites or the plan's (existing|plan; default: plan when it adds one): "
+             "transfer stations and plants, film stations, or muck disposal sites and yards.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     tiles: Tiles = "osm",
     quiet: Quiet = False,

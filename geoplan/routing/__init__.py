@@ -5,11 +5,12 @@
 
 Each workflow builds a :class:`optimizers.routing.RoutingProblem` from the scenario's
 layers and road network, solves it with a time limit, checks the result independently
-and writes ``output/routes_<workflow>.gpkg`` / ``.csv`` / ``.json``.
+and writes ``output/routes_<workflow>.gpkg`` / ``.csv`` / ``.json``. Every workflow
+unloads at the existing sites or the plan's (:func:`choose_sites`).
 """
 
 from geoplan.routing.fleet import DEFAULT_FLEET, FleetVehicle, RoutingSettings, load_fleet, load_settings
-from geoplan.routing.collection import STATION_CHOICES, collection_stations
+from geoplan.routing.sites import SITE_CHOICES, SiteChoice, choose_sites
 from geoplan.routing.muck import MuckAssignment, assign_muck, pack_trips, pack_trips_optimal
 from geoplan.routing.outputs import ROUTE_COLUMNS, STOP_COLUMNS
 from geoplan.routing.run import WORKFLOWS, RoutingOutcome, demo_routing, run_routing
@@ -17,15 +18,16 @@ from geoplan.routing.run import WORKFLOWS, RoutingOutcome, demo_routing, run_rou
 __all__ = [
     "DEFAULT_FLEET",
     "ROUTE_COLUMNS",
-    "STATION_CHOICES",
+    "SITE_CHOICES",
     "STOP_COLUMNS",
     "WORKFLOWS",
     "FleetVehicle",
     "MuckAssignment",
     "RoutingOutcome",
     "RoutingSettings",
+    "SiteChoice",
     "assign_muck",
-    "collection_stations",
+    "choose_sites",
     "demo_routing",
     "load_fleet",
     "load_settings",

@@ -6,7 +6,8 @@ with its daily tonnes: population × ``household_waste_kg_per_person_d`` split b
 
 **Stations.** Transfer stations and treatment plants of the existing network, or of the
 plan (existing + planned rows + the stations ``geoplan site`` wrote to
-``output/planned_sites.gpkg``); by default the plan when it adds any station.
+``output/planned_sites.gpkg``); by default the plan when it adds any station
+(:func:`geoplan.routing.sites.choose_sites`, shared with film and muck).
 
 **Assignment.** Every pick-up goes to one station accepting its fraction, within the
 stations' ``capacity_t_per_d`` (shared by the fractions a station takes), at least
@@ -33,6 +34,7 @@ from layers.errors import GeoplanError
 from geoplan.routing.fleet import KITCHEN, OTHER, RECYCLABLES, FleetVehicle, RoutingSettings
 from geoplan.routing.matrices import Locations, build_matrices, snap_places
 from geoplan.routing.prepared import PreparedProblem
+from geoplan.routing.sites import choose_sites
 from optimizers.routing import Depot, Job, RoutingProblem, UnloadSite, VehicleType, assign_to_sites
 
 #: Which fleet vehicle carries each fraction. Assumption: recyclables go in a
@@ -71,39 +73,8 @@ def daily_tonnes(communities, quantities: dict[str, float]) -> dict[str, np.ndar
     return {OTHER: total * (1 - kitchen - recyclables), KITCHEN: total * kitchen, RECYCLABLES: total * recyclables}
 
 
-#: ``stations`` choices: the existing network, or the plan.
-STATION_CHOICES = ("existing", "plan")
-
-
-def collection_stations(scenario, choice: str = "") -> tuple[str, dict[str, object], list[str]]:
-    """Transfer stations and treatment plants the trucks unload at.
-
-    Parameters
-    ----------
-    choice : {"existing", "plan", ""}
-        ``""`` takes the plan when it adds a station to the existing network.
-
-    Returns
-    -------
-    used : str
-        ``"existing"`` or ``"plan"``.
-    layers : dict of str to GeoDataFrame
-        ``transfer_stations`` and ``treatment_plants`` rows used.
-    planned_ids : list of str
-        Stations of the plan that are not existing.
-    """
-    from geoplan.indicators.report import facilities_for
-
-    if choice not in ("", *STATION_CHOICES):
-        raise GeoplanError(f"stations {choice!r} is not known; use existing or plan")
-    kinds = ("transfer_stations", "treatment_plants")
-    existing = facilities_for(scenario, "existing")
-    plan = facilities_for(scenario, "plan")
-    have = {str(i) for k in kinds if k in existing for i in existing[k]["id"]}
-    added = [str(i) for k in kinds if k in plan for i in plan[k]["id"] if str(i) not in have]
-    used = choice or ("plan" if added else "existing")
-    chosen = plan if used == "plan" else existing
-    return used, {k: chosen[k] for k in kinds if k in chosen}, added if used == "plan" else []
+#: Facility kinds collection trucks unload at.
+COLLECTION_SITE_KINDS = ("transfer_stations", "treatment_plants")
 
 
 def _vehicle_count(row) -> int | None:
@@ -140,8 +111,8 @@ def prepare_collection(scenario, fleet: dict[str, FleetVehicle], settings: Routi
     if communities is None or len(communities) == 0:
         raise GeoplanError("the scenario has no residential_communities: add the communities layer to layers.gpkg")
     depot_row = pick_depot(lay.get("depots", []), settings.collection_depot)
-    used, station_layers, planned_ids = collection_stations(
-        scenario, stations if stations is not None else settings.collection_stations)
+    choice = choose_sites(scenario, COLLECTION_SITE_KINDS,
+                          stations if stations is not None else settings.collection_stations)
 
     loc = Locations()
     depot_places, depot_nodes = snap_places(net, depot_row, "depots")
@@ -150,7 +121,7 @@ def prepare_collection(scenario, fleet: dict[str, FleetVehicle], settings: Routi
     depot = Depot(depot_id, loc.add(depot_id, depot_places[0], depot_nodes[0]), vehicle_count=garage)
 
     site_rows = []
-    for kind, gdf in station_layers.items():
+    for kind, gdf in choice.layers.items():
         if len(gdf) == 0:
             continue
         places, nodes = snap_places(net, gdf, kind)
@@ -224,7 +195,7 @@ def prepare_collection(scenario, fleet: dict[str, FleetVehicle], settings: Routi
         ))
         vehicles[vt_id] = vehicle
 
-    notes = _station_notes(used, planned_ids, sites, demand, nearest, assignment, pickups)
+    notes = _station_notes(choice, sites, demand, nearest, assignment, pickups)
     if garage is not None:
         notes.append(f"车队 fleet: at most {garage} trucks leave depot {depot_id} (its vehicle_count)")
     notes.append("每个小区每类垃圾一个收集点 one pick-up per community and fraction; trucks end at their unload "
@@ -233,9 +204,7 @@ def prepare_collection(scenario, fleet: dict[str, FleetVehicle], settings: Routi
     details = {
         "depot": depot_id,
         "depot_vehicle_count": garage,
-        "stations": used,
-        "station_ids": [s.id for s in sites],
-        "planned_station_ids": planned_ids,
+        **choice.details(),
         "assignment_method": assignment.method,
         "assignment_optimal": assignment.optimal,
         "unload_site_tonnes_per_d": {s.id: round(float(assignment.load_t[k]), 3) for k, s in enumerate(sites)},
@@ -248,11 +217,9 @@ def prepare_collection(scenario, fleet: dict[str, FleetVehicle], settings: Routi
     return PreparedProblem("collection", problem, loc, vehicles, notes, details)
 
 
-def _station_notes(used, planned_ids, sites, demand, nearest, assignment, pickups) -> list[str]:
+def _station_notes(choice, sites, demand, nearest, assignment, pickups) -> list[str]:
     """What the planner should know about the stations: which, overloads, shortfall."""
-    label = "规划 plan (existing + planned)" if used == "plan" else "现状 existing"
-    notes = [f"转运站 stations used: {label}: {', '.join(s.id for s in sites)}"
-             + (f" (planned: {', '.join(planned_ids)})" if planned_ids else "")]
+    notes = [choice.note("转运站 stations")]
     for k, site in enumerate(sites):
         near = float(demand[nearest == k].sum())
         if near > site.daily_capacity_t + 1e-9:

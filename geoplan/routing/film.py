@@ -4,7 +4,8 @@ Quantities per collection run (default weekly, ``[routing] film_period_days``):
 a village gives ``mulched_area_mu × film_kg_per_mu_yr × days / 365``; a shop gives its
 ``film_sales_kg_per_yr × days / 365`` (film sold comes back as waste film; assumption).
 Vans start at a township film station (or, with none in the scenario, at a depot), may
-come back to tip and go out again, and end at their station.
+come back to tip and go out again, and end at their station. The stations are the existing
+ones or the plan's, as for collection (:func:`geoplan.routing.sites.choose_sites`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from layers.errors import GeoplanError
 from geoplan.routing.fleet import FILM, FleetVehicle, RoutingSettings
 from geoplan.routing.matrices import Locations, build_matrices, snap_places
 from geoplan.routing.prepared import PreparedProblem
+from geoplan.routing.sites import choose_sites
 from optimizers.routing import Depot, Job, RoutingProblem, UnloadSite, VehicleType
 
 #: Suffix of the unload-site id at a station (the station is also the vans' depot).
@@ -31,8 +33,16 @@ def film_tonnes(villages, shops, quantities: dict[str, float], days: float) -> t
     return v, s
 
 
-def prepare_film(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSettings) -> PreparedProblem:
+def prepare_film(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSettings,
+                 stations: str | None = None) -> PreparedProblem:
     """Build one film collection run of the scenario.
+
+    Parameters
+    ----------
+    stations : {"existing", "plan"} or None
+        Film stations the vans work from; None takes ``[routing] film_stations``
+        (default: the plan when it adds a station, e.g. after ``geoplan site --kind
+        film_recycling_stations``).
 
     Raises
     ------
@@ -42,9 +52,11 @@ def prepare_film(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
     lay = scenario.layers
     net = scenario.road_network
     van = fleet["film_van"]
-    bases = lay.get("film_recycling_stations")
+    choice = choose_sites(scenario, ("film_recycling_stations",),
+                          stations if stations is not None else settings.film_stations)
+    bases = choice.layers.get("film_recycling_stations")
     base_kind = "film_recycling_stations"
-    notes = []
+    notes = [choice.note("农膜回收站 film stations")]
     if bases is None or len(bases) == 0:
         bases, base_kind = lay.get("depots"), "depots"
         if bases is None or len(bases) == 0:
@@ -98,6 +110,6 @@ def prepare_film(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
     notes.append(f"每{settings.film_period_days:g}天一次 one run per {settings.film_period_days:g} days: "
                  "village film = mulched mu × kg/mu/yr × days/365; shop film = film sales × days/365")
     problem = RoutingProblem(depots, vts, jobs, matrices, sites)
-    details = {"period_days": settings.film_period_days,
+    details = {**choice.details(), "period_days": settings.film_period_days,
                "tonnes_per_run": {"villages": round(float(v_t.sum()), 3), "shops": round(float(s_t.sum()), 3)}}
     return PreparedProblem("film", problem, loc, vehicles, notes, details)

@@ -11,6 +11,8 @@ fuel use or payload of these trucks); a scenario overrides them in ``scenario.to
     [routing]
     collection_depot = "DE01"
     collection_stations = "plan"
+    film_stations = "existing"
+    muck_sites = "plan"
     iterations = 10000
     muck_plan_date = "2026-05-01"
 
@@ -120,8 +122,8 @@ class FleetVehicle:
 
     @property
     def label(self) -> str:
-        """``"压缩式垃圾车 (compression garbage truck)"``."""
-        return f"{self.label_zh} ({self.label_en})"
+        """``"压缩式垃圾车 / compression garbage truck"``."""
+        return f"{self.label_zh} / {self.label_en}"
 
     def shift_s(self) -> tuple[float, float]:
         """Shift start and end in seconds after midnight (end > start)."""
@@ -159,6 +161,27 @@ DEFAULT_FLEET: dict[str, FleetVehicle] = {
 }
 
 
+#: What a planner calls a truck by the fraction it carries (the same compression truck
+#: is a 其他垃圾 truck on one route and a 可回收物 truck on another).
+FRACTION_TRUCK_LABELS: dict[str, tuple[str, str]] = {
+    OTHER: ("其他垃圾收运车", "residual-waste truck"),
+    KITCHEN: ("厨余垃圾收运车", "kitchen-waste truck"),
+    RECYCLABLES: ("可回收物收运车", "recyclables truck"),
+}
+
+
+def vehicle_type_label(vehicle: FleetVehicle, fractions: tuple[str, ...]) -> str:
+    """The planner's name of a vehicle type, Chinese first, e.g. ``"其他垃圾收运车 / residual-waste truck"``.
+
+    A truck carrying one household-waste fraction is named by it; any other vehicle
+    (film van, muck truck) by its fleet label.
+    """
+    if len(fractions) == 1 and fractions[0] in FRACTION_TRUCK_LABELS:
+        zh, en = FRACTION_TRUCK_LABELS[fractions[0]]
+        return f"{zh} / {en}"
+    return vehicle.label
+
+
 @dataclass(frozen=True)
 class RoutingSettings:
     """Workflow settings from ``[routing]``.
@@ -171,6 +194,10 @@ class RoutingSettings:
     collection_stations : str
         Stations the collection trucks unload at: ``"existing"`` or ``"plan"`` (existing
         + planned + sited by ``geoplan site``); "" = the plan when it adds a station.
+    film_stations : str
+        Township film stations the vans start from and tip at, chosen the same way.
+    muck_sites : str
+        Disposal sites and transfer yards the muck trucks tip at, chosen the same way.
     iterations : int
         Iteration limit of the routing search (PyVRP iterations, OR-Tools solutions) for
         ``geoplan route``: the search stops on it, so a rerun gives the same routes; the
@@ -187,6 +214,8 @@ class RoutingSettings:
 
     collection_depot: str = ""
     collection_stations: str = ""
+    film_stations: str = ""
+    muck_sites: str = ""
     iterations: int = 10_000
     film_period_days: float = 7.0
     muck_plan_date: str = ""
@@ -239,9 +268,10 @@ def load_settings(scenario) -> RoutingSettings:
     """The scenario's ``[routing]`` settings."""
     raw = _raw_toml(scenario).get("routing", {})
     settings = _apply(RoutingSettings(), raw, "[routing]")
-    if settings.collection_stations not in ("", "existing", "plan"):
-        raise GeoplanError(f"scenario.toml [routing] collection_stations = {settings.collection_stations!r}: "
-                           "use \"existing\" or \"plan\"")
+    for key in ("collection_stations", "film_stations", "muck_sites"):
+        if getattr(settings, key) not in ("", "existing", "plan"):
+            raise GeoplanError(f"scenario.toml [routing] {key} = {getattr(settings, key)!r}: "
+                               "use \"existing\" or \"plan\"")
     if settings.iterations < 1:
         raise GeoplanError("scenario.toml [routing] iterations must be at least 1")
     if not settings.film_period_days > 0 or not 0 < settings.muck_working_days_per_week <= 7:

@@ -8,6 +8,9 @@
    OR-Tools MathOpt (GLOP, with a time limit): each site's nightly m³ goes to disposal
    sites (capacity ``capacity_m3``) and transfer yards (``capacity_t_per_d`` ÷ density)
    at least round-trip muck-truck road distance per m³. Volume nobody can take is reported.
+   The sites are the existing ones or the plan's, as for collection
+   (:func:`geoplan.routing.sites.choose_sites`); a planned site takes the capacity
+   ``geoplan site`` wrote (the chosen capacity class) and must have one.
 3. **Trips and trucks** (:func:`pack_trips_optimal`): full loads of the truck body (18 m³,
    the last one part-full) run site → sink; a truck leaves the depot at the start of the
    permitted hours, shuttles between sites and its sink and ends at the sink. Trips are
@@ -35,8 +38,13 @@ from geoplan.routing.collection import pick_depot
 from geoplan.routing.fleet import MUCK, FleetVehicle, RoutingSettings, parse_hours
 from geoplan.routing.matrices import Locations, build_matrices, snap_places
 from geoplan.routing.prepared import PreparedProblem
+from geoplan.routing.sites import choose_sites, site_capacity
 from optimizers.routing import Depot, Job, RoutingProblem, RoutingResult, UnloadSite, UnservedJob, VehicleType, build_route
 from optimizers.routing.trip_packing import pack_trips_exact
+
+
+#: Facility kinds muck trucks tip at.
+MUCK_SITE_KINDS = ("muck_disposal_sites", "muck_transfer_yards")
 
 
 @dataclass(frozen=True)
@@ -147,14 +155,21 @@ def pick_plan_date(sites: pd.DataFrame, nightly: np.ndarray, wanted: str) -> pd.
 
 
 def prepare_muck(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSettings,
-                 time_limit_s: float = 10.0) -> PreparedProblem:
+                 time_limit_s: float = 10.0, stations: str | None = None) -> PreparedProblem:
     """Build the planned night's muck problem: assignment, then one job per truck load.
+
+    Parameters
+    ----------
+    stations : {"existing", "plan"} or None
+        Disposal sites and transfer yards to tip at; None takes ``[routing] muck_sites``
+        (default: the plan when it adds one, e.g. after ``geoplan site --kind
+        muck_disposal_sites``).
 
     Raises
     ------
     GeoplanError
         No construction sites, no disposal site or yard, no depot, missing dates, a site
-        the muck truck cannot reach.
+        the muck truck cannot reach, a disposal site or yard without a capacity.
     """
     lay = scenario.layers
     net = scenario.road_network
@@ -174,19 +189,22 @@ def prepare_muck(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
     nightly = np.ceil(nightly_all[active] - 1e-9)
 
     shift_start, shift_end = truck.shift_s()
+    choice = choose_sites(scenario, MUCK_SITE_KINDS, stations if stations is not None else settings.muck_sites)
     sink_rows = []
-    disposal = lay.get("muck_disposal_sites")
+    disposal = choice.layers.get("muck_disposal_sites")
     if disposal is not None and len(disposal):
         places, nodes = snap_places(net, disposal, "muck_disposal_sites")
         hours = disposal["opening_hours"] if "opening_hours" in disposal.columns else [None] * len(disposal)
-        for place, node, cap, h in zip(places, nodes, disposal["capacity_m3"].astype(float), hours):
+        capacity_m3 = site_capacity(choice, "muck_disposal_sites", "capacity_m3", "m³")
+        for place, node, cap, h in zip(places, nodes, capacity_m3, hours):
             window = (parse_hours(h, where=f"muck_disposal_sites {place.layer_id} opening_hours")
                       if isinstance(h, str) and h.strip() else (shift_start, shift_end))
             sink_rows.append((place, node, float(cap), window))
-    yards = lay.get("muck_transfer_yards")
+    yards = choice.layers.get("muck_transfer_yards")
     if yards is not None and len(yards):
         places, nodes = snap_places(net, yards, "muck_transfer_yards")
-        for place, node, cap in zip(places, nodes, yards["capacity_t_per_d"].astype(float)):
+        capacity_t = site_capacity(choice, "muck_transfer_yards", "capacity_t_per_d", "t/d")
+        for place, node, cap in zip(places, nodes, capacity_t):
             sink_rows.append((place, node, math.floor(cap / density), (shift_start, shift_end)))
     if not sink_rows:
         raise GeoplanError("no muck_disposal_sites and no muck_transfer_yards: add a 渣土消纳场 or 建筑垃圾转运调配场")
@@ -247,12 +265,14 @@ def prepare_muck(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
     lower = sum(pack_trips(problem, k, [j for j, job in enumerate(jobs) if job.vehicle_types == (vt.id,)]).lower_bound
                 for k, vt in enumerate(vts))
 
-    notes = [f"计划夜间 night planned: {day.date()} ({int(active.sum())} sites working); nightly volume = "
+    notes = [choice.note("消纳场 disposal sites and yards"),
+             f"计划夜间 night planned: {day.date()} ({int(active.sum())} sites working); nightly volume = "
              f"muck_volume_m3 ÷ working nights ({settings.muck_working_days_per_week:g} a week)"]
     for i in np.flatnonzero(assignment.unassigned_m3 > 0):
         notes.append(f"{s_places[i].layer_id} {s_places[i].name}: {assignment.unassigned_m3[i]:g} m³/night 无处消纳 "
                      "finds no disposal capacity in reach")
     details = {
+        **choice.details(),
         "plan_date": str(day.date()),
         "sites": [p.layer_id for p in s_places],
         "sinks": [u.id for u in unload],

@@ -14,6 +14,7 @@ from geoplan.routing.fleet import load_fleet, load_settings
 from geoplan.routing.muck import prepare_muck, solve_muck
 from geoplan.routing.outputs import route_tables, summary_dict, write_outputs
 from geoplan.routing.prepared import PreparedProblem
+from geoplan.routing.sites import check_choice
 from optimizers.routing import RoutingResult, check_feasibility, solve
 from optimizers.routing.result import TIME_STOP_NOTE
 
@@ -117,8 +118,10 @@ def run_routing(
     write : bool
         Write ``output/routes_<workflow>.{gpkg,csv,json}``.
     stations : {"existing", "plan"} or None
-        ``collection`` only: the stations trucks unload at; None takes ``[routing]
-        collection_stations`` (default: the plan when it adds a station).
+        Sites the vehicles unload at — transfer stations and plants (collection), film
+        stations (film), disposal sites and yards (muck) — of the existing network or of
+        the plan; None takes ``[routing] collection_stations`` / ``film_stations`` /
+        ``muck_sites`` (default: the plan when it adds a site of the workflow's kinds).
 
     Raises
     ------
@@ -130,6 +133,7 @@ def run_routing(
         raise GeoplanError(f"unknown routing workflow {workflow!r}; use {', '.join(WORKFLOWS)}")
     if engine not in ("auto", "pyvrp", "ortools"):
         raise GeoplanError(f"unknown routing engine {engine!r}; use auto, pyvrp or ortools")
+    check_choice(stations or "")
     if not hasattr(scenario, "layers"):
         from geoplan.scenario import load_scenario
 
@@ -142,9 +146,9 @@ def run_routing(
         prepared = prepare_collection(scenario, fleet, settings, time_limit_s=limit / 4, seed=seed,
                                       stations=stations)
     elif workflow == "film":
-        prepared = prepare_film(scenario, fleet, settings)
+        prepared = prepare_film(scenario, fleet, settings, stations=stations)
     else:
-        prepared = prepare_muck(scenario, fleet, settings, time_limit_s=limit)
+        prepared = prepare_muck(scenario, fleet, settings, time_limit_s=limit, stations=stations)
 
     if workflow == "muck" and engine == "auto":
         result = solve_muck(prepared, time_limit_s=limit, seed=seed)
