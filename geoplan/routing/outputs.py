@@ -1,7 +1,8 @@
 """Routing results as tables a planner reads: routes and stops with road geometry, and files.
 
 ``routes`` has one row per vehicle route (its line follows the roads the vehicle's profile
-drives, so the line's length equals the route's km); ``stops`` one row per stop. They are
+drives, so the line's length equals the route's km; ``vehicle_type`` is the solver's id,
+``vehicle_type_label`` the planner's name of it); ``stops`` one row per stop. They are
 written to ``output/routes_<workflow>.gpkg`` (layers ``routes`` and ``stops``),
 ``output/routes_<workflow>.csv`` (routes without geometry) and the result summary to
 ``output/routes_<workflow>.json``.
@@ -18,12 +19,12 @@ from shapely.geometry import LineString
 
 import layers
 from geoplan.outputs import atomic_path, write_text
-from geoplan.routing.fleet import hhmm
+from geoplan.routing.fleet import hhmm, vehicle_type_label
 from geoplan.routing.prepared import PreparedProblem
 from optimizers.routing import RoutingResult
 
-ROUTE_COLUMNS = ["route_id", "workflow", "vehicle_type", "vehicle", "fraction", "unload_site", "stops", "trips",
-                 "load_t", "km", "hours", "tonne_km", "fuel_l", "co2_kg", "return_km", "start", "end"]
+ROUTE_COLUMNS = ["route_id", "workflow", "vehicle_type", "vehicle_type_label", "vehicle", "fraction", "unload_site",
+                 "stops", "trips", "load_t", "km", "hours", "tonne_km", "fuel_l", "co2_kg", "return_km", "start", "end"]
 STOP_COLUMNS = ["route_id", "sequence", "kind", "place_id", "name", "job_id", "arrival", "departure",
                 "load_after_t"]
 
@@ -58,7 +59,8 @@ def route_tables(prepared: PreparedProblem, result: RoutingResult, network, crs,
         back_m = float(mat.distance_m[route.stops[-1].location, depot_loc])
         route_rows.append({
             "route_id": route_id, "workflow": prepared.workflow, "vehicle_type": vt.id,
-            "vehicle": vehicle.label, "fraction": ",".join(vt.fractions),
+            "vehicle_type_label": vehicle_type_label(vehicle, vt.fractions), "vehicle": vehicle.label,
+            "fraction": ",".join(vt.fractions),
             "unload_site": route.stops[-1].place_id.split("#")[0],
             "stops": len(route.job_ids), "trips": route.num_unloads + 1,
             "load_t": round(route.collected_t, 4), "km": round(route.distance_km, 4),

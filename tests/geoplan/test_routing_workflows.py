@@ -421,3 +421,169 @@ def test_route_command_repeats_by_default(tmp_path):
     assert csvs[0] == csvs[1]
     summary = json.loads((folder / "output" / "routes_film.json").read_text(encoding="utf-8"))
     assert summary["stopped_by"] == "iterations" and summary["iteration_limit"] == 10_000
+
+
+@pytest.fixture(scope="module")
+def sited(scenario, tmp_path_factory):
+    """The demo with film stations and muck disposal sites sited by `geoplan site` (in a folder of its own)."""
+    from geoplan.siting import run_siting
+
+    variant = _variant(scenario, tmp_path_factory.mktemp("sited"))
+    film_sites = run_siting(variant, "film_recycling_stations", "lscp", time_limit_s=TIME_LIMIT_S)
+    muck_sites = run_siting(variant, "muck_disposal_sites", "cflp", time_limit_s=TIME_LIMIT_S)
+    assert len(film_sites.sites) and len(muck_sites.sites), "the demo's siting adds sites of both kinds"
+    return variant
+
+
+def _planned(variant, kind) -> gpd.GeoDataFrame:
+    return gpd.read_file(variant.output_dir / "planned_sites.gpkg", layer=kind)
+
+
+def _tips_and_bases(outcome) -> set[str]:
+    """Every place a route starts from or unloads at (film vans start and tip at their station)."""
+    return {s.place_id.split("#")[0] for r in outcome.result.routes for s in r.stops if s.kind != "job"}
+
+
+def test_film_routes_to_sited_stations_by_default(scenario, sited):
+    planned = set(_planned(sited, "film_recycling_stations")["id"].astype(str))
+    existing = set(scenario.layers["film_recycling_stations"]["id"].astype(str))
+    plan = run_routing(sited, "film", time_limit_s=TIME_LIMIT_S, iteration_limit=300, write=False)
+    assert plan.feasibility == []
+    d = plan.prepared.details
+    assert d["stations"] == "plan" and set(d["planned_station_ids"]) == planned
+    assert set(d["station_ids"]) == existing | planned
+    assert _tips_and_bases(plan) & planned, "no van works from a sited station"
+    assert set(plan.routes["unload_site"]) & planned
+    assert any("农膜回收站 film stations used: 规划 plan" in n and "planned: " in n for n in plan.prepared.notes)
+    assert "农膜回收站 film stations used" in plan.summary()
+
+    kept = run_routing(sited, "film", time_limit_s=TIME_LIMIT_S, iteration_limit=300, write=False,
+                       stations="existing")
+    assert kept.feasibility == []
+    assert kept.prepared.details["stations"] == "existing"
+    assert set(kept.prepared.details["station_ids"]) == existing
+    assert not _tips_and_bases(kept) & planned
+    assert {d.id for d in kept.prepared.problem.depots} == existing
+
+
+def test_muck_hauls_to_sited_disposal_sites_by_default(scenario, sited):
+    planned = _planned(sited, "muck_disposal_sites")
+    planned_ids = set(planned["id"].astype(str))
+    existing = set(scenario.layers["muck_disposal_sites"]["id"].astype(str))
+    plan = run_routing(sited, "muck", time_limit_s=TIME_LIMIT_S, write=False)
+    assert plan.feasibility == []
+    d = plan.prepared.details
+    assert d["stations"] == "plan" and set(d["planned_station_ids"]) == planned_ids
+    assert set(d["sinks"]) == existing | planned_ids
+    assert set(plan.routes["unload_site"]) & planned_ids, "no truck tips at a sited disposal site"
+    # A sited site takes the capacity `geoplan site` wrote for it.
+    capacity = dict(zip(d["sinks"], d["sink_capacity_m3"]))
+    for sid, cap in zip(planned["id"].astype(str), planned["capacity_m3"].astype(float)):
+        assert capacity[sid] == pytest.approx(cap)
+    assert any("消纳场 disposal sites and yards used: 规划 plan" in n for n in plan.prepared.notes)
+
+    kept = run_routing(sited, "muck", time_limit_s=TIME_LIMIT_S, write=False, stations="existing")
+    assert kept.feasibility == []
+    assert kept.prepared.details["stations"] == "existing" and set(kept.prepared.details["sinks"]) == existing
+    assert set(kept.routes["unload_site"]) <= existing
+    # The same night's muck either way; the sited sites are nearer, so the haul is shorter.
+    assert plan.routes["load_t"].sum() == pytest.approx(kept.routes["load_t"].sum())
+    assert plan.prepared.details["assignment_cost"] < kept.prepared.details["assignment_cost"]
+
+
+def test_site_choice_from_scenario_toml(sited):
+    toml = sited.folder / "scenario.toml"
+    text = toml.read_text(encoding="utf-8")
+    try:
+        toml.write_text(text + '\n[routing]\nfilm_stations = "existing"\nmuck_sites = "existing"\n', encoding="utf-8")
+        from geoplan.routing.film import prepare_film
+        from geoplan.routing.fleet import load_fleet, load_settings
+        from geoplan.routing.muck import prepare_muck
+
+        fleet, settings = load_fleet(sited), load_settings(sited)
+        assert prepare_film(sited, fleet, settings).details["stations"] == "existing"
+        assert prepare_muck(sited, fleet, settings, time_limit_s=5).details["stations"] == "existing"
+        # The argument wins over the setting.
+        assert prepare_film(sited, fleet, settings, stations="plan").details["stations"] == "plan"
+        toml.write_text(text + '\n[routing]\nmuck_sites = "future"\n', encoding="utf-8")
+        with pytest.raises(GeoplanError, match=r"\[routing\] muck_sites = 'future'"):
+            load_settings(sited)
+    finally:
+        toml.write_text(text, encoding="utf-8")
+    with pytest.raises(GeoplanError, match="existing or plan"):
+        run_routing(sited, "film", stations="future", write=False)
+
+
+def test_planned_disposal_site_without_capacity_is_named(scenario, sited, tmp_path):
+    from geoplan.siting.outputs import merge_into_plan
+
+    # A sited row whose capacity was lost: the planned-sites file is named with row and field.
+    broken = _variant(scenario, tmp_path, "file")
+    rows = _planned(sited, "muck_disposal_sites")
+    rows["capacity_m3"] = np.nan
+    broken.output_dir.mkdir(parents=True)
+    merge_into_plan(broken.output_dir, "muck_disposal_sites", rows)
+    first = str(rows["id"].iloc[0])
+    with pytest.raises(GeoplanError, match=rf"muck_disposal_sites, row {first}, field capacity_m3"):
+        run_routing(broken, "muck", time_limit_s=1, write=False)
+    # The existing network does not read the plan, so it still routes.
+    assert run_routing(broken, "muck", time_limit_s=TIME_LIMIT_S, write=False, stations="existing").feasibility == []
+
+    # A planned row of layers.gpkg without a capacity (not read through the validating reader).
+    disposal = scenario.layers["muck_disposal_sites"]
+    extra = gpd.GeoDataFrame({"id": ["MDP1"], "name": ["规划消纳场"], "status": ["planned"], "capacity_m3": [np.nan]},
+                             geometry=[scenario.layers["construction_sites"].geometry.iloc[5]], crs=disposal.crs)
+    manual = _variant(scenario, tmp_path, "manual",
+                      muck_disposal_sites=gpd.GeoDataFrame(pd.concat([disposal, extra], ignore_index=True),
+                                                           crs=disposal.crs))
+    with pytest.raises(GeoplanError, match=r"layers.gpkg, layer muck_disposal_sites, row MDP1, field capacity_m3"):
+        run_routing(manual, "muck", time_limit_s=1, write=False)
+
+
+def test_route_map_names_vehicle_types_for_planners(collection, film, muck, scenario):
+    from geoplan.publish import write_routes_map
+
+    labels = dict(zip(collection.routes["fraction"], collection.routes["vehicle_type_label"]))
+    assert labels == {"其他垃圾": "其他垃圾收运车 / residual-waste truck",
+                      "厨余垃圾": "厨余垃圾收运车 / kitchen-waste truck",
+                      "可回收物": "可回收物收运车 / recyclables truck"}
+    assert set(film.routes["vehicle_type_label"]) == {"农膜收集车 / farm-film collection van"}
+    assert set(muck.routes["vehicle_type_label"]) == {"渣土车 / muck truck"}
+    import re
+
+    html = write_routes_map(scenario, "collection", "none").read_text(encoding="utf-8")
+    # Layer names sit in the page as JSON strings with \uXXXX escapes.
+    html = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
+    # Solver ids (compression_truck:其他垃圾:TS01) appear nowhere a planner reads: not in the
+    # layer names, the legend, the tooltips or the popups.
+    assert "compression_truck" not in html and "kitchen_waste_truck" not in html
+    for label in labels.values():
+        assert f"路线 / routes · {label} (" in html
+    first = collection.routes.iloc[0]
+    assert f"{first['route_id']} · {first['vehicle_type_label']} → {first['unload_site']}" in html
+
+
+def test_route_command_follows_geoplan_site(tmp_path):
+    """`geoplan site --kind muck_disposal_sites` then `geoplan route --workflow muck` tips at the sited sites."""
+    from typer.testing import CliRunner
+
+    from geoplan.cli import app
+
+    folder = write_demo_scenario(tmp_path / "demo")
+    runner = CliRunner()
+    res = runner.invoke(app, ["site", str(folder), "--kind", "muck_disposal_sites", "--model", "cflp", "--quiet"])
+    assert res.exit_code == 0, res.output
+    sited = set(gpd.read_file(folder / "output" / "planned_sites.gpkg", layer="muck_disposal_sites")["id"].astype(str))
+    args = ["route", str(folder), "--workflow", "muck", "--tiles", "none", "--quiet"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "规划 plan (existing + planned)" in res.output and all(s in res.output for s in sited)
+    used = set(pd.read_csv(folder / "output" / "routes_muck.csv", encoding="utf-8-sig")["unload_site"])
+    assert used & sited
+    res = runner.invoke(app, [*args, "--stations", "existing"])
+    assert res.exit_code == 0, res.output
+    assert "消纳场 disposal sites and yards used: 现状 existing: MD01" in res.output
+    used = set(pd.read_csv(folder / "output" / "routes_muck.csv", encoding="utf-8-sig")["unload_site"])
+    assert not used & sited
+    res = runner.invoke(app, [*args, "--stations", "future"])
+    assert res.exit_code == 2 and "existing or plan" in res.output
