@@ -280,6 +280,7 @@ _KINDS: list[LayerKind] = [
     _facility(
         "muck_disposal_sites", "渣土消纳场", "muck disposal site",
         _qty("capacity_m3", "消纳容量", "capacity", "m³", required=True, positive=True),
+        _qty("intake_m3_per_d", "日受纳能力", "daily intake", "m³/d", required=False, positive=True),
         FieldSpec("opening_hours", "受纳时段", "opening hours", "hours"),
         capacity_field="capacity_m3",
     ),

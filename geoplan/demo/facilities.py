@@ -102,7 +102,7 @@ def depots() -> dict:
 def muck_disposal_sites() -> dict:
     return _rows("MD", [
         dict(name="西郊工程渣土消纳场", at=(-9200.0, -4700.0), status="existing", capacity_m3=1_500_000.0,
-             opening_hours="22:00-06:00"),
+             intake_m3_per_d=4000.0, opening_hours="22:00-06:00"),
     ])
 
 

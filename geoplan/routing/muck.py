@@ -6,7 +6,8 @@
    or, by default, the site start date on which the active sites' total is largest.
 2. **Assignment** (:func:`assign_muck`): a transportation problem, solved as an LP with
    OR-Tools MathOpt (GLOP, with a time limit): each site's nightly m³ goes to disposal
-   sites (capacity ``capacity_m3``) and transfer yards (``capacity_t_per_d`` ÷ density)
+   sites (``intake_m3_per_d``, the night's intake, where given, within what ``capacity_m3``
+   has left) and transfer yards (``capacity_t_per_d`` ÷ density)
    at least round-trip muck-truck road distance per m³. Volume nobody can take is reported.
    The sites are the existing ones or the plan's, as for collection
    (:func:`geoplan.routing.sites.choose_sites`); a planned site takes the capacity
@@ -196,10 +197,14 @@ def prepare_muck(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
         places, nodes = snap_places(net, disposal, "muck_disposal_sites")
         hours = disposal["opening_hours"] if "opening_hours" in disposal.columns else [None] * len(disposal)
         capacity_m3 = site_capacity(choice, "muck_disposal_sites", "capacity_m3", "m³")
-        for place, node, cap, h in zip(places, nodes, capacity_m3, hours):
+        # what the site can take in one night: its daily intake where given, never more than it has left
+        intake = (pd.to_numeric(disposal["intake_m3_per_d"], errors="coerce").to_numpy(float)
+                  if "intake_m3_per_d" in disposal.columns else np.full(len(disposal), np.nan))
+        for place, node, cap, per_night, h in zip(places, nodes, capacity_m3, intake, hours):
             window = (parse_hours(h, where=f"muck_disposal_sites {place.layer_id} opening_hours")
                       if isinstance(h, str) and h.strip() else (shift_start, shift_end))
-            sink_rows.append((place, node, float(cap), window))
+            night = min(float(cap), float(per_night)) if np.isfinite(per_night) else float(cap)
+            sink_rows.append((place, node, math.floor(night), window))
     yards = choice.layers.get("muck_transfer_yards")
     if yards is not None and len(yards):
         places, nodes = snap_places(net, yards, "muck_transfer_yards")
@@ -220,7 +225,7 @@ def prepare_muck(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
             open_s, close_s = open_s + 86400.0, close_s + 86400.0
         unload.append(UnloadSite(place.layer_id, loc.add(place.layer_id, place, node), (MUCK,), open_s, close_s,
                                  truck.unload_service_min * 60.0,
-                                 daily_capacity_t=cap * density if place.kind == "muck_transfer_yards" else math.inf))
+                                 daily_capacity_t=cap * density))
     s_places, s_nodes = snap_places(net, sites, "construction_sites")
     s_locs = [loc.add(p.layer_id, p, n) for p, n in zip(s_places, s_nodes)]
     matrices = build_matrices(net, loc, [truck.profile])

@@ -222,6 +222,26 @@ def test_muck_assignment_is_optimal_within_capacities(scenario, tmp_path):
     assert delivered.get("MY01", 0.0) <= 1200.0 + 1e-6 and delivered.get("MY02", 0.0) <= 900.0 + 1e-6
 
 
+def test_muck_disposal_daily_intake_limits_the_night(scenario, tmp_path):
+    sites = scenario.layers["construction_sites"]
+    disposal = scenario.layers["muck_disposal_sites"].copy()
+    disposal["capacity_m3"] = 1_500_000.0  # plenty left in total …
+    disposal["intake_m3_per_d"] = 500.0  # … but only 500 m³ a night through the gate
+    yards = gpd.GeoDataFrame(
+        {"id": ["MY01"], "name": ["东渣土调配场"], "status": ["existing"], "capacity_t_per_d": [20_000.0]},
+        geometry=[sites.geometry.iloc[3]], crs=sites.crs)
+    variant = _variant(scenario, tmp_path, muck_disposal_sites=disposal, muck_transfer_yards=yards)
+    out = run_routing(variant, "muck", stations="existing", time_limit_s=TIME_LIMIT_S)
+    d = out.prepared.details
+    md = d["sinks"].index(str(disposal["id"].iloc[0]))
+    flow = np.array(d["assignment_m3"])
+    assert d["sink_capacity_m3"][md] == 500.0
+    assert np.sum(d["nightly_m3"]) > 500.0  # the intake really binds
+    assert flow[:, md].sum() <= 500.0 + 1e-6
+    assert flow.sum() == pytest.approx(np.sum(d["nightly_m3"]))  # the rest goes to the yard
+    assert out.feasibility == []
+
+
 def test_assign_muck_matches_linprog_on_random_instances():
     rng = np.random.default_rng(7)
     for _ in range(5):
