@@ -143,6 +143,13 @@ def _choose(rho: np.ndarray, free: np.ndarray, k: int) -> np.ndarray:
     return free[np.argsort(r, kind="stable")[:k]]
 
 
+def _site_choice(problem: SitingProblem, p_new: int):
+    """Sites (count), forced-open sites, free sites and how many free ones the relaxation opens."""
+    free = np.flatnonzero(problem.status_code == CANDIDATE)
+    k = p_new - int(np.sum(problem.status_code == REQUIRED))
+    return problem.n_site, np.flatnonzero(problem.forced_open), free, k
+
+
 def _relax(lists: NearestSites, lam: np.ndarray, forced: np.ndarray, free: np.ndarray, k: int, m: int):
     """The relaxation at ``lam``: its value, subgradient, open sites and reduced costs."""
     c = lists.wcost - lam[lists.row]
@@ -198,10 +205,7 @@ def p_median_bound(
     min_step_scale : float
         Stop once the step-size factor (halved after 20 steps without progress) falls below.
     """
-    m = problem.n_site
-    forced = np.flatnonzero(problem.forced_open)
-    free = np.flatnonzero(problem.status_code == CANDIDATE)
-    k = p_new - int(np.sum(problem.status_code == REQUIRED))
+    m, forced, free, k = _site_choice(problem, p_new)
     lam = np.clip(lists.floor if start is None else start, lists.floor, lists.cap).astype(float)
     best = -np.inf
     best_rho = np.zeros(m)
@@ -215,12 +219,9 @@ def p_median_bound(
     while it < max_iter and time.perf_counter() < deadline:
         it += 1
         value, g, is_open, rho = _relax(lists, lam, forced, free, k, m)
-        if it % plan_every == 0:
+        if it % plan_every == 0 and (cost := _plan_cost(problem, is_open)) < min(upper, plan_cost) - tol:
             # the relaxation's sites are a plan too; a cheaper one sharpens the steps and fixing
-            cost = _plan_cost(problem, is_open)
-            if cost < min(upper, plan_cost) - tol:
-                plan, plan_cost = is_open.copy(), cost
-                upper = cost
+            plan, plan_cost, upper = is_open.copy(), cost, cost
         # projection: a multiplier at its cap (or floor) cannot move further out
         g[(lam >= lists.cap) & (g > 0)] = 0.0
         g[(lam <= lists.floor) & (g < 0)] = 0.0
@@ -271,10 +272,7 @@ def p_median_bound_volume(
     max_alpha : float
         Largest weight of a new subgradient in the running average.
     """
-    m = problem.n_site
-    forced = np.flatnonzero(problem.forced_open)
-    free = np.flatnonzero(problem.status_code == CANDIDATE)
-    k = p_new - int(np.sum(problem.status_code == REQUIRED))
+    m, forced, free, k = _site_choice(problem, p_new)
     lam = np.clip(lists.floor if start is None else start, lists.floor, lists.cap).astype(float)
     best, direction, best_open, best_rho = _relax(lists, lam, forced, free, k, m)
     best_lam = lam
@@ -294,12 +292,9 @@ def p_median_bound_volume(
             break
         lam = np.clip(best_lam + scale * max(upper - best, tol) / norm * step_dir, lists.floor, lists.cap)
         value, g, is_open, rho = _relax(lists, lam, forced, free, k, m)
-        if it % plan_every == 0:
+        if it % plan_every == 0 and (cost := _plan_cost(problem, is_open)) < min(upper, plan_cost) - tol:
             # the relaxation's sites are a plan too; a cheaper one sharpens the steps and fixing
-            cost = _plan_cost(problem, is_open)
-            if cost < min(upper, plan_cost) - tol:
-                plan, plan_cost = is_open.copy(), cost
-                upper = cost
+            plan, plan_cost, upper = is_open.copy(), cost, cost
         # weight of the new subgradient: the one that shortens the averaged direction most
         diff = g - direction
         dd = float(diff @ diff)
@@ -333,9 +328,7 @@ def fix_sites(
         Smallest bound of the plans cut off by fixing (``inf`` if none): every plan that
         fixing removes costs at least this much, and it exceeds ``upper``.
     """
-    m = problem.n_site
-    free = np.flatnonzero(problem.status_code == CANDIDATE)
-    k = p_new - int(np.sum(problem.status_code == REQUIRED))
+    m, _, free, k = _site_choice(problem, p_new)
     fix_open = np.zeros(m, dtype=bool)
     fix_closed = np.zeros(m, dtype=bool)
     rho = lb.reduced_cost

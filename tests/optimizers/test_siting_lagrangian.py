@@ -59,18 +59,21 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("seed,cutoff,status,p_new,k", CASES)
-def test_lagrangian_bound_and_fixing_against_brute_force(seed, cutoff, status, p_new, k):
+def bound_case(seed, cutoff, status, p_new, k):
+    """A small problem, every plan's value by brute force, the optimum, short lists and a step target."""
     st = status or ["candidate"] * 10
     costs, dense, w = instance(seed, cutoff=cutoff, status=st)
     pr = SitingProblem(costs, w, [f"s{j}" for j in range(10)], site_status=st)
     values = {tuple(np.flatnonzero(mk)): plan_value(dense, w, mk) for mk in all_plans(st, p_new)}
-    best = min(values.values())
-    active = np.flatnonzero(w > 0)
-    lists = nearest_sites(pr, active, k)
+    lists = nearest_sites(pr, np.flatnonzero(w > 0), k)
     # a plan worse than the optimum as the step target, as in a real solve
     finite = sorted(v for v in values.values() if np.isfinite(v))
-    upper = finite[min(3, len(finite) - 1)]
+    return pr, values, min(values.values()), lists, finite[min(3, len(finite) - 1)]
+
+
+@pytest.mark.parametrize("seed,cutoff,status,p_new,k", CASES)
+def test_lagrangian_bound_and_fixing_against_brute_force(seed, cutoff, status, p_new, k):
+    pr, values, best, lists, upper = bound_case(seed, cutoff, status, p_new, k)
     lag = p_median_bound(pr, p_new, lists, upper, time.perf_counter() + 10, max_iter=400)
     assert np.isfinite(lag.bound)
     assert lag.bound <= best * (1 + 1e-9) + 1e-9
@@ -91,14 +94,7 @@ def test_lagrangian_bound_and_fixing_against_brute_force(seed, cutoff, status, p
 
 @pytest.mark.parametrize("seed,cutoff,status,p_new,k", CASES)
 def test_volume_steps_stay_below_the_optimum_and_only_raise_the_bound(seed, cutoff, status, p_new, k):
-    st = status or ["candidate"] * 10
-    costs, dense, w = instance(seed, cutoff=cutoff, status=st)
-    pr = SitingProblem(costs, w, [f"s{j}" for j in range(10)], site_status=st)
-    values = {tuple(np.flatnonzero(mk)): plan_value(dense, w, mk) for mk in all_plans(st, p_new)}
-    best = min(values.values())
-    lists = nearest_sites(pr, np.flatnonzero(w > 0), k)
-    finite = sorted(v for v in values.values() if np.isfinite(v))
-    upper = finite[min(3, len(finite) - 1)]
+    pr, values, best, lists, upper = bound_case(seed, cutoff, status, p_new, k)
     first = p_median_bound(pr, p_new, lists, upper, time.perf_counter() + 10, max_iter=30)
     lag = p_median_bound_volume(pr, p_new, lists, upper, time.perf_counter() + 10, start=first.multipliers,
                                 max_iter=400)
