@@ -48,7 +48,13 @@ from optimizers.siting._sites import (
     unreachable_reason,
 )
 from optimizers.siting.coverage import plan_cost
-from optimizers.siting.lagrangian import fix_sites, nearest_sites, p_median_bound, p_median_bound_volume
+from optimizers.siting.lagrangian import (
+    LagrangianBound,
+    fix_sites,
+    nearest_sites,
+    p_median_bound,
+    p_median_bound_volume,
+)
 from optimizers.siting.local_search import greedy, iterated_swap_search, swap_search
 from optimizers.siting.problem import CANDIDATE, REQUIRED, SITE_STATUSES, SitingProblem
 from optimizers.siting.result import SitingResult, SolveStatus
@@ -255,11 +261,7 @@ def solve_p_median(
         if lag.bound < best_val - 1e-9 * max(1.0, abs(best_val)):
             # swaps among the sites the reduced costs favour, then a second round of steps
             # aimed at the better plan
-            allowed = _promising(problem, p_new, lag, best_val)
-            mask = _heuristic(problem, p_new, active, t0 + 0.45 * T, start=best_mask, allowed=allowed, seed=seed)
-            val = _weighted_cost(problem, mask, active)[0]
-            if val < best_val - 1e-9 * abs(best_val):
-                best_mask, best_val = mask, val
+            best_mask, best_val = _polish(problem, p_new, active, lag, best_mask, best_val, t0 + 0.45 * T, seed)
             # volume steps from the best multipliers, aimed at the better plan: they gain
             # what the plain steps no longer can
             lag2 = p_median_bound_volume(
@@ -289,7 +291,7 @@ def solve_p_median(
     pairs = active.size * int(sub.openable.sum())
     if best_mask is not None and pairs * _SORT_S_PER_PAIR[sub.is_sparse] > 0.5 * (deadline - time.perf_counter()):
         # sorting every row for the MIP would use up the time left: the time goes to the plan
-        best_mask, best_val = _polish(problem, p_new, active, lag, best_mask, best_val, deadline, seed)
+        best_mask, best_val = _polish(problem, p_new, active, lag, best_mask, best_val, deadline - 0.1, seed + 1)
         site, _ = problem.cost_to(best_mask)
         return make_result(
             problem, status=SolveStatus.FEASIBLE, open_mask=best_mask, assignment=site, objective=best_val,
@@ -322,7 +324,9 @@ def solve_p_median(
         if keep.sum() * _BUILD_S_PER_LEVEL > 0.5 * (deadline - time.perf_counter()):
             # building this model alone would use up the time left: the time goes to the plan
             if best_mask is not None:
-                best_mask, best_val = _polish(problem, p_new, active, lag, best_mask, best_val, deadline, seed)
+                best_mask, best_val = _polish(
+                    problem, p_new, active, lag, best_mask, best_val, deadline - 0.1, seed + 1
+                )
             break
         rounds += 1
         model, y = _build(sub, p_new, levels, keep, w[active])
@@ -396,15 +400,24 @@ def _promising(problem: SitingProblem, p_new: int, lag, upper: float) -> np.ndar
     return allowed
 
 
-def _polish(problem, p_new, active, lag, best_mask, best_val, deadline, seed):
-    """Iterated swaps among the sites the reduced costs favour, until ``deadline``.
+def _polish(
+    problem: SitingProblem,
+    p_new: int,
+    active: np.ndarray,
+    lag: LagrangianBound | None,
+    best_mask: np.ndarray,
+    best_val: float,
+    deadline: float,
+    seed: int,
+) -> tuple[np.ndarray, float]:
+    """Iterated swaps from the best plan among the sites the reduced costs favour, until ``deadline``.
 
-    Used when the MIP is out of reach in the time left. Returns the better plan and its cost.
+    Returns the better of the plan found and ``best_mask``, with its Σ weight × cost.
     """
-    if lag is None or time.perf_counter() > deadline - 0.2:
+    if lag is None or time.perf_counter() >= deadline:
         return best_mask, best_val
     allowed = _promising(problem, p_new, lag, best_val)
-    mask = _heuristic(problem, p_new, active, deadline - 0.1, start=best_mask, allowed=allowed, seed=seed + 1)
+    mask = _heuristic(problem, p_new, active, deadline, start=best_mask, allowed=allowed, seed=seed)
     if mask is None:
         return best_mask, best_val
     val = _weighted_cost(problem, mask, active)[0]
