@@ -21,37 +21,30 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
+from geoplan.app.served import (
+    CHROMIUM_FLAGS,
+    METRIC,
+    STATION_SYMBOL,
+    chromium_path,
+    live_map,
+    served_app,
+    stations_on_map,
+    wait_idle,
+)
 from geoplan.demo.scenario_folder import write_demo_scenario
 from geoplan.scenario import load_scenario
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-METRIC = '[data-testid="stMetricValue"]'
-STATION = ".gp-icon"
 #: Least distance of a click from a station already on the map, metres.
 MIN_GAP_M = 1500.0
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _click_points(folder: Path, n: int, seed: int) -> list[tuple[float, float]]:
@@ -86,43 +79,6 @@ def _click_points(folder: Path, n: int, seed: int) -> list[tuple[float, float]]:
     raise SystemExit(f"only {len(out)} clicks raise the coverage figure; ask for fewer")
 
 
-def _live_map(page, timeout_s: float = 60.0):
-    """The frame of the one mounted map, once it has drawn."""
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        frames = page.locator(MAP_IFRAME)
-        if frames.count() == 1:
-            frame = frames.element_handle().content_frame()
-            try:
-                if frame is not None and frame.evaluate("() => !!window.map && window.map.getSize().x > 0"):
-                    return frame
-            except Exception:  # the frame went while we asked: a remount in progress
-                pass
-        page.wait_for_timeout(20)
-    raise RuntimeError("the map did not settle")
-
-
-def _idle(page, timeout_s: float = 60.0) -> None:
-    """Wait until the page has no script run in progress."""
-    page.wait_for_timeout(300)
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end and page.locator('[data-testid="stStatusWidget"]').count():
-        page.wait_for_timeout(50)
-
-
-def _stations(page) -> int:
-    """Station symbols on the one drawn map, or -1 while the map is being (re)mounted."""
-    frames = page.locator(MAP_IFRAME)
-    if frames.count() != 1:
-        return -1
-    try:
-        frame = frames.element_handle().content_frame()
-        return frame.evaluate("(sel) => window.map && window.map.getSize().x > 0 ? "
-                              "document.querySelectorAll(sel).length : -1", STATION)
-    except Exception:  # the frame went while we asked
-        return -1
-
-
 def measure(browser, url: str, points, zoom_in: float) -> tuple[list[float], list[float], bool]:
     """(click → figures s, click → map s, zoom kept) for each click on a fresh page.
 
@@ -133,19 +89,19 @@ def measure(browser, url: str, points, zoom_in: float) -> tuple[list[float], lis
     try:
         page.goto(url, wait_until="load")
         page.wait_for_selector(METRIC, timeout=120_000)
-        frame = _live_map(page, 120)
-        _idle(page)
+        frame = live_map(page, 120)
+        wait_idle(page)
         lon, lat = np.mean(points, axis=0)
         frame.evaluate("([lat, lon, dz]) => window.map.setView([lat, lon], window.map.getZoom() + dz)",
                        [lat, lon, zoom_in])
-        _idle(page)
+        wait_idle(page)
         page.wait_for_timeout(500)
-        zoom = _live_map(page).evaluate("() => window.map.getZoom()")
+        zoom = live_map(page).evaluate("() => window.map.getZoom()")
         figures, maps, zoom_kept = [], [], True
         for lon, lat in points:
-            frame = _live_map(page)
+            frame = live_map(page)
             before_text = page.locator(METRIC).first.inner_text()
-            before_n = frame.locator(STATION).count()
+            before_n = frame.locator(STATION_SYMBOL).count()
             # the point is brought to the middle of the map, clear of the boxes in its corners
             frame.evaluate("([lat, lon]) => window.map.panTo([lat, lon], {animate: false})", [lat, lon])
             page.wait_for_timeout(300)
@@ -158,15 +114,15 @@ def measure(browser, url: str, points, zoom_in: float) -> tuple[list[float], lis
                 now = time.perf_counter() - t0
                 if t_fig is None and page.locator(METRIC).first.inner_text() != before_text:
                     t_fig = now
-                if t_map is None and _stations(page) == before_n + 1:
+                if t_map is None and stations_on_map(page) == before_n + 1:
                     t_map = time.perf_counter() - t0
                 page.wait_for_timeout(10)
             if t_fig is None or t_map is None:
                 raise RuntimeError(f"a click at ({lon:.5f}, {lat:.5f}) did not update the page within 60 s")
             figures.append(t_fig)
             maps.append(t_map)
-            _idle(page)
-            zoom_kept &= _live_map(page).evaluate("() => window.map.getZoom()") == zoom
+            wait_idle(page)
+            zoom_kept &= live_map(page).evaluate("() => window.map.getZoom()") == zoom
         return figures, maps, zoom_kept
     finally:
         page.close()
@@ -178,8 +134,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--zoom-in", type=float, default=1.0, help="zoom steps in before clicking")
     args = parser.parse_args()
-    chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)),
-                    None)
+    chromium = chromium_path()
     if chromium is None:
         raise SystemExit("needs Chromium on PATH")
     from playwright.sync_api import sync_playwright
@@ -190,29 +145,11 @@ def main() -> None:
             # a fresh app per mode, so neither run finds the other's stations or caches
             folder = write_demo_scenario(Path(tmp) / mode / "demo")
             points = _click_points(folder, args.clicks, args.seed)
-            port = _free_port()
-            log = open(Path(tmp) / f"{mode}.log", "w")
-            proc = subprocess.Popen([sys.executable, "-m", "geoplan", "app", str(folder), "--port", str(port)],
-                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                    env=dict(os.environ, CI="true"))
-            try:
-                url = f"http://127.0.0.1:{port}"
-                end = time.monotonic() + 120
-                while time.monotonic() < end:
-                    try:
-                        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                            break
-                    except OSError:
-                        time.sleep(0.5)
-                with sync_playwright() as p:
-                    browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
-                    rows[mode] = measure(browser, url + ("/?map=remount" if mode == "remount" else ""), points,
-                                         args.zoom_in)
-                    browser.close()
-            finally:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=30)
-                log.close()
+            with served_app(folder, Path(tmp) / f"{mode}.log") as url, sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+                rows[mode] = measure(browser, url + ("/?map=remount" if mode == "remount" else ""), points,
+                                     args.zoom_in)
+                browser.close()
 
     print(f"demo county, {args.clicks} clicks (seed {args.seed}), headless Chromium 1280×800, median / max s")
     print(f"{'map drawing':<52}{'figures':>9}{'max':>7}{'map':>9}{'max':>7}  map ratio")

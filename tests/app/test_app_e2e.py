@@ -5,47 +5,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 
 from geoplan.app import SitingSession
+from geoplan.app.served import METRIC, map_box, served_app, stations_on_map, wait_idle
 from geoplan.demo.scenario_folder import write_demo_scenario
 from geoplan.scenario import load_scenario
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-METRIC = '[data-testid="stMetricValue"]'
-#: A station symbol on the app's map (existing, placed or suggested).
-STATION_SYMBOL = ".gp-icon"
 #: Where the last screenshot is kept for a person to look at.
 SCREENSHOT_COPY = os.environ.get("GEOPLAN_APP_SCREENSHOT")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 90.0) -> None:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise AssertionError(f"the app exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"the app did not answer at {url} within {timeout_s:.0f} s")
 
 
 @pytest.fixture(scope="module")
@@ -55,25 +27,9 @@ def demo_folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def app_url(demo_folder):
-    """`geoplan app DEMO --port P` as a subprocess on localhost; killed when the tests end."""
-    port = _free_port()
-    env = dict(os.environ, CI="true", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    log = open(demo_folder.parent / "app.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "geoplan", "app", str(demo_folder), "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    """`geoplan app DEMO --port P` as a subprocess on localhost; stopped when the tests end."""
+    with served_app(demo_folder, demo_folder.parent / "app.log", timeout_s=90) as url:
         yield url
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=15)
-        log.close()
 
 
 def _click_target(folder: Path) -> tuple[float, float]:
@@ -90,46 +46,17 @@ def _click_target(folder: Path) -> tuple[float, float]:
     raise AssertionError("no district centre raises coverage in the demo county")
 
 
-def _live_map(page, timeout_s: float = 60.0):
-    """(page box of the map, its frame) once the page shows one drawn map."""
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        frames = page.locator(MAP_IFRAME)
-        if frames.count() == 1:
-            frame = frames.element_handle().content_frame()
-            if frame is not None and frame.evaluate(
-                    "() => window.map !== undefined && window.map.getSize().x > 0"):
-                box = frame.locator(".leaflet-container").bounding_box()
-                if box is not None:
-                    return box, frame
-        page.wait_for_timeout(300)
-    raise AssertionError("the map did not settle after the page reran")
-
-
-def _idle(page, timeout_s: float = 60.0) -> None:
-    """Wait until no script run is in progress."""
-    page.wait_for_timeout(400)
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end and page.locator('[data-testid="stStatusWidget"]').count():
-        page.wait_for_timeout(100)
-
-
 def _click_lonlat(page, lon: float, lat: float) -> None:
-    box, frame = _live_map(page)
+    box, frame = map_box(page)
     pt = frame.evaluate("([lat, lon]) => window.map.latLngToContainerPoint([lat, lon])", [lat, lon])
     assert 0 < pt["x"] < box["width"] and 0 < pt["y"] < box["height"], "the point is off the visible map"
     page.mouse.click(box["x"] + pt["x"], box["y"] + pt["y"])
 
 
-def _stations_on_map(page) -> int:
-    _, frame = _live_map(page)
-    return frame.locator(STATION_SYMBOL).count()
-
-
 def _wait_stations(page, n: int, timeout_s: float = 60.0) -> bool:
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
-        if _stations_on_map(page) == n:
+        if stations_on_map(page) == n:
             return True
         page.wait_for_timeout(200)
     return False
@@ -154,8 +81,8 @@ def test_click_places_a_station_keeps_the_view_and_export_writes_a_file(browser,
     try:
         page.goto(app_url, wait_until="load")
         page.wait_for_selector(METRIC, timeout=90_000)
-        box, _ = _live_map(page, timeout_s=90)
-        _idle(page)
+        box, _ = map_box(page, timeout_s=90)
+        wait_idle(page)
         assert _wait_stations(page, n_existing), "the map does not show the existing stations"
         before = page.locator(METRIC).first.inner_text()
         assert before.endswith("%")
@@ -164,14 +91,14 @@ def test_click_places_a_station_keeps_the_view_and_export_writes_a_file(browser,
         page.mouse.click(box["x"] + box["width"] * 0.03, box["y"] + box["height"] * 0.55)
         page.get_by_text("outside the districts").wait_for(timeout=30_000)
         assert page.locator(METRIC).first.inner_text() == before
-        _idle(page)
+        wait_idle(page)
 
         # the planner zooms in on the target; the map document is marked to tell a remount
-        _, frame = _live_map(page)
+        _, frame = map_box(page)
         zoom0 = frame.evaluate("() => window.map.getZoom()")
         frame.evaluate("([lat, lon]) => { window.map.setView([lat, lon], window.map.getZoom() + 1.5,"
                        " {animate: false}); window.__kept = true; }", [lat, lon])
-        _idle(page)
+        wait_idle(page)
         zoomed = frame.evaluate("() => window.map.getZoom()")
         assert zoomed > zoom0
         page.screenshot(path=str(tmp_path / "app_before_click.png"))
@@ -181,8 +108,8 @@ def test_click_places_a_station_keeps_the_view_and_export_writes_a_file(browser,
         assert after != before, "the coverage figure did not change after a click on the map"
         assert float(after.rstrip("%")) > float(before.rstrip("%"))
         assert _wait_stations(page, n_existing + 1), "the map does not show the placed station"
-        _idle(page)
-        _, frame = _live_map(page)
+        wait_idle(page)
+        _, frame = map_box(page)
         assert frame.evaluate("() => window.__kept === true"), "the map was mounted again after the click"
         assert frame.evaluate("() => window.map.getZoom()") == zoomed, "the planner's zoom was reset"
         centre = frame.evaluate("() => window.map.getCenter()")
@@ -196,9 +123,9 @@ def test_click_places_a_station_keeps_the_view_and_export_writes_a_file(browser,
         while not target.exists() and time.monotonic() < end:
             page.wait_for_timeout(300)
         assert target.exists(), "export did not write the plan into the scenario's output folder"
-        _idle(page)
+        wait_idle(page)
         assert _wait_stations(page, n_existing + 1), "the map lost the placed station after export"
-        assert _live_map(page)[1].evaluate("() => window.__kept === true && window.map.getZoom()") == zoomed
+        assert map_box(page)[1].evaluate("() => window.__kept === true && window.map.getZoom()") == zoomed
         page.screenshot(path=str(tmp_path / "app_after_export.png"))
         if SCREENSHOT_COPY:
             shutil.copy(tmp_path / "app_after_export.png", SCREENSHOT_COPY)
