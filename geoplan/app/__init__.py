@@ -5,10 +5,12 @@ thin page on top of it and ``geoplan app`` starts it.
 """
 
 from geoplan.app.files import output_path, safe_file_name
-from geoplan.app.session import APP_KINDS, PlacedStation, ServiceStandard, SitingSession, Suggestion
+from geoplan.app.records import CoverageFigure, PlacedStation, ServiceStandard, Suggestion
+from geoplan.app.session import APP_KINDS, SitingSession
 
 __all__ = [
     "APP_KINDS",
+    "CoverageFigure",
     "PlacedStation",
     "ServiceStandard",
     "SitingSession",

@@ -21,7 +21,8 @@ import shapely.geometry
 from folium import plugins
 
 import layers
-from geoplan.app.session import ServiceStandard, SitingSession, Suggestion
+from geoplan.app.records import ServiceStandard, Suggestion
+from geoplan.app.session import SitingSession
 
 #: Service areas computed so far, per (network, profile, standard, node): a station's area
 #: does not change when others are placed, so each is computed once.

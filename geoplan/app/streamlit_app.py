@@ -24,7 +24,8 @@ from streamlit_folium import st_folium
 import layers
 from layers.errors import GeoplanError
 from geoplan.app.map_view import DEFAULT_OVERLAYS, OVERLAYS, base_map, legend_html, offline_links, overlay_groups, session_map
-from geoplan.app.session import APP_KINDS, UPLOADABLE, ServiceStandard, SitingSession
+from geoplan.app.records import ServiceStandard
+from geoplan.app.session import APP_KINDS, UPLOADABLE, SitingSession
 from geoplan.app.upload import UPLOAD_SUFFIXES, check_upload
 from geoplan.scenario import load_scenario
 
