@@ -64,6 +64,7 @@ def main() -> None:
     head = f"{'model':9} {'size':>14} {'ours s':>7} {'ours obj':>14} {'bound':>14} {'gap':>8} {'status':>9} " \
            f"{'spopt s':>8} {'spopt obj':>14} {'spopt status':>22} {'ratio':>6} {'agree':>6}"
     print(head)
+    notes = []
     for n, m, p in sizes:
         costs, w = instance(n, m, args.seed)
         pr = SitingProblem(costs, w, [str(j) for j in range(m)])
@@ -81,6 +82,13 @@ def main() -> None:
             print(f"{model:9} {f'{n}x{m} p={p}':>14} {ours_t:7.2f} {r.objective:14.1f} {r.bound:14.1f} "
                   f"{r.gap:8.3%} {r.status.value:>9} {s_t:8.2f} {s_obj if s_obj is not None else float('nan'):14.1f} "
                   f"{s_status[:22]:>22} {ratio:6.2f} {agree:>6}", flush=True)
+            if r.lp_relaxation_range is not None and r.gap > 0:
+                low, high = r.lp_relaxation_range
+                notes.append(f"{model} {n}x{m} p={p}: LP relaxation in [{low:,.0f}, {high:,.0f}] "
+                             f"(Lagrangian bound, cost of the volume steps' fractional plan): no LP or "
+                             f"Lagrangian bound can prove this plan within {r.integrality_gap:.3%}")
+    for note in notes:
+        print(note)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,7 @@ class SitingOutcome:
             "kind": self.kind, "model": r.model, "formulation": r.formulation, "engine": r.engine,
             "status": r.status.value, "objective": r.objective, "objective_name": r.objective_name,
             "bound": r.bound, "gap": r.gap, "solve_time_s": round(r.solve_time_s, 3),
+            "lp_relaxation_range": list(r.lp_relaxation_range) if r.lp_relaxation_range else None,
             "radius_m": self.radius_m, "demand_unit": self.unit,
             "coverage_before": round(self.coverage_before, 4), "coverage_after": round(self.coverage_after, 4),
             "new_site_ids": r.new_site_ids, "kept_existing_ids": r.kept_existing_ids,

@@ -122,6 +122,10 @@ class LagrangianBound:
         Its Σ weight × cost (``inf`` without a plan).
     multipliers : ndarray, shape (n_active,)
         The best multipliers ``λ`` (weight × cost unit), to continue from.
+    averaged_open : ndarray, shape (n_site,) or None
+        The volume algorithm's running average of the relaxation's open sites: a
+        fractional plan (each site open to an extent in [0, 1], summing to the number
+        of open sites), near an optimum of the LP relaxation once the steps settle.
     """
 
     bound: float
@@ -131,6 +135,7 @@ class LagrangianBound:
     plan: np.ndarray | None = None
     plan_cost: float = np.inf
     multipliers: np.ndarray | None = None
+    averaged_open: np.ndarray | None = None
 
 
 def _choose(rho: np.ndarray, free: np.ndarray, k: int) -> np.ndarray:
@@ -276,6 +281,9 @@ def p_median_bound_volume(
     lam = np.clip(lists.floor if start is None else start, lists.floor, lists.cap).astype(float)
     best, direction, best_open, best_rho = _relax(lists, lam, forced, free, k, m)
     best_lam = lam
+    # the averaged relaxed solution: the subgradient of the averaged x is `direction`,
+    # and the averaged y is its partner, a fractional plan near an LP optimum
+    averaged_open = best_open.astype(float)
     tol = 1e-10 * max(abs(upper), 1.0)
     plan, plan_cost = None, np.inf
     scale = 0.1
@@ -300,6 +308,7 @@ def p_median_bound_volume(
         dd = float(diff @ diff)
         alpha = max_alpha if dd == 0.0 else min(max_alpha, max(max_alpha / 10, -float(direction @ diff) / dd))
         direction = alpha * g + (1.0 - alpha) * direction
+        averaged_open = alpha * is_open + (1.0 - alpha) * averaged_open
         if value > best + tol:
             if float(step_dir @ g) >= 0.0:
                 scale = min(2.0, 1.1 * scale)
@@ -312,8 +321,63 @@ def p_median_bound_volume(
                 red = 0
     return LagrangianBound(
         bound=float(best), reduced_cost=best_rho, relaxed_open=best_open, iterations=it, plan=plan,
-        plan_cost=plan_cost, multipliers=best_lam,
+        plan_cost=plan_cost, multipliers=best_lam, averaged_open=averaged_open,
     )
+
+
+def fractional_plan_cost(problem: SitingProblem, extent: np.ndarray) -> float:
+    """Least Σ weight × cost when each site is open only to an extent: an upper bound on the LP.
+
+    With site ``j`` open to ``extent[j]`` ∈ [0, 1], the cheapest assignment fills each
+    demand point from its nearest sites, taking at most ``extent[j]`` from site ``j``,
+    until it is whole. Together this is a feasible solution of the p-median's LP
+    relaxation (when the extents sum to the number of open sites), so the LP optimum —
+    and with it every bound an LP or a Lagrangian relaxation can prove — is at most this
+    value. When the result is well below the best plan's cost, the rest of the gap is the
+    integrality gap: only branching (or cuts) can close it.
+
+    Parameters
+    ----------
+    problem : SitingProblem
+    extent : ndarray, shape (n_site,)
+        How far each site is open, in [0, 1].
+
+    Returns
+    -------
+    float
+        Σ weight × cost of the cheapest fractional assignment (weight × cost unit);
+        ``inf`` if some weighted demand point cannot be made whole.
+    """
+    extent = np.where(problem.openable, np.clip(np.asarray(extent, dtype=float), 0.0, 1.0), 0.0)
+    w = problem.demand_weight
+    cols = np.flatnonzero(extent > 0)
+    # only sites open to some extent take part: far fewer than all on a large problem
+    if problem.is_sparse:
+        indptr, site, cost = problem.pair_lists(None)
+        rows = np.repeat(np.arange(problem.n_demand), np.diff(indptr))
+        keep = extent[site] > 0
+        rows, site, cost = rows[keep], site[keep], cost[keep]
+        order = np.lexsort((site, cost, rows))
+        rows, site, cost = rows[order], site[order], cost[order]
+    else:
+        block = problem.costs[:, cols]
+        order = np.argsort(block, axis=1, kind="stable")
+        cost = np.take_along_axis(block, order, axis=1)
+        site = cols[order]
+        ok = np.isfinite(cost)
+        rows = np.broadcast_to(np.arange(problem.n_demand)[:, None], cost.shape)[ok]
+        site, cost = site[ok], cost[ok]
+    first = np.searchsorted(rows, np.arange(problem.n_demand))
+    share = extent[site]
+    filled = np.cumsum(share)
+    # what each row had taken before its own first pair
+    start = np.r_[0.0, filled][first]
+    before = filled - share - start[rows]
+    take = np.clip(np.minimum(share, 1.0 - before), 0.0, None)
+    whole = np.bincount(rows, weights=take, minlength=problem.n_demand)
+    if np.any((w > 0) & (whole < 1.0 - 1e-9)):
+        return float("inf")
+    return float(np.bincount(rows, weights=take * cost, minlength=problem.n_demand) @ w)
 
 
 def fix_sites(

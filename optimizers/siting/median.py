@@ -51,6 +51,7 @@ from optimizers.siting.coverage import plan_cost
 from optimizers.siting.lagrangian import (
     LagrangianBound,
     fix_sites,
+    fractional_plan_cost,
     nearest_sites,
     p_median_bound,
     p_median_bound_volume,
@@ -250,6 +251,7 @@ def solve_p_median(
     lag_bound = -math.inf
     lag = None
     floor = math.inf
+    lp_high = math.inf
     sub = problem
     if best_mask is not None and math.isfinite(best_val) and lagrangian:
         lists = nearest_sites(problem, active, _list_length(problem, p_new))
@@ -268,11 +270,15 @@ def solve_p_median(
                 problem, p_new, lists, best_val, t0 + 0.8 * T, start=lag.multipliers, max_iter=100_000,
             )
             steps += lag2.iterations
+            # the volume steps' averaged plan is a fractional plan: the LP lies below its cost
+            lp_high = fractional_plan_cost(problem, lag2.averaged_open)
             if lag2.plan is not None and lag2.plan_cost < best_val:
                 best_mask, best_val = lag2.plan, lag2.plan_cost
             if lag2.bound > lag.bound:
                 lag = lag2
         lag_bound = lag.bound
+        if math.isfinite(lp_high):
+            common["lp_relaxation_range"] = (lag_bound, max(lp_high, lag_bound))
         fix_open, fix_closed, floor = fix_sites(problem, p_new, lag, best_val)
         common["formulation"] += (
             f" + Lagrangian bound ({steps} steps; fixed {int(fix_open.sum())} open, "

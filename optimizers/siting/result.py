@@ -55,6 +55,11 @@ class SitingResult:
         Chosen capacity class per new site id (capacitated model with classes).
     allocation : list of (demand index, site index, share)
         Split assignment of the capacitated model without single sourcing.
+    lp_relaxation_range : (float, float) or None
+        Where the optimum of the LP relaxation lies (p-median with a Lagrangian bound):
+        at least the Lagrangian bound, at most the cost of a fractional plan. Every
+        bound an LP or Lagrangian relaxation can prove is at most the upper end, so
+        when that is far below ``objective`` the gap left is the integrality gap.
     """
 
     model: str
@@ -78,6 +83,17 @@ class SitingResult:
     unreachable_demand_ids: list[str] = field(default_factory=list)
     capacity_class: dict[str, str] = field(default_factory=dict)
     allocation: list[tuple[int, int, float]] = field(default_factory=list)
+    lp_relaxation_range: tuple[float, float] | None = None
+
+    @property
+    def integrality_gap(self) -> float:
+        """Least gap a relaxation bound can leave for this plan: ``(objective − LP upper end) / objective``.
+
+        NaN without :attr:`lp_relaxation_range`.
+        """
+        if self.lp_relaxation_range is None or not self.is_feasible:
+            return float("nan")
+        return max(0.0, (self.objective - self.lp_relaxation_range[1]) / abs(self.objective))
 
     @property
     def is_feasible(self) -> bool:
@@ -101,6 +117,14 @@ class SitingResult:
             lines += [
                 f"目标 objective ({self.objective_name}): {self.objective:,.2f}; "
                 f"界 bound: {self.bound:,.2f}; 间隙 gap: {self.gap:.4%}",
+            ]
+            if self.lp_relaxation_range is not None and self.gap > 0:
+                low, high = self.lp_relaxation_range
+                lines.append(
+                    f"线性松弛 LP relaxation: {low:,.2f} … {high:,.2f}; 整数间隙 integrality gap "
+                    f"≥ {self.integrality_gap:.4%} (仅分支可证更小 only branching on sites can prove less)"
+                )
+            lines += [
                 f"设施 sites open: {len(self.open_site_ids)} "
                 f"(新建 new {len(self.new_site_ids)}, 保留 kept {len(self.kept_existing_ids)}, "
                 f"关闭 closed {len(self.closed_existing_ids)})",

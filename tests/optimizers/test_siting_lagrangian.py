@@ -10,7 +10,13 @@ import scipy.sparse as sp
 from optimizers.siting import SitingProblem, SolveStatus, solve_mclp, solve_p_median
 from optimizers.siting.coverage import coverage_groups
 from optimizers.siting.coverage_search import covered_weight, greedy_cover, incidence, swap_cover
-from optimizers.siting.lagrangian import fix_sites, nearest_sites, p_median_bound, p_median_bound_volume
+from optimizers.siting.lagrangian import (
+    fix_sites,
+    fractional_plan_cost,
+    nearest_sites,
+    p_median_bound,
+    p_median_bound_volume,
+)
 
 STATUS = ["existing", "required", "candidate", "candidate", "excluded", "candidate", "candidate",
           "candidate", "candidate", "candidate"]
@@ -105,6 +111,73 @@ def test_volume_steps_stay_below_the_optimum_and_only_raise_the_bound(seed, cuto
     fix_open, fix_closed, _ = fix_sites(pr, p_new, lag, best)
     opt = [np.array(plan) for plan, v in values.items() if v <= best]
     assert any(not fix_closed[plan].any() and set(np.flatnonzero(fix_open)) <= set(plan) for plan in opt)
+
+
+def exact_lp(dense, w, status, p_new):
+    """The p-median's LP relaxation solved exactly (textbook model, scipy's HiGHS): (value, y)."""
+    from scipy.optimize import linprog
+
+    n, m = dense.shape
+    live = np.flatnonzero(w > 0)
+    ii, jj = np.nonzero(np.isfinite(dense[live]))
+    nx = ii.size
+    c = np.r_[w[live][ii] * dense[live][ii, jj], np.zeros(m)]
+    # Σ_j x_ij = 1 per weighted point; Σ y over sites that are not existing = p_new
+    a_eq = sp.vstack([
+        sp.hstack([sp.csr_array((np.ones(nx), (ii, np.arange(nx))), shape=(live.size, nx)),
+                   sp.csr_array((live.size, m))]),
+        sp.hstack([sp.csr_array((1, nx)), sp.csr_array(np.array([[s != "existing" for s in status]], float))]),
+    ])
+    a_ub = sp.hstack([sp.eye_array(nx), sp.csr_array((-np.ones(nx), (np.arange(nx), jj)), shape=(nx, m))])
+    fixed = {"existing": (1, 1), "required": (1, 1), "excluded": (0, 0), "candidate": (0, 1)}
+    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(nx), A_eq=a_eq, b_eq=np.r_[np.ones(live.size), p_new],
+                  bounds=[(0, 1)] * nx + [fixed[s] for s in status], method="highs")
+    assert res.status == 0
+    return res.fun, res.x[nx:]
+
+
+@pytest.mark.parametrize("seed,cutoff,status,p_new,k", CASES)
+def test_fractional_plan_cost_matches_the_exact_lp_and_whole_plans(seed, cutoff, status, p_new, k):
+    st = status or ["candidate"] * 10
+    costs, dense, w = instance(seed, cutoff=cutoff, status=st)
+    pr = SitingProblem(costs, w, [f"s{j}" for j in range(10)], site_status=st)
+    # a whole plan: its own cost
+    for mask in itertools.islice(all_plans(st, p_new), 5):
+        assert fractional_plan_cost(pr, mask.astype(float)) == pytest.approx(plan_value(dense, w, mask))
+    # the LP's own optimal extents: for fixed extents the nearest-first fill is the best assignment
+    value, y = exact_lp(dense, w, st, p_new)
+    assert fractional_plan_cost(pr, y) == pytest.approx(value, rel=1e-7)
+
+
+@pytest.mark.parametrize("seed,cutoff,status,p_new,k", CASES)
+def test_volume_steps_bracket_the_exact_lp(seed, cutoff, status, p_new, k):
+    pr, values, best, lists, upper = bound_case(seed, cutoff, status, p_new, k)
+    st = status or ["candidate"] * 10
+    _, dense, w = instance(seed, cutoff=cutoff, status=st)
+    lp, _ = exact_lp(dense, w, st, p_new)
+    first = p_median_bound(pr, p_new, lists, upper, time.perf_counter() + 10, max_iter=30)
+    lag = p_median_bound_volume(pr, p_new, lists, upper, time.perf_counter() + 10, start=first.multipliers,
+                                max_iter=400)
+    y = lag.averaged_open
+    assert y.sum() == pytest.approx(p_new + st.count("existing"))
+    assert lag.bound <= lp * (1 + 1e-9) + 1e-9 <= fractional_plan_cost(pr, y) * (1 + 2e-9) + 2e-9
+
+
+def test_solve_reports_where_the_lp_lies_on_a_gap_it_cannot_close():
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(0, 20_000, (400, 2)), rng.uniform(0, 20_000, (60, 2))
+    costs = np.hypot(*(a[:, None] - b[None]).transpose(2, 0, 1))
+    w = rng.integers(1, 100, 400).astype(float)
+    pr = SitingProblem(costs, w, [str(j) for j in range(60)])
+    lp, _ = exact_lp(costs, w, ["candidate"] * 60, 6)
+    # too short a time for the MIP: the result says where the LP lies
+    r = solve_p_median(pr, 6, time_limit_s=0.5)
+    assert r.lp_relaxation_range is not None
+    low, high = r.lp_relaxation_range
+    assert r.bound >= low * (1 - 1e-12)
+    assert low <= lp * (1 + 1e-9) <= high * (1 + 1e-9)
+    assert r.integrality_gap == pytest.approx(max(0.0, (r.objective - high) / r.objective))
+    assert "LP relaxation" in r.summary() or r.gap == 0.0
 
 
 @pytest.mark.parametrize("seed,cutoff,status,p_new,k", CASES)
