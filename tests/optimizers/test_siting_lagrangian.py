@@ -39,6 +39,15 @@ def instance(seed, n=30, m=10, cutoff=None, status=None):
     return d, d, w
 
 
+def uniform_problem(seed, n, m, side_m):
+    """Points and sites uniform in a square of side ``side_m``, Euclidean costs, weights 1–99."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.uniform(0, side_m, (n, 2)), rng.uniform(0, side_m, (m, 2))
+    costs = np.hypot(*(a[:, None] - b[None]).transpose(2, 0, 1))
+    w = rng.integers(1, 100, n).astype(float)
+    return costs, w, SitingProblem(costs, w, [str(j) for j in range(m)])
+
+
 def all_plans(status, p_new):
     m = len(status)
     free = [j for j in range(m) if status[j] == "candidate"]
@@ -164,11 +173,7 @@ def test_volume_steps_bracket_the_exact_lp(seed, cutoff, status, p_new, k):
 
 
 def test_solve_reports_where_the_lp_lies_on_a_gap_it_cannot_close():
-    rng = np.random.default_rng(3)
-    a, b = rng.uniform(0, 20_000, (400, 2)), rng.uniform(0, 20_000, (60, 2))
-    costs = np.hypot(*(a[:, None] - b[None]).transpose(2, 0, 1))
-    w = rng.integers(1, 100, 400).astype(float)
-    pr = SitingProblem(costs, w, [str(j) for j in range(60)])
+    costs, w, pr = uniform_problem(3, 400, 60, 20_000)
     lp, _ = exact_lp(costs, w, ["candidate"] * 60, 6)
     # too short a time for the MIP: the result says where the LP lies
     r = solve_p_median(pr, 6, time_limit_s=0.5)
@@ -194,11 +199,7 @@ def test_p_median_sparse_and_status_brute_force(seed, cutoff, status, p_new, k):
 
 
 def test_reported_gap_is_consistent_at_time_limit():
-    rng = np.random.default_rng(11)
-    a, b = rng.uniform(0, 50_000, (3000, 2)), rng.uniform(0, 50_000, (300, 2))
-    costs = np.hypot(*(a[:, None] - b[None]).transpose(2, 0, 1))
-    w = rng.integers(1, 100, 3000).astype(float)
-    pr = SitingProblem(costs, w, [str(j) for j in range(300)])
+    costs, w, pr = uniform_problem(11, 3000, 300, 50_000)
     r = solve_p_median(pr, 15, time_limit_s=2.0)
     assert r.is_feasible
     assert r.objective == pytest.approx(float(w @ costs[:, r.open_sites].min(axis=1)))
