@@ -400,8 +400,9 @@ def fix_sites(
     others = free[~lb.relaxed_open[free]]
     margin = 1e-9 * max(abs(upper), 1.0)
     floor = np.inf
-    if k <= 0 or others.size == 0:
-        # nothing to choose: every free site is closed (k = 0) or open (all chosen)
+    if k <= 0 or others.size == 0 or chosen.size == 0 or not np.isfinite(lb.bound):
+        # nothing to choose (every free site closed, k = 0, or all chosen), or no
+        # relaxation solved yet (the time ran out before the first step): nothing to fix
         return fix_open, fix_closed, floor
     worst_in = float(rho[chosen].max())
     best_out = float(rho[others].min())
