@@ -19,11 +19,12 @@ A greedy + swap local search (see :mod:`optimizers.siting.local_search`) gives t
 first plan and the truncation levels. Without a budget or closable sites a
 Lagrangian relaxation (:mod:`optimizers.siting.lagrangian`; subgradient steps, then
 volume-algorithm steps) then gives a proven bound, better plans (its site sets,
-iterated swaps among the sites its reduced costs favour) and fixes sites open or
-closed by reduced cost, so the MIP only decides the rest. When the MIP cannot be
-built in the time left (tens of thousands of demand points × hundreds of sites), that
-time goes to more swaps instead. The reported bound is the larger of the Lagrangian
-and the MIP bound.
+iterated swaps among the sites its reduced costs favour, then groups of neighbouring
+sites re-optimised exactly — :mod:`optimizers.siting.neighbourhood_search`) and fixes
+sites open or closed by reduced cost, so the MIP only decides the rest. When the MIP
+cannot be built in the time left (tens of thousands of demand points × hundreds of
+sites), that time goes to the plan instead. The reported bound is the larger of the
+Lagrangian and the MIP bound.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from optimizers.siting.lagrangian import (
     p_median_bound_volume,
 )
 from optimizers.siting.local_search import greedy, iterated_swap_search, swap_search
+from optimizers.siting.neighbourhood_search import reoptimise_neighbourhoods
 from optimizers.siting.problem import CANDIDATE, REQUIRED, SITE_STATUSES, SitingProblem
 from optimizers.siting.result import SitingResult, SolveStatus
 
@@ -130,6 +132,23 @@ class _Levels:
         return int(np.searchsorted(self.values, cost, side="right"))
 
 
+def _search_matrix(problem: SitingProblem, full: np.ndarray, active: np.ndarray, columns: np.ndarray):
+    """The dense block the local searches work on: active points × ``columns`` (bool per site).
+
+    Returns the site index of each column, the block (unreachable pairs at a large
+    finite cost), that cost, the weights, and the forced-open and candidate columns.
+    """
+    cols = np.flatnonzero(columns)
+    D = full[np.ix_(active, cols)] if active.size < problem.n_demand else full[:, cols]
+    finite = D[np.isfinite(D)]
+    big = 10.0 * (float(finite.max()) if finite.size else 1.0) + 1.0
+    if not np.all(np.isfinite(D)):
+        D = np.where(np.isfinite(D), D, big)
+    forced_cols = np.flatnonzero(problem.forced_open[cols])
+    free_cols = np.flatnonzero(problem.status_code[cols] == CANDIDATE)
+    return cols, D, big, problem.demand_weight[active], forced_cols, free_cols
+
+
 def _heuristic(
     problem: SitingProblem,
     p_new: int,
@@ -139,12 +158,14 @@ def _heuristic(
     start: np.ndarray | None = None,
     allowed: np.ndarray | None = None,
     seed: int = 0,
+    neighbourhoods: bool = False,
 ) -> np.ndarray | None:
     """Greedy + swap plan as an open-site mask, or None if not applicable.
 
     ``start`` (open-site mask) replaces the greedy start and the swaps are iterated
     with random kicks (``seed``); ``allowed`` (bool per site) limits the sites the
-    swaps may open.
+    swaps may open. With ``neighbourhoods``, neighbouring medians are then re-optimised
+    together, among all openable sites, until ``deadline``.
     """
     if problem.budget is not None or problem.closable.any():
         return None
@@ -154,30 +175,50 @@ def _heuristic(
     ok = problem.openable if allowed is None else problem.openable & (allowed | problem.forced_open)
     if start is not None:
         ok = ok | start
-    cols = np.flatnonzero(ok)
-    D = full[np.ix_(active, cols)] if active.size < problem.n_demand else full[:, cols]
-    finite = D[np.isfinite(D)]
-    big = 10.0 * (float(finite.max()) if finite.size else 1.0) + 1.0
-    if not np.all(np.isfinite(D)):
-        D = np.where(np.isfinite(D), D, big)
-    w = problem.demand_weight[active]
-    code = problem.status_code[cols]
-    forced_cols = np.flatnonzero(problem.forced_open[cols])
-    free_cols = np.flatnonzero(code == CANDIDATE)
-    k = p_new - int(np.sum(code == REQUIRED))
+    cols, D, big, w, forced_cols, free_cols = _search_matrix(problem, full, active, ok)
     if start is None:
+        k = p_new - int(np.sum(problem.status_code[cols] == REQUIRED))
         # on large matrices the greedy start is built on every r-th demand point only:
         # the swaps that follow use all of them
         r = max(1, D.size // _GREEDY_CELLS)
         chosen = greedy(D[::r], w[::r], forced_cols, free_cols, k, big)
         chosen = swap_search(D, w, forced_cols, free_cols, chosen, big, deadline)
     else:
-        chosen = np.flatnonzero(start[cols] & (code == CANDIDATE))
-        chosen = iterated_swap_search(D, w, forced_cols, free_cols, chosen, big, deadline, seed=seed)
-    mask = np.zeros(problem.n_site, dtype=bool)
-    mask[cols[forced_cols]] = True
-    mask[cols[chosen]] = True
+        chosen = np.flatnonzero(start[cols])
+        chosen = iterated_swap_search(
+            D, w, forced_cols, free_cols, np.intersect1d(chosen, free_cols), big, deadline, seed=seed
+        )
+    mask = _open_mask(problem, cols, forced_cols, chosen)
+    if start is not None and neighbourhoods and time.perf_counter() < deadline:
+        # when swaps and kicks stall, move neighbouring medians together; the groups may
+        # take any openable site (limiting them to the reduced costs' favourites loses
+        # most of their gains)
+        cols, D, big, w, forced_cols, free_cols = _search_matrix(problem, full, active, problem.openable)
+        solve = lambda c, v, nc, k, t: _solve_neighbourhood(c, v, nc, k, t, seed)  # noqa: E731
+        chosen = np.intersect1d(np.flatnonzero(mask[cols]), free_cols)
+        chosen = reoptimise_neighbourhoods(D, w, forced_cols, free_cols, chosen, deadline, solve)
+        mask = _open_mask(problem, cols, forced_cols, chosen)
     return mask
+
+
+def _open_mask(problem: SitingProblem, cols: np.ndarray, *column_sets: np.ndarray) -> np.ndarray:
+    """Open-site mask (bool per site) of the given columns of a search matrix."""
+    mask = np.zeros(problem.n_site, dtype=bool)
+    for c in column_sets:
+        mask[cols[c]] = True
+    return mask
+
+
+def _solve_neighbourhood(
+    costs: np.ndarray, weight: np.ndarray, n_candidate: int, k: int, time_limit_s: float, seed: int
+) -> np.ndarray | None:
+    """Sub-problem of the neighbourhood search: ``k`` of the first ``n_candidate`` columns, the rest open."""
+    status = ["candidate"] * n_candidate + ["existing"] * (costs.shape[1] - n_candidate)
+    sub = SitingProblem(costs, weight, [str(j) for j in range(costs.shape[1])], site_status=status)
+    res = solve_p_median(sub, k, time_limit_s=time_limit_s, seed=seed, neighbourhood_search=False)
+    if res.open_sites is None:
+        return None
+    return res.open_sites[res.open_sites < n_candidate]
 
 
 def _weighted_cost(problem: SitingProblem, mask: np.ndarray, active: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
@@ -193,6 +234,7 @@ def solve_p_median(
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     seed: int = 0,
     heuristic: bool = True,
+    neighbourhood_search: bool = True,
 ) -> SitingResult:
     """p-median: open ``p_new`` new sites to minimise Σ weight × cost to the nearest open site.
 
@@ -210,6 +252,10 @@ def solve_p_median(
     heuristic : bool
         Start from a greedy + swap local-search plan (skipped with a budget or
         closable sites).
+    neighbourhood_search : bool
+        When swaps stall, re-optimise a few neighbouring new sites at a time, each group
+        solved exactly (:mod:`optimizers.siting.neighbourhood_search`); pays off from a
+        few dozen new sites up.
 
     Returns
     -------
@@ -261,9 +307,10 @@ def solve_p_median(
         if lag.plan is not None and lag.plan_cost < best_val:
             best_mask, best_val = lag.plan, lag.plan_cost
         if lag.bound < best_val - 1e-9 * max(1.0, abs(best_val)):
-            # swaps among the sites the reduced costs favour, then a second round of steps
-            # aimed at the better plan
-            best_mask, best_val = _polish(problem, p_new, active, lag, best_mask, best_val, t0 + 0.45 * T, seed)
+            # swaps among the sites the reduced costs favour, neighbourhoods among all sites
+            best_mask, best_val = _polish(
+                problem, p_new, active, lag, best_mask, best_val, t0 + 0.45 * T, seed, neighbourhood_search
+            )
             # volume steps from the best multipliers, aimed at the better plan: they gain
             # what the plain steps no longer can
             lag2 = p_median_bound_volume(
@@ -297,7 +344,9 @@ def solve_p_median(
     pairs = active.size * int(sub.openable.sum())
     if best_mask is not None and pairs * _SORT_S_PER_PAIR[sub.is_sparse] > 0.5 * (deadline - time.perf_counter()):
         # sorting every row for the MIP would use up the time left: the time goes to the plan
-        best_mask, best_val = _polish(problem, p_new, active, lag, best_mask, best_val, deadline - 0.1, seed + 1)
+        best_mask, best_val = _polish(
+            problem, p_new, active, lag, best_mask, best_val, deadline - 0.1, seed + 1, neighbourhood_search
+        )
         site, _ = problem.cost_to(best_mask)
         return make_result(
             problem, status=SolveStatus.FEASIBLE, open_mask=best_mask, assignment=site, objective=best_val,
@@ -331,7 +380,7 @@ def solve_p_median(
             # building this model alone would use up the time left: the time goes to the plan
             if best_mask is not None:
                 best_mask, best_val = _polish(
-                    problem, p_new, active, lag, best_mask, best_val, deadline - 0.1, seed + 1
+                    problem, p_new, active, lag, best_mask, best_val, deadline - 0.1, seed + 1, neighbourhood_search
                 )
             break
         rounds += 1
@@ -415,15 +464,20 @@ def _polish(
     best_val: float,
     deadline: float,
     seed: int,
+    neighbourhoods: bool,
 ) -> tuple[np.ndarray, float]:
     """Iterated swaps from the best plan among the sites the reduced costs favour, until ``deadline``.
+
+    With ``neighbourhoods``, neighbouring sites are then re-optimised together.
 
     Returns the better of the plan found and ``best_mask``, with its Σ weight × cost.
     """
     if lag is None or time.perf_counter() >= deadline:
         return best_mask, best_val
     allowed = _promising(problem, p_new, lag, best_val)
-    mask = _heuristic(problem, p_new, active, deadline, start=best_mask, allowed=allowed, seed=seed)
+    mask = _heuristic(
+        problem, p_new, active, deadline, start=best_mask, allowed=allowed, seed=seed, neighbourhoods=neighbourhoods
+    )
     if mask is None:
         return best_mask, best_val
     val = _weighted_cost(problem, mask, active)[0]
