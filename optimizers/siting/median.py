@@ -64,6 +64,9 @@ from optimizers.siting.result import SitingResult, SolveStatus
 
 DEFAULT_TIME_LIMIT_S = 60.0
 _GREEDY_CELLS = 2_000_000
+# the neighbourhood search pays off from this many new sites; below it the MIP settles
+# the plan sooner
+_NEIGHBOURHOOD_MIN_NEW = 20
 # rough cost of adding one cost level to the MathOpt model in Python (s), on a loaded machine
 _BUILD_S_PER_LEVEL = 4e-5
 # rough cost of sorting the demand–site pairs for the MIP (s per pair), on a loaded machine:
@@ -189,7 +192,8 @@ def _heuristic(
             D, w, forced_cols, free_cols, np.intersect1d(chosen, free_cols), big, deadline, seed=seed
         )
     mask = _open_mask(problem, cols, forced_cols, chosen)
-    if start is not None and neighbourhoods and time.perf_counter() < deadline:
+    enough = chosen.size >= _NEIGHBOURHOOD_MIN_NEW
+    if start is not None and neighbourhoods and enough and time.perf_counter() < deadline:
         # when swaps and kicks stall, move neighbouring medians together; the groups may
         # take any openable site (limiting them to the reduced costs' favourites loses
         # most of their gains)
@@ -255,7 +259,7 @@ def solve_p_median(
     neighbourhood_search : bool
         When swaps stall, re-optimise a few neighbouring new sites at a time, each group
         solved exactly (:mod:`optimizers.siting.neighbourhood_search`); pays off from a
-        few dozen new sites up.
+        few dozen new sites up (used from 20).
 
     Returns
     -------
