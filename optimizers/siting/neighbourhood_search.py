@@ -72,7 +72,7 @@ def reoptimise_neighbourhoods(
     solve : callable
         Exact (or best-effort) p-median solver for the sub-problems, see :data:`SubSolver`.
     sizes : tuple of int
-        Open sites per neighbourhood, in the order tried.
+        Open sites per neighbourhood, ascending, in the order tried.
     sub_time_s : float
         Time limit of one sub-problem, seconds.
 
@@ -82,72 +82,51 @@ def reoptimise_neighbourhoods(
         The chosen free columns, sorted; never worse than ``chosen``.
     """
     chosen = np.sort(np.asarray(chosen, dtype=np.int64))
-    for size in sizes:
-        if time.perf_counter() >= deadline:
-            break
-        chosen = _reoptimise(D, w, fixed, free, chosen, deadline, solve, size, sub_time_s)
-    return chosen
-
-
-def _reoptimise(
-    D: np.ndarray,
-    w: np.ndarray,
-    fixed: np.ndarray,
-    free: np.ndarray,
-    chosen: np.ndarray,
-    deadline: float,
-    solve: SubSolver,
-    size: int,
-    sub_time_s: float,
-) -> np.ndarray:
-    """One size of :func:`reoptimise_neighbourhoods`: until no queued neighbourhood improves."""
-    if chosen.size <= size:
-        # every movable median fits in one neighbourhood: that is the whole problem again
-        return chosen
     is_free = np.zeros(D.shape[1], dtype=bool)
     is_free[free] = True
     # a site belongs to the neighbourhood of the median serving its nearest demand point
     site_point = D.argmin(axis=0)
     total = float(w @ D[:, np.concatenate([fixed, chosen])].min(axis=1))
     eps = 1e-9 * max(abs(total), 1.0)
-    queue = deque(int(c) for c in chosen)
-    while queue and time.perf_counter() < deadline:
-        centre = queue.popleft()
-        if centre not in chosen:
-            continue
-        open_cols = np.concatenate([fixed, chosen])
-        Do = D[:, open_cols]
-        at = Do.argmin(axis=1)
-        nearest, current = open_cols[at], Do[np.arange(D.shape[0]), at]
-        group = _neighbourhood(D, open_cols, centre, size)
-        movable = group[is_free[group]]
-        in_group = np.isin(open_cols, group)
-        cand = np.flatnonzero(is_free & np.isin(nearest[site_point], group))
-        cand = np.union1d(cand, movable)
-        # the group's points, and every other point one of the sites could serve better:
-        # then the sub-problem's saving is exactly the plan's
-        points = np.flatnonzero(np.isin(nearest, group) | (D[:, cand].min(axis=1) < current))
-        if movable.size == 0:
-            continue
-        stay = [D[np.ix_(points, group[~is_free[group]])]]
-        outside = open_cols[~in_group]
-        if outside.size:
-            stay.append(D[np.ix_(points, outside)].min(axis=1, keepdims=True))
-        sub = np.hstack([D[np.ix_(points, cand)], *stay])
-        before = float(w[points] @ current[points])
-        left = deadline - time.perf_counter()
-        picked = solve(sub, w[points], cand.size, movable.size, min(sub_time_s, left))
-        if picked is None:
-            continue
-        picked = np.asarray(picked, dtype=np.int64)
-        after = float(w[points] @ np.hstack([sub[:, picked], sub[:, cand.size :]]).min(axis=1))
-        if after >= before - eps:
-            continue
-        new_sites = cand[picked]
-        trial = np.sort(np.concatenate([chosen[~np.isin(chosen, movable)], new_sites]))
-        trial_total = float(w @ D[:, np.concatenate([fixed, trial])].min(axis=1))
-        if trial_total < total - eps:
-            chosen, total = trial, trial_total
-            # the group's medians (moved or not) have new neighbours: look at their neighbourhoods again
-            queue.extend(int(s) for s in new_sites if int(s) not in queue)
+    for size in sizes:
+        if chosen.size <= size:
+            # every movable median fits in one neighbourhood: that is the whole problem again
+            break
+        queue = deque(int(c) for c in chosen)
+        while queue and time.perf_counter() < deadline:
+            centre = queue.popleft()
+            if centre not in chosen:
+                continue
+            open_cols = np.concatenate([fixed, chosen])
+            group = _neighbourhood(D, open_cols, centre, size)
+            movable = group[is_free[group]]
+            if movable.size == 0:
+                continue
+            Do = D[:, open_cols]
+            at = Do.argmin(axis=1)
+            nearest, current = open_cols[at], Do[np.arange(D.shape[0]), at]
+            cand = np.union1d(np.flatnonzero(is_free & np.isin(nearest[site_point], group)), movable)
+            # the group's points, and every other point one of the sites could serve better:
+            # then the sub-problem's saving is exactly the plan's
+            points = np.flatnonzero(np.isin(nearest, group) | (D[:, cand].min(axis=1) < current))
+            stay = [D[np.ix_(points, group[~is_free[group]])]]
+            outside = open_cols[~np.isin(open_cols, group)]
+            if outside.size:
+                stay.append(D[np.ix_(points, outside)].min(axis=1, keepdims=True))
+            sub = np.hstack([D[np.ix_(points, cand)], *stay])
+            before = float(w[points] @ current[points])
+            picked = solve(sub, w[points], cand.size, movable.size, min(sub_time_s, deadline - time.perf_counter()))
+            if picked is None:
+                continue
+            picked = np.asarray(picked, dtype=np.int64)
+            after = float(w[points] @ np.hstack([sub[:, picked], sub[:, cand.size :]]).min(axis=1))
+            if after >= before - eps:
+                continue
+            new_sites = cand[picked]
+            trial = np.sort(np.concatenate([chosen[~np.isin(chosen, movable)], new_sites]))
+            trial_total = float(w @ D[:, np.concatenate([fixed, trial])].min(axis=1))
+            if trial_total < total - eps:
+                chosen, total = trial, trial_total
+                # the group's medians (moved or not) have new neighbours: look at their neighbourhoods again
+                queue.extend(int(s) for s in new_sites if int(s) not in queue)
     return chosen
