@@ -31,11 +31,17 @@ SIZES = [(500, 50, 5), (2000, 100, 10), (10_000, 1000, 50)]
 SPOPT_MAX_PAIRS = 1_000_000  # beyond this spopt's one-variable-per-pair model exhausts memory here
 
 
-def instance(n: int, m: int, seed: int):
+def instance_points(n: int, m: int, seed: int):
+    """Demand points and sites (m, in a 50 km square) and the demand weights of one instance."""
     rng = np.random.default_rng(seed)
     a, b = rng.uniform(0, 50_000, (n, 2)), rng.uniform(0, 50_000, (m, 2))
+    return a, b, rng.integers(1, 100, n).astype(float)
+
+
+def instance(n: int, m: int, seed: int):
+    a, b, w = instance_points(n, m, seed)
     costs = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))
-    return costs, rng.integers(1, 100, n).astype(float)
+    return costs, w
 
 
 def run_spopt(costs, w, model, p, radius, limit):
