@@ -29,12 +29,13 @@ from optimizers.siting import SitingProblem, solve_mclp, solve_p_median  # noqa:
 RUNNER = Path(__file__).with_name("_spopt_runner.py")
 SIZES = [(500, 50, 5), (2000, 100, 10), (10_000, 1000, 50)]
 SPOPT_MAX_PAIRS = 1_000_000  # beyond this spopt's one-variable-per-pair model exhausts memory here
+SIDE_M = 50_000.0  # side of the square the instances' points lie in
 
 
 def instance_points(n: int, m: int, seed: int):
     """Demand points and sites (m, in a 50 km square) and the demand weights of one instance."""
     rng = np.random.default_rng(seed)
-    a, b = rng.uniform(0, 50_000, (n, 2)), rng.uniform(0, 50_000, (m, 2))
+    a, b = rng.uniform(0, SIDE_M, (n, 2)), rng.uniform(0, SIDE_M, (m, 2))
     return a, b, rng.integers(1, 100, n).astype(float)
 
 

@@ -44,10 +44,9 @@ from optimizers.siting.lagrangian import nearest_sites, p_median_bound, p_median
 from optimizers.siting.median import _list_length  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from siting import instance_points  # noqa: E402
+from siting import SIDE_M, instance_points  # noqa: E402
 
 N_DEMAND, N_SITE, P = 10_000, 1000, 50
-SIDE_M = 50_000.0
 
 
 def lp_multipliers(problem: SitingProblem, plan_cost: float, plan_cost_each: np.ndarray) -> tuple[np.ndarray, float]:
@@ -136,7 +135,7 @@ def main() -> None:
     costs = np.sqrt(((demand_xy[:, None, :] - site_xy[None, :, :]) ** 2).sum(-1))
     problem = SitingProblem(costs, weight, [str(j) for j in range(N_SITE)])
     plan = solve_p_median(problem, P, time_limit_s=args.time_limit, seed=args.seed)
-    each = weight * costs[np.arange(N_DEMAND), plan.open_sites[np.argmin(costs[:, plan.open_sites], axis=1)]]
+    each = weight * costs[:, plan.open_sites].min(axis=1)
     lam, lag_bound = lp_multipliers(problem, plan.objective, each)
 
     cell = np.minimum((site_xy // (SIDE_M / args.grid)).astype(int), args.grid - 1)

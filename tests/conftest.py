@@ -8,6 +8,7 @@ import pytest
 
 from geoplan.app.served import CHROMIUM_FLAGS, chromium_path
 
+
 @pytest.fixture(scope="session")
 def browser():
     """A headless Chromium driven by Playwright (the system's Chromium, not a downloaded one)."""
