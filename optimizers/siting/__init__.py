@@ -9,12 +9,13 @@ from optimizers.siting.capacitated import solve_cflp
 from optimizers.siting.center import solve_p_center
 from optimizers.siting.coverage import solve_lscp, solve_mclp
 from optimizers.siting.median import solve_p_median
-from optimizers.siting.problem import SITE_STATUSES, CapacityClasses, SitingProblem
+from optimizers.siting.problem import SITE_STATUSES, CapacityClasses, SiteGroups, SitingProblem
 from optimizers.siting.result import SitingResult, SolveStatus
 
 __all__ = [
     "SITE_STATUSES",
     "CapacityClasses",
+    "SiteGroups",
     "SitingProblem",
     "SitingResult",
     "SolveStatus",

@@ -20,9 +20,11 @@ def add_row(model: mathopt.Model, terms, lb: float, ub: float):
 
 
 def add_site_vars(model: mathopt.Model, problem: SitingProblem) -> list:
-    """One binary ``open`` variable per site that may open (None for excluded sites).
+    """One binary ``open`` variable per site that may open (None for excluded sites), with
+    the rows every plan obeys.
 
-    Forced-open sites (required; existing that may not close) get bounds [1, 1].
+    Forced-open sites (required; existing that may not close) get bounds [1, 1]; each
+    group of ``problem.groups`` gets ``Σ open ≥ min_open`` over its sites.
     """
     forced = problem.forced_open
     y = []
@@ -31,6 +33,11 @@ def add_site_vars(model: mathopt.Model, problem: SitingProblem) -> list:
             y.append(None)
         else:
             y.append(model.add_variable(lb=1.0 if forced[j] else 0.0, ub=1.0, is_integer=True, name=f"y{j}"))
+    if problem.groups is not None:
+        g = problem.groups
+        for k in range(g.n_groups):
+            members = [y[j] for j in np.flatnonzero(g.label == k) if y[j] is not None]
+            add_row(model, [(v, 1.0) for v in members], float(g.min_open[k]), np.inf)
     return y
 
 
@@ -91,6 +98,12 @@ def unreachable(problem: SitingProblem, cutoff: float | None) -> np.ndarray:
     indptr, _, _ = problem.pair_lists(cutoff)
     none = np.diff(indptr) == 0
     return np.flatnonzero(none & (problem.demand_weight > 0))
+
+
+def infeasible_result(problem: SitingProblem, reason: str, **common) -> SitingResult:
+    """A result with status infeasible and the reason, nothing opened."""
+    return make_result(problem, status=SolveStatus.INFEASIBLE, open_mask=None, assignment=None,
+                       objective=np.nan, bound=np.nan, infeasibility_reason=reason, **common)
 
 
 def unreachable_reason(problem: SitingProblem, idx: np.ndarray, cutoff: float | None) -> str:

@@ -20,6 +20,7 @@ from optimizers.siting import _mip
 from optimizers.siting._sites import (
     add_budget,
     add_new_count,
+    infeasible_result,
     add_row,
     add_site_vars,
     make_result,
@@ -88,6 +89,9 @@ def solve_cflp(
         formulation=f"capacitated facility location, {kind}"
         + (f", {len(classes.names)} capacity classes" if classes is not None else ""),
     )
+    short = problem.group_shortfall(p_new)
+    if short:
+        return infeasible_result(problem, short, **common)
     bad = unreachable(problem, max_cost)
     if bad.size:
         return make_result(
@@ -166,7 +170,7 @@ def solve_cflp(
         return make_result(
             problem, status=out.status, open_mask=None, assignment=None, objective=np.nan, bound=np.nan,
             infeasibility_reason=(
-                "the capacities, budget and number of sites cannot serve all demand"
+                "the capacities, budget, site groups and number of sites cannot serve all demand"
                 + (" with single sourcing" if single_sourcing else "")
                 + " — add candidate sites, raise capacities or the budget"
             ), **common,

@@ -19,6 +19,7 @@ from optimizers.siting import _mip
 from optimizers.siting._sites import (
     add_budget,
     add_new_count,
+    infeasible_result,
     add_row,
     add_site_vars,
     live_vars,
@@ -41,7 +42,7 @@ def _max_cost(problem: SitingProblem, mask: np.ndarray, active: np.ndarray) -> f
 
 def _greedy_plan(problem: SitingProblem, p_new: int, active: np.ndarray) -> np.ndarray | None:
     """Add the candidate that lowers the largest cost most, ``p_new`` times."""
-    if problem.budget is not None or problem.closable.any():
+    if problem.budget is not None or problem.closable.any() or problem.groups is not None:
         return None
     full = problem.dense_costs()
     if full is None:
@@ -116,6 +117,9 @@ def solve_p_center(
             bound=np.nan, infeasibility_reason=unreachable_reason(problem, bad, None), unreachable_idx=bad,
             **common,
         )
+    short = problem.group_shortfall(p_new)
+    if short:
+        return infeasible_result(problem, short, **common)
     active = np.flatnonzero(problem.demand_weight > 0)
     indptr, _, cost = problem.pair_lists(None)
     counts = np.diff(indptr)
@@ -137,6 +141,8 @@ def solve_p_center(
                     infeasibility_reason=(
                         f"no plan with p_new = {p_new} fits the budget {problem.budget:g} — "
                         "raise the budget or lower p_new"
+                        if problem.budget is not None else
+                        f"no plan with p_new = {p_new} meets the site groups — raise p_new"
                     ), **common,
                 )
             return make_result(

@@ -19,6 +19,7 @@ from optimizers.siting import _mip
 from optimizers.siting._sites import (
     add_budget,
     add_new_count,
+    infeasible_result,
     add_row,
     add_site_vars,
     live_vars,
@@ -123,6 +124,10 @@ def solve_mclp(
     if p_new is not None:
         p_new = problem.check_p_new(p_new)
     radius = float(radius)
+    short = problem.group_shortfall(p_new)
+    if short:
+        return infeasible_result(problem, short, model="mclp", objective_name="covered demand weight",
+                                 maximize=True, t_start=t0, formulation="MCLP", engine=_mip.ENGINE)
     groups = coverage_groups(problem, radius)
     w = problem.demand_weight
     const = float(w[groups.always_covered].sum())
@@ -217,8 +222,8 @@ def _lp_bound(model: mathopt.Model, y: list, deadline: float) -> float:
 
 
 def _mclp_start(problem: SitingProblem, p_new: int | None, groups: CoverageGroups):
-    """Greedy plan (incidence matrix, open-site mask), or None with a budget or closable sites."""
-    if p_new is None or problem.budget is not None or problem.closable.any():
+    """Greedy plan (incidence matrix, open-site mask), or None with a budget, closable sites or site groups."""
+    if p_new is None or problem.budget is not None or problem.closable.any() or problem.groups is not None:
         return None
     A = incidence(groups.sets, problem.n_site)
     free = np.flatnonzero(problem.status_code == CANDIDATE)
@@ -286,6 +291,9 @@ def solve_lscp(
             objective=np.nan, bound=np.nan, infeasibility_reason=unreachable_reason(problem, bad, radius),
             unreachable_idx=bad, **common,
         )
+    short = problem.group_shortfall()
+    if short:
+        return infeasible_result(problem, short, **common)
     groups = coverage_groups(problem, radius)
     new_cost = problem.new_site_cost() if use_cost else np.ones(problem.n_site)
 
@@ -309,6 +317,9 @@ def solve_lscp(
             bound=np.nan, infeasibility_reason=(
                 f"covering every demand point within {radius:g} costs more than the budget "
                 f"{problem.budget:g} — raise the budget or the standard"
+                if problem.budget is not None else
+                f"no plan covers every demand point within {radius:g} and meets the site groups — "
+                "add candidate sites or raise the standard"
             ), **common,
         )
     if out.status == SolveStatus.NO_SOLUTION:

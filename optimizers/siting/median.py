@@ -29,6 +29,7 @@ Lagrangian and the MIP bound.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 
@@ -39,6 +40,7 @@ from optimizers.siting import _mip
 from optimizers.siting._sites import (
     add_budget,
     add_new_count,
+    infeasible_result,
     add_row,
     add_site_vars,
     live_vars,
@@ -170,7 +172,7 @@ def _heuristic(
     swaps may open. With ``neighbourhoods``, neighbouring medians are then re-optimised
     together, among all openable sites, until ``deadline``.
     """
-    if problem.budget is not None or problem.closable.any():
+    if problem.budget is not None or problem.closable.any() or problem.groups is not None:
         return None
     full = problem.dense_costs()
     if full is None:
@@ -283,6 +285,9 @@ def solve_p_median(
             bound=np.nan, infeasibility_reason=unreachable_reason(problem, bad, None), unreachable_idx=bad,
             **common,
         )
+    short = problem.group_shortfall(p_new)
+    if short:
+        return infeasible_result(problem, short, **common)
     active = np.flatnonzero(w > 0)
     forced = problem.forced_open
 
@@ -497,10 +502,7 @@ def _with_fixed(problem: SitingProblem, fix_open: np.ndarray, fix_closed: np.nda
         status[j] = "required"
     for j in np.flatnonzero(fix_closed):
         status[j] = "excluded"
-    return SitingProblem(
-        problem.costs, problem.demand_weight, problem.site_ids, demand_ids=problem.demand_ids, site_status=status,
-        fixed_cost=problem.fixed_cost,
-    )
+    return dataclasses.replace(problem, site_status=status)
 
 
 def _build(problem: SitingProblem, p_new: int, levels: list[_Levels], keep: np.ndarray, w: np.ndarray):

@@ -69,6 +69,61 @@ class CapacityClasses:
         return self.fixed_cost.copy()
 
 
+@dataclass(frozen=True)
+class SiteGroups:
+    """Groups of sites of which at least a number must be open (e.g. ≥ 1 station per township).
+
+    Parameters
+    ----------
+    label : array of int, shape (n_site,)
+        Group of each site (0 … G−1), or −1 for a site in no group. A site belongs to
+        one group at most.
+    min_open : array of int, shape (G,)
+        Open sites each group needs at least; existing sites that stay open count.
+    names : sequence of str, length G, optional
+        Group names for messages; default ``"group 0"`` ….
+    """
+
+    label: np.ndarray
+    min_open: np.ndarray
+    names: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        label = np.asarray(self.label)
+        need = np.asarray(self.min_open)
+        if label.ndim != 1 or need.ndim != 1:
+            raise GeoplanError("site groups: label and min_open must be 1-D arrays")
+        for name, arr in (("label", label), ("min_open", need)):
+            if arr.size and (arr.dtype.kind not in "iu" and not np.all(arr == np.round(arr))):
+                raise GeoplanError(f"site groups: {name} must hold whole numbers")
+        label, need = label.astype(np.int64), need.astype(np.int64)
+        g = need.size
+        if label.size and (label.min() < -1 or label.max() >= g):
+            raise GeoplanError(f"site groups: label values must lie in −1 … {g - 1}")
+        if np.any(need < 0):
+            raise GeoplanError("site groups: min_open must be ≥ 0")
+        names = [f"group {k}" for k in range(g)] if self.names is None else [str(n) for n in self.names]
+        if len(names) != g:
+            raise GeoplanError(f"site groups: {len(names)} names for {g} groups")
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "min_open", need)
+        object.__setattr__(self, "names", names)
+
+    @property
+    def n_groups(self) -> int:
+        return int(self.min_open.size)
+
+    def open_count(self, open_mask: np.ndarray) -> np.ndarray:
+        """Open sites per group, shape (G,)."""
+        inside = self.label >= 0
+        return np.bincount(self.label[inside], weights=np.asarray(open_mask, dtype=float)[inside],
+                           minlength=self.n_groups).astype(np.int64)
+
+    def satisfied(self, open_mask: np.ndarray) -> bool:
+        """Whether every group has its ``min_open`` open sites."""
+        return bool(np.all(self.open_count(open_mask) >= self.min_open))
+
+
 def _vector(name: str, value, n: int, *, allow_inf: bool = False) -> np.ndarray:
     arr = np.asarray(value, dtype=float)
     if arr.shape != (n,):
@@ -112,6 +167,8 @@ class SitingProblem:
         open. A negative value is a saving (e.g. avoided operating cost).
     budget : float, optional
         Upper limit on the fixed cost of new sites plus the closing costs.
+    groups : SiteGroups, optional
+        Groups of sites of which each plan must open at least a given number.
     """
 
     costs: np.ndarray | sp.csr_array
@@ -124,6 +181,7 @@ class SitingProblem:
     capacity_classes: CapacityClasses | None = None
     closing_cost: np.ndarray | None = None
     budget: float | None = None
+    groups: SiteGroups | None = None
     status_code: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -200,6 +258,11 @@ class SitingProblem:
             self.budget = float(self.budget)
             if not np.isfinite(self.budget):
                 raise GeoplanError("budget must be a finite number")
+        if self.groups is not None:
+            if not isinstance(self.groups, SiteGroups):
+                raise GeoplanError("groups must be a SiteGroups")
+            if self.groups.label.shape != (m,):
+                raise GeoplanError(f"groups.label has shape {self.groups.label.shape}, expected ({m},) — one per site")
 
     # ------------------------------------------------------------------ shape
     @property
@@ -242,6 +305,28 @@ class SitingProblem:
         if self.fixed_cost is None:
             return np.zeros(self.n_site)
         return self.fixed_cost.copy()
+
+    def group_shortfall(self, p_new: int | None = None) -> str | None:
+        """Why no plan can meet the site groups, or None when one can.
+
+        A group holds fewer sites that may open than it needs, or (with ``p_new``) the
+        new sites the groups need beyond their forced-open ones exceed ``p_new``.
+        """
+        if self.groups is None:
+            return None
+        g = self.groups
+        can = g.open_count(self.openable)
+        short = np.flatnonzero(can < g.min_open)
+        if short.size:
+            k = int(short[0])
+            return (f"group {g.names[k]} needs {g.min_open[k]} open sites but only {can[k]} may open — "
+                    f"add candidate sites there or lower its minimum")
+        if p_new is not None:
+            need = int(np.maximum(g.min_open - g.open_count(self.forced_open), 0).sum())
+            if need > p_new:
+                return (f"the site groups need {need} new sites but p_new = {p_new} — raise p_new to at "
+                        f"least {need}")
+        return None
 
     def check_p_new(self, p_new: int) -> int:
         """Check that ``p_new`` new sites can be chosen; return it as int."""
