@@ -4,10 +4,10 @@ On the demo county, places ``--clicks`` transfer stations one after another (at 
 nodes inside the districts, seeded) and after each measures:
 
 * geoplan app: ``SitingSession.place`` + ``coverage`` + ``district_table`` + ``loads``
-  (cached reverse-Dijkstra columns, one per station);
+  (the network's cached reverse-Dijkstra columns, one per station);
 * anchor: the same figures the way a report computes them —
   ``coverage_indicator`` for each of the kind's indicators and ``facility_loads``, with
-  every station snapped and a fresh cost matrix.
+  every station snapped and no cached cost column.
 
 It checks that both give the same coverage and prints median times, the ratio and
 whether a click stays under the 1 s the app promises.
@@ -35,8 +35,9 @@ from geoplan.app.session import APP_KINDS
 from geoplan.demo.scenario_folder import write_demo_scenario
 from geoplan.indicators import coverage_indicator
 from geoplan.indicators.loads import facility_loads
+from geoplan.network.access import CostColumns
 from geoplan.scenario import load_scenario
-from geoplan.siting.problem_builder import PROFILE_OF
+from geoplan.standards import SERVICE_PROFILES
 
 KIND = "transfer_stations"
 
@@ -47,18 +48,14 @@ def anchor_figures(session: SitingSession) -> list[float]:
     stations = gpd.GeoDataFrame(pd.concat([session.existing, session.plan_layer()], ignore_index=True),
                                 geometry="geometry", crs=sc.metric_epsg)
     out = []
-    for key, spec in sc.targets.items():
-        if spec["facility_kind"] != KIND:
+    for target in sc.targets.values():
+        if target.facility_kind != KIND:
             continue
-        ind = coverage_indicator(
-            sc.road_network, key=key, label=key, demand=sc.layers[spec["demand_kind"]],
-            demand_kind=spec["demand_kind"], facilities=stations, facility_kind=KIND,
-            radius_m=sc.standard(KIND, spec["standard"]), profile=spec["profile"], weight_field=spec["weight"],
-            districts=sc.layers["districts"],
-        )
+        ind = coverage_indicator(sc.road_network, target, sc.standards.service(KIND, target.standard),
+                                 sc.layers[target.demand_kind], stations, sc.layers["districts"])
         out.append(ind.actual)
     demand = APP_KINDS[KIND](sc)
-    facility_loads(sc.road_network, stations, KIND, {"all": (demand.points, demand.weight)}, PROFILE_OF[KIND])
+    facility_loads(sc.road_network, stations, KIND, {"all": (demand.points, demand.weight)}, SERVICE_PROFILES[KIND])
     return out
 
 
@@ -88,9 +85,12 @@ def main() -> None:
             session.district_table()
             session.loads()
             ours.append(time.perf_counter() - t0)
+            # the anchor starts without the network's cached cost columns, as a report run does
+            cached, net.cost_columns = net.cost_columns, CostColumns()
             t0 = time.perf_counter()
             expected = anchor_figures(session)
             anchor.append(time.perf_counter() - t0)
+            net.cost_columns = cached
             if not np.allclose(figures, expected, rtol=0, atol=1e-12):
                 raise SystemExit(f"coverage differs from the indicator module: {figures} vs {expected}")
 

@@ -212,13 +212,13 @@ def route(
     the same routes; the summary says so when the time limit stopped it first.
     """
     from geoplan.publish import write_routes_map
-    from geoplan.routing import load_settings, run_routing
+    from geoplan.routing import run_routing
     from geoplan.scenario import load_scenario
 
     scenario = load_scenario(scenario_dir)
     if iterations is not None and iterations < 1:
         raise GeoplanError(f"--iterations must be at least 1, got {iterations}")
-    limit = iterations if iterations is not None else load_settings(scenario).iterations
+    limit = iterations if iterations is not None else scenario.routing.iterations
     with _progress(quiet):
         outcome = run_routing(scenario, workflow, engine=engine, time_limit_s=time_limit, seed=seed,
                               iteration_limit=limit, stations=stations)

@@ -102,7 +102,7 @@ def theme_map(scenario: Scenario, theme: Theme, report: IndicatorReport, tiles: 
         add_coverage_choropleth(m, districts, tiles, label=f"{label} / coverage rate")
     if theme.service_area_kind and theme.service_area_kind in facilities:
         sites = facilities[theme.service_area_kind]
-        radius = scenario.standard(theme.service_area_kind, "service_radius_m")
+        radius = scenario.standards.value(theme.service_area_kind, "service_radius_m")
         areas = scenario.road_network.service_areas(sites, cutoff_m=radius, profile=theme.profile,
                                                     ids=sites["id"].tolist())
         add_service_areas(m, areas.assign(facility_kind=theme.service_area_kind), tiles, show=True)

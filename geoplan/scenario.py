@@ -19,26 +19,51 @@ import pyogrio
 
 import layers
 from layers.errors import GeoplanError
-from geoplan import standards
+from geoplan import standards as standards_table
+from geoplan.settings import (
+    FleetVehicle,
+    NetworkSettings,
+    Quantities,
+    RoutingSettings,
+    SolverSettings,
+    Standards,
+    Target,
+    check_number,
+    parse_fleet,
+    parse_quantities,
+    parse_routing,
+    parse_section,
+    parse_standards,
+    parse_targets,
+)
 
 SCENARIO_FILE = "scenario.toml"
 
 _SECTIONS = {"scenario", "network", "standards", "quantities", "targets", "solver", "fleet", "routing"}
 
 
-@dataclass(frozen=True)
-class NetworkSettings:
-    """Where the road network comes from and how points are snapped to it."""
-
-    source: str = "layers.gpkg"
-    roads_layer: str = "roads"
-    restricted_zones_layer: str = "restricted_zones"
-    max_snap_m: float = 500.0
-
-
 @dataclass
 class Scenario:
-    """A loaded scenario folder. Layers and the road network are read on first use."""
+    """A loaded scenario folder: its typed settings; layers and the road network are read on first use.
+
+    Attributes
+    ----------
+    folder : Path
+    name : str
+    metric_epsg : int
+        The CGCS2000 Gauss-Krüger zone every layer is projected to.
+    seed : int
+    layers_file : str
+        The GeoPackage of ``[scenario] layers``, relative to the folder.
+    network_settings : NetworkSettings
+    standards : Standards
+        Service standards, defaults merged.
+    quantities : Quantities
+    targets : dict of str to Target
+    solver : SolverSettings
+    fleet : dict of str to FleetVehicle
+    routing : RoutingSettings
+    """
 
     folder: Path
     name: str
@@ -46,10 +71,12 @@ class Scenario:
     seed: int = 0
     layers_file: str = "layers.gpkg"
     network_settings: NetworkSettings = field(default_factory=NetworkSettings)
-    standards: dict[str, dict[str, float]] = field(default_factory=dict)
-    quantities: dict[str, float] = field(default_factory=dict)
-    targets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    time_limit_s: float = 20.0
+    standards: Standards = field(default_factory=lambda: parse_standards({}, Path(SCENARIO_FILE)))
+    quantities: Quantities = field(default_factory=Quantities)
+    targets: dict[str, Target] = field(default_factory=dict)
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    fleet: dict[str, FleetVehicle] = field(default_factory=lambda: parse_fleet({}, Path(SCENARIO_FILE)))
+    routing: RoutingSettings = field(default_factory=RoutingSettings)
 
     @property
     def layers_path(self) -> Path:
@@ -58,6 +85,11 @@ class Scenario:
     @property
     def output_dir(self) -> Path:
         return self.folder / "output"
+
+    @property
+    def time_limit_s(self) -> float:
+        """``[solver] time_limit_s``: the limit of every optimiser call, seconds."""
+        return self.solver.time_limit_s
 
     @cached_property
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
@@ -85,19 +117,12 @@ class Scenario:
             return RoadNetwork.from_roads(roads, restricted_zones=zones)
         return RoadNetwork.from_file(source, to_crs=self.metric_epsg)
 
-    def standard(self, kind: str, key: str) -> float:
-        """A service standard, from scenario.toml or the default in :mod:`geoplan.standards`."""
-        value = self.standards.get(kind, {}).get(key)
-        if value is None:
-            try:
-                value = standards.SERVICE_STANDARDS[kind][key].value
-            except KeyError:
-                raise GeoplanError(f"{self.folder / SCENARIO_FILE}: no standard {key} for {kind} — add [standards.{kind}] {key} = …")
-        return float(value)
-
 
 def load_scenario(folder: str | Path) -> Scenario:
     """Read and check ``scenario.toml`` of a scenario folder.
+
+    Every section becomes a typed settings object (:mod:`geoplan.settings`) with the
+    defaults merged in, here and only here.
 
     Raises
     ------
@@ -119,40 +144,32 @@ def load_scenario(folder: str | Path) -> Scenario:
     if unknown:
         raise GeoplanError(f"{path}: unknown section [{sorted(unknown)[0]}] — valid: {', '.join(sorted(_SECTIONS))}")
     head = data.get("scenario", {})
+    if not isinstance(head, dict):
+        raise GeoplanError(f"{path}: [scenario] must be a table of keys")
     crs = str(head.get("metric_crs", ""))
     if not crs.upper().startswith("EPSG:") or not crs[5:].isdigit():
         raise GeoplanError(f"{path}: [scenario] metric_crs must be like \"EPSG:4549\", got {crs!r}")
-    net = data.get("network", {})
-    bad = set(net) - set(NetworkSettings.__dataclass_fields__)
-    if bad:
-        raise GeoplanError(f"{path}: unknown key [network] {sorted(bad)[0]}")
-    network = NetworkSettings(**net)
-    if network.max_snap_m <= 0:
-        raise GeoplanError(f"{path}: [network] max_snap_m must be positive, got {network.max_snap_m}")
-    for kind, values in data.get("standards", {}).items():
-        for key, value in values.items():
-            if not isinstance(value, (int, float)) or value < 0:
-                raise GeoplanError(f"{path}: [standards.{kind}] {key} must be a non-negative number, got {value!r}")
-    solver = data.get("solver", {})
-    time_limit = solver.get("time_limit_s", 20.0)
-    if not isinstance(time_limit, (int, float)) or time_limit <= 0:
-        raise GeoplanError(f"{path}: [solver] time_limit_s must be a positive number of seconds, got {time_limit!r}")
+    seed = check_number(head.get("seed", 0), f"{path}: [scenario] seed", integer=True, minimum=0)
+    stds = parse_standards(data.get("standards", {}), path)
     return Scenario(
         folder=folder,
         name=str(head.get("name", folder.name)),
         metric_epsg=int(crs[5:]),
-        seed=int(head.get("seed", 0)),
+        seed=int(seed),
         layers_file=str(head.get("layers", "layers.gpkg")),
-        network_settings=network,
-        standards=data.get("standards", {}),
-        quantities=data.get("quantities", {}),
-        targets=data.get("targets", {}),
-        time_limit_s=float(time_limit),
+        network_settings=parse_section(NetworkSettings(), data.get("network", {}), f"{path}: [network]"),
+        standards=stds,
+        quantities=parse_quantities(data.get("quantities", {}), path),
+        targets=parse_targets(data.get("targets"), path, stds),
+        solver=parse_section(SolverSettings(), data.get("solver", {}), f"{path}: [solver]"),
+        fleet=parse_fleet(data.get("fleet", {}), path),
+        routing=parse_routing(data.get("routing", {}), path),
     )
 
 
 def scenario_toml(name: str, metric_epsg: int, seed: int) -> str:
     """The text of a default ``scenario.toml``, each default commented with its source."""
+    network, solver = NetworkSettings(), SolverSettings()
     lines = [
         f"# geoplan scenario — {name}",
         "# Every value may be changed; the comment after it gives its source.",
@@ -167,21 +184,21 @@ def scenario_toml(name: str, metric_epsg: int, seed: int) -> str:
         'source = "layers.gpkg"  # or an OSM file (.osm / .osm.pbf) or a roads layer file',
         'roads_layer = "roads"',
         'restricted_zones_layer = "restricted_zones"',
-        "max_snap_m = 500.0  # points farther than this from any road are reported, not snapped",
+        f"max_snap_m = {network.max_snap_m!r}  # points farther than this from any road are reported, not snapped",
         "",
     ]
-    for kind, values in standards.SERVICE_STANDARDS.items():
+    for kind, values in standards_table.SERVICE_STANDARDS.items():
         lines.append(f"[standards.{kind}]")
         lines += [f"{key} = {_toml(d.value)}  # {d.unit}; {d.source}" for key, d in values.items()]
         lines.append("")
     lines.append("[quantities]")
-    lines += [f"{key} = {_toml(d.value)}  # {d.unit}; {d.source}" for key, d in standards.QUANTITIES.items()]
+    lines += [f"{key} = {_toml(d.value)}  # {d.unit}; {d.source}" for key, d in standards_table.QUANTITIES.items()]
     lines.append("")
-    for key, t in standards.TARGETS.items():
+    for key, t in standards_table.TARGETS.items():
         lines.append(f"[targets.{key}]")
         lines += [f"{k} = {_toml(v)}" for k, v in t.items() if v is not None]
         lines.append("")
-    lines += ["[solver]", "time_limit_s = 20.0  # every optimiser call stops by this limit", ""]
+    lines += ["[solver]", f"time_limit_s = {solver.time_limit_s!r}  # every optimiser call stops by this limit", ""]
     return "\n".join(lines)
 
 

@@ -1,7 +1,23 @@
-"""Default service standards, quantities and plan targets, each with its source.
+"""The standards table: every default service standard, quantity and plan target, with its source.
 
 These are the defaults ``geoplan demo`` writes into ``scenario.toml``; a scenario may
-override any of them. "assumption" marks a default that no standard or plan gives.
+override any of them (:mod:`geoplan.settings` merges the overrides in once, when the
+scenario loads). "assumption" marks a default that no standard or plan gives.
+
+Sources named here:
+
+- GB 55013-2021 《市容环卫工程项目规范》 §3.2.2 — collection points, mandatory since 2022-01-01.
+- CJJ 47-2006 《生活垃圾转运站技术规范》 §2.2.7 — transfer-station service radius by collection mode;
+  CJJ/T 47-2016 — transfer-station classes I–V by t/d (the IV/V split is not verified).
+- GB/T 51435-2021 — rural domestic-waste collection radius (not verified against the text).
+- SB/T 10719 and Beijing practice — recyclables drop-off density.
+- The national standard draft for sorting centres (2024) — ≥ 3000 m², ≥ 30 000 t/yr.
+- The 无废城市 implementation plan of the Lianyungang Economic-Technological Development
+  Zone (2023–2025) — indicator baselines and targets, 0.49 kg/(person·d) of household waste.
+- Film use: national agricultural film use divided by mulched area, 2016–2023 (China
+  Rural Statistical Yearbook) — about 5.1 kg per mu (666.7 m²) and year.
+- Diesel: 3.096 kg CO₂ per kg of diesel (the national greenhouse-gas accounting method
+  for enterprises); at about 0.84 kg/L that is about 2.6 kg CO₂ per litre.
 """
 
 from __future__ import annotations
@@ -11,11 +27,23 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Default:
-    """A default value with its unit and source."""
+    """A default value with its unit, source and the range a scenario may set.
+
+    Attributes
+    ----------
+    value : float or str
+    unit : str
+    source : str
+        The standard or plan it comes from, or ``"assumption: …"``.
+    minimum, maximum : float or None
+        Plausible range of a number (inclusive); None where unbounded.
+    """
 
     value: float | str
     unit: str
     source: str
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 #: Service standards per facility kind: the network distance (m) within which a demand unit counts as served.
@@ -53,14 +81,30 @@ SERVICE_STANDARDS: dict[str, dict[str, Default]] = {
     },
 }
 
-#: Quantities that turn demand attributes into tonnes.
+#: Quantities that turn demand attributes into tonnes, with the range a scenario may set.
 QUANTITIES: dict[str, Default] = {
-    "household_waste_kg_per_person_d": Default(0.49, "kg/(person·d)", "Lianyungang ETDZ plan, 2022"),
-    "film_kg_per_mu_yr": Default(5.1, "kg/(mu·yr)", "national film use ÷ mulched area, 2016–2023"),
-    "muck_density_t_per_m3": Default(1.7, "t/m³", "assumption: 1.6–1.9 loose soil / demolition rubble"),
-    "recyclables_share": Default(0.12, "share of household waste", "assumption"),
-    "kitchen_waste_share": Default(0.30, "share of household waste", "assumption"),
-    "diesel_co2_kg_per_l": Default(2.6, "kg CO₂/L", "3.096 kg CO₂/kg diesel (Chinese accounting method)"),
+    "household_waste_kg_per_person_d": Default(0.49, "kg/(person·d)", "Lianyungang ETDZ plan, 2022", 0.05, 5.0),
+    "film_kg_per_mu_yr": Default(5.1, "kg/(mu·yr)", "national film use ÷ mulched area, 2016–2023", 0.1, 50.0),
+    "muck_density_t_per_m3": Default(1.7, "t/m³", "assumption: 1.6–1.9 loose soil / demolition rubble", 0.5, 3.0),
+    "recyclables_share": Default(0.12, "share of household waste", "assumption", 0.0, 1.0),
+    "kitchen_waste_share": Default(0.30, "share of household waste", "assumption", 0.0, 1.0),
+    "diesel_co2_kg_per_l": Default(2.6, "kg CO₂/L", "3.096 kg CO₂/kg diesel × 0.84 kg/L (national accounting method)",
+                                   1.0, 5.0),
+    "muck_working_days_per_week": Default(6.0, "d/week", "assumption: muck is hauled six nights a week", 0.5, 7.0),
+}
+
+#: Vehicle profile that drives between a facility kind's demand and its sites (assumption:
+#: small vehicles bring household waste and recyclables in, vans collect film, muck trucks haul muck).
+SERVICE_PROFILES: dict[str, str] = {
+    "transfer_stations": "small_collection_vehicle",
+    "film_recycling_stations": "film_van",
+    "muck_disposal_sites": "muck_truck",
+    "muck_transfer_yards": "muck_truck",
+    "dropoff_points": "small_collection_vehicle",
+    "collection_hubs": "small_collection_vehicle",
+    "sorting_centers": "small_collection_vehicle",
+    "recycling_markets": "small_collection_vehicle",
+    "treatment_plants": "compression_truck",
 }
 
 #: Plan indicators with a spatial reading (Lianyungang ETDZ 无废城市 plan targets). Each is the

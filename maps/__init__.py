@@ -7,10 +7,18 @@ fullscreen button. Every overlay is reprojected for the map's tiles (GCJ-02 on A
 
 from maps.assets import inline_assets
 from maps.base import finish_map, map_tiles, new_map, to_map_crs
-from maps.coverage import add_coverage_choropleth, add_demand_coverage, add_service_areas, coverage_colormap
-from maps.facilities import add_facilities, add_facility_layer
-from maps.layers_map import layers_map
-from maps.legend import add_colour_legend, add_legend
+from maps.coverage import (
+    add_coverage_choropleth,
+    add_demand_coverage,
+    add_service_areas,
+    coverage_choropleth,
+    coverage_colormap,
+    demand_coverage_layers,
+    demand_legend_items,
+)
+from maps.facilities import add_facilities, add_facility_layer, facility_layer, facility_layers, facility_legend_items
+from maps.layers_map import layers_map, road_guide_geojson, road_guide_layer
+from maps.legend import add_colour_legend, add_legend, colour_legend_items, legend_line_html
 from maps.panel import add_indicator_panel
 from maps.routes import add_routes
 from maps.tiles import TILE_PROVIDERS, add_tiles
@@ -27,10 +35,20 @@ __all__ = [
     "add_routes",
     "add_service_areas",
     "add_tiles",
+    "colour_legend_items",
+    "coverage_choropleth",
     "coverage_colormap",
+    "demand_coverage_layers",
+    "demand_legend_items",
+    "facility_layer",
+    "facility_layers",
+    "facility_legend_items",
     "finish_map",
     "inline_assets",
     "layers_map",
+    "legend_line_html",
+    "road_guide_geojson",
+    "road_guide_layer",
     "map_tiles",
     "new_map",
     "to_map_crs",

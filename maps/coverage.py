@@ -42,9 +42,15 @@ def _field_label(kind: str, field: str) -> tuple[str, str | None]:
         return ({"weight": "权重 / weight"}.get(field, field)), None
 
 
-def add_demand_coverage(m: folium.Map, demand: Mapping[str, gpd.GeoDataFrame], tiles: str | None = None,
-                        legend: bool = True) -> list[folium.GeoJson]:
-    """Demand points coloured covered (green) or not covered (red), two layers per demand kind.
+def demand_legend_items() -> list[tuple[str, str]]:
+    """Legend rows of the demand points: covered and not covered."""
+    return [(dot_svg(COVERED_COLOUR, 10), "已覆盖 / covered"), (dot_svg(UNCOVERED_COLOUR, 12), "未覆盖 / not covered")]
+
+
+def demand_coverage_layers(demand: Mapping[str, gpd.GeoDataFrame], tiles: str = "osm",
+                           popups: bool = True) -> list[folium.GeoJson]:
+    """Demand points coloured covered (green) or not covered (red), two layers per demand kind,
+    not yet on any map.
 
     Parameters
     ----------
@@ -52,15 +58,17 @@ def add_demand_coverage(m: folium.Map, demand: Mapping[str, gpd.GeoDataFrame], t
         Points keyed by demand kind (``residential_communities`` …), with ``id``, ``name``,
         ``covered`` (bool) and optionally ``nearest_facility_id``, ``travel_m`` (metres of road)
         and weight columns (``population``, ``households`` …).
-    tiles : str, optional
-        Tiles the map was made with (default: those given to :func:`maps.new_map`).
+    tiles : str
+        Tiles of the map they will be drawn on.
+    popups : bool
+        A popup table per point; without, only the name as a tooltip (a lighter layer, and
+        a click on a point reaches the map).
 
     Returns
     -------
     list of folium.GeoJson
-        The layers drawn (covered before not covered, so red points lie on top).
+        Covered before not covered, so red points lie on top.
     """
-    tiles = map_tiles(m, tiles)
     drawn = []
     for kind, gdf in demand.items():
         if "covered" not in gdf.columns:
@@ -88,20 +96,28 @@ def add_demand_coverage(m: folium.Map, demand: Mapping[str, gpd.GeoDataFrame], t
                 if field in part:
                     alias, unit = _field_label(kind, field)
                     columns[alias] = [fmt_value(v, unit) for v in part[field]]
+            if not popups:
+                columns = {"名称 / name": columns["名称 / name"]}
             data, fields, aliases = popup_frame(part, columns)
-            layer = folium.GeoJson(
+            drawn.append(folium.GeoJson(
                 data,
                 name=f"{label_zh} · {name} ({len(part)})",
                 marker=folium.CircleMarker(radius=radius, weight=1, color="#ffffff", fill=True,
                                            fill_color=fill, fill_opacity=0.9),
-                popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
+                popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False) if popups else None,
                 tooltip=folium.GeoJsonTooltip(fields=[fields[0]], labels=False),
-            )
-            layer.add_to(m)
-            drawn.append(layer)
+            ))
+    return drawn
+
+
+def add_demand_coverage(m: folium.Map, demand: Mapping[str, gpd.GeoDataFrame], tiles: str | None = None,
+                        legend: bool = True) -> list[folium.GeoJson]:
+    """:func:`demand_coverage_layers` added to ``m``, with their legend."""
+    drawn = demand_coverage_layers(demand, map_tiles(m, tiles))
+    for layer in drawn:
+        layer.add_to(m)
     if legend and drawn:
-        add_legend(m, "需求点 / demand", [(dot_svg(COVERED_COLOUR, 10), "已覆盖 / covered"),
-                                          (dot_svg(UNCOVERED_COLOUR, 12), "未覆盖 / not covered")])
+        add_legend(m, "需求点 / demand", demand_legend_items())
     return drawn
 
 
@@ -163,10 +179,10 @@ def coverage_colormap(bounds: Sequence[float] = COVERAGE_BOUNDS,
     return StepColormap(list(colours), index=list(bounds), vmin=bounds[0], vmax=bounds[-1])
 
 
-def add_coverage_choropleth(m: folium.Map, districts: gpd.GeoDataFrame, tiles: str | None = None,
-                            column: str = "coverage_rate", label: str = "覆盖率 / coverage rate",
-                            labels_on_map: bool = True) -> folium.FeatureGroup:
-    """Districts (街道/镇) filled by coverage rate, with a colour legend and their rates written on them.
+def coverage_choropleth(districts: gpd.GeoDataFrame, tiles: str = "osm", column: str = "coverage_rate",
+                        label: str = "覆盖率 / coverage rate", labels_on_map: bool = True,
+                        interactive: bool = True) -> folium.FeatureGroup:
+    """Districts (街道/镇) filled by coverage rate, their rates written on them; not yet on any map.
 
     Parameters
     ----------
@@ -179,8 +195,10 @@ def add_coverage_choropleth(m: folium.Map, districts: gpd.GeoDataFrame, tiles: s
         ``"城市居民小区生活垃圾分类覆盖率 / urban coverage"``.
     labels_on_map : bool
         Write each district's name and rate at its centre.
+    interactive : bool
+        Popups and tooltips on the districts; without, the polygons let clicks through to
+        the map (the app places a station where the planner clicks).
     """
-    tiles = map_tiles(m, tiles)
     if column not in districts.columns:
         raise GeoplanError(f"districts have no {column!r} column — compute coverage per district first")
     cmap = coverage_colormap()
@@ -195,14 +213,16 @@ def add_coverage_choropleth(m: folium.Map, districts: gpd.GeoDataFrame, tiles: s
     data, fields, aliases = popup_frame(frame, columns)
     data["fill"] = ["#bdbdbd" if is_missing(r) else cmap.rgb_hex_str(min(max(float(r), 0.0), 1.0)) for r in rates]
     group = folium.FeatureGroup(name=f"{label} · 街道/镇 / by district")
-    folium.GeoJson(
-        data,
-        style_function=lambda f: {"color": "#424242", "weight": 1.2, "fillColor": f["properties"]["fill"],
-                                  "fillOpacity": 0.45},
-        highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.75},
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
-        tooltip=folium.GeoJsonTooltip(fields=fields[:2], aliases=aliases[:2], localize=False),
-    ).add_to(group)
+    style = lambda f: {"color": "#424242", "weight": 1.2, "fillColor": f["properties"]["fill"],  # noqa: E731
+                       "fillOpacity": 0.45}
+    if interactive:
+        folium.GeoJson(
+            data, style_function=style, highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.75},
+            popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
+            tooltip=folium.GeoJsonTooltip(fields=fields[:2], aliases=aliases[:2], localize=False),
+        ).add_to(group)
+    else:
+        folium.GeoJson(data, style_function=style, interactive=False).add_to(group)
     if labels_on_map:
         for geom, name, rate in zip(frame.geometry, names, rates):
             if geom is None or geom.is_empty:
@@ -214,7 +234,15 @@ def add_coverage_choropleth(m: folium.Map, districts: gpd.GeoDataFrame, tiles: s
                 icon_size=(0, 0), class_name="gp-label"),
                 # Above the facility symbols: the rate is what this layer is read for.
                 z_index_offset=LABEL_Z_OFFSET).add_to(group)
+    return group
+
+
+def add_coverage_choropleth(m: folium.Map, districts: gpd.GeoDataFrame, tiles: str | None = None,
+                            column: str = "coverage_rate", label: str = "覆盖率 / coverage rate",
+                            labels_on_map: bool = True) -> folium.FeatureGroup:
+    """:func:`coverage_choropleth` added to ``m``, with its colour legend."""
+    group = coverage_choropleth(districts, map_tiles(m, tiles), column, label, labels_on_map)
     group.add_to(m)
-    add_colour_legend(m, label, cmap)
+    add_colour_legend(m, label, coverage_colormap())
     return group
 

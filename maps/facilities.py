@@ -97,9 +97,9 @@ def _is_overloaded(row, ratio) -> bool:
     return not is_missing(ratio) and float(ratio) > 1.0
 
 
-def add_facility_layer(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: str | None = None,
-                       show: bool | None = None) -> folium.FeatureGroup:
-    """One facility kind as a toggleable layer of symbols with popups.
+def facility_layer(kind: str, gdf: gpd.GeoDataFrame, tiles: str = "osm", show: bool | None = None,
+                   name: str | None = None) -> folium.FeatureGroup:
+    """One facility kind as a toggleable layer of symbols with popups, not yet on any map.
 
     Parameters
     ----------
@@ -108,18 +108,19 @@ def add_facility_layer(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: s
     gdf : GeoDataFrame
         Points with ``id``, ``name``, ``status`` and the kind's capacity field; optional
         ``load_t_per_d`` / ``load``, ``load_ratio``, ``overloaded`` and ``station_class``.
-    tiles : str, optional
-        Tiles the map was made with (default: those given to :func:`maps.new_map`).
+    tiles : str
+        Tiles of the map it will be drawn on (overlays are shifted to GCJ-02 for AMap).
     show : bool, optional
         Whether the layer starts visible (default: all but candidate sites).
+    name : str, optional
+        Name in the layer control (default: the kind's label and the count).
     """
-    tiles = map_tiles(m, tiles)
     for needed in ("id", "name"):
         if needed not in gdf.columns:
             raise GeoplanError(f"facility layer {kind} has no {needed!r} column — add it to draw the layer")
     frame = to_map_crs(gdf, tiles)
     base = colour(kind)
-    group = folium.FeatureGroup(name=f"{_label(kind)} ({len(gdf)})",
+    group = folium.FeatureGroup(name=name or f"{_label(kind)} ({len(gdf)})",
                                 show=kind not in HIDDEN_KINDS if show is None else show)
     for _, row in frame.iterrows():
         geom = row.geometry
@@ -139,8 +140,20 @@ def add_facility_layer(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: s
             popup=folium.Popup(table_html(rows, title=str(row["name"])), max_width=340),
             tooltip=folium.Tooltip(esc(row["name"])),
         ).add_to(group)
+    return group
+
+
+def add_facility_layer(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: str | None = None,
+                       show: bool | None = None) -> folium.FeatureGroup:
+    """:func:`facility_layer` added to ``m`` (tiles default to those of :func:`maps.new_map`)."""
+    group = facility_layer(kind, gdf, map_tiles(m, tiles), show)
     group.add_to(m)
     return group
+
+
+def facility_layers(facilities: Mapping[str, gpd.GeoDataFrame], tiles: str = "osm") -> dict[str, folium.FeatureGroup]:
+    """:func:`facility_layer` of every non-empty kind, not yet on any map."""
+    return {kind: facility_layer(kind, gdf, tiles) for kind, gdf in facilities.items() if len(gdf)}
 
 
 def add_facilities(m: folium.Map, facilities: Mapping[str, gpd.GeoDataFrame], tiles: str | None = None,
@@ -161,7 +174,9 @@ def add_facilities(m: folium.Map, facilities: Mapping[str, gpd.GeoDataFrame], ti
     dict of str to folium.FeatureGroup
         The layer of each kind drawn (empty layers are skipped).
     """
-    groups = {kind: add_facility_layer(m, kind, gdf, tiles) for kind, gdf in facilities.items() if len(gdf)}
+    groups = facility_layers(facilities, map_tiles(m, tiles))
+    for group in groups.values():
+        group.add_to(m)
     if legend and groups:
         add_legend(m, "设施 / facilities", facility_legend_items(groups))
     return groups

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
+import shapely
+import shapely.geometry
 
 import layers
 from maps.base import finish_map, map_tiles, new_map, to_map_crs
@@ -13,7 +15,7 @@ from maps.legend import add_legend
 from maps.styles import POPUP_FIELDS, ROAD_STYLES, ROLE_RADIUS, colour
 from maps.symbols import dot_svg
 
-__all__ = ["add_areas", "add_point_layer", "add_roads", "layers_map", "to_map_crs"]
+__all__ = ["add_areas", "add_point_layer", "add_roads", "layers_map", "road_guide_geojson", "road_guide_layer", "to_map_crs"]
 
 # Drawing order: areas below roads below points.
 _AREA_KINDS = ("districts", "restricted_zones")
@@ -76,6 +78,33 @@ def add_roads(m: folium.Map, roads: gpd.GeoDataFrame, tiles: str | None = None) 
     )
     layer.add_to(m)
     return layer
+
+
+#: Colour and opacity of roads drawn only to guide the eye (under everything else).
+ROAD_GUIDE = {"color": "#6b6b6b", "opacity": 0.55}
+
+
+def road_guide_geojson(roads: gpd.GeoDataFrame, tiles: str = "osm", tolerance_m: float = 2.0) -> dict:
+    """Roads as a light GeoJSON dict: one multi-line per road class, simplified to ``tolerance_m``
+    metres and rounded to about 1 m, so a page that sends it often stays small."""
+    classes = roads["road_class"].astype(str).to_numpy() if "road_class" in roads else "local"
+    frame = gpd.GeoDataFrame({"c": classes}, geometry=roads.geometry.simplify(tolerance_m).to_numpy(), crs=roads.crs)
+    lines = to_map_crs(frame, tiles)
+    lines = lines.set_geometry(lines.geometry.set_precision(1e-5))
+    features = []
+    for c, part in lines.groupby("c", sort=False):
+        merged = shapely.multilinestrings([g for geom in part.geometry if geom is not None and not geom.is_empty
+                                           for g in getattr(geom, "geoms", [geom])])
+        features.append({"type": "Feature", "properties": {"c": c}, "geometry": shapely.geometry.mapping(merged)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def road_guide_layer(data: dict) -> folium.GeoJson:
+    """Roads of :func:`road_guide_geojson` as thin grey lines by class, ignoring the mouse."""
+    return folium.GeoJson(
+        data, name="道路 / roads", interactive=False,
+        style_function=lambda f: {**ROAD_GUIDE, "weight": ROAD_STYLES.get(f["properties"]["c"], ROAD_STYLES["local"])["weight"]},
+    )
 
 
 def add_areas(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: str | None = None) -> folium.GeoJson:

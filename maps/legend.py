@@ -17,6 +17,16 @@ def legend_html(title: str, items: Sequence[tuple[str, str]]) -> str:
     return f"<h4>{esc(title)}</h4>{rows}"
 
 
+def legend_line_html(title: str, items: Sequence[tuple[str, str]]) -> str:
+    """The same legend as one line of HTML (title, then the items side by side), for a page
+    beside the map rather than a box on it; its style is inline, needing no map CSS."""
+    rows = "".join(
+        f'<span style="display:inline-flex;align-items:center;gap:4px;margin:0 10px 2px 0;white-space:nowrap">'
+        f'{symbol}<span>{esc(label)}</span></span>' for symbol, label in items)
+    return (f'<div style="margin:0 0 4px 0"><b style="margin-right:8px">{esc(title)}</b>'
+            f'<span style="display:inline-flex;flex-wrap:wrap;vertical-align:middle">{rows}</span></div>')
+
+
 def add_legend(m: folium.Map, title: str, items: Sequence[tuple[str, str]], position: str = "bottomright") -> HtmlControl:
     """Add a legend box to ``m`` (see :func:`legend_html`)."""
     control = HtmlControl(legend_html(title, items), position=position, css_class="gp-box gp-legend")
@@ -36,13 +46,18 @@ def class_labels(bounds: Sequence[float], percent: bool = True) -> list[str]:
     return labels
 
 
+def colour_legend_items(colormap: StepColormap, percent: bool = True) -> list[tuple[str, str]]:
+    """Legend rows of a step colour map: one swatch per class, highest class first (inline style)."""
+    bounds = list(colormap.index)
+    items = []
+    for lo, label in zip(bounds[:-1], class_labels(bounds, percent)):
+        swatch = (f'<span class="gp-swatch" style="display:inline-block;width:16px;height:11px;'
+                  f'border:1px solid #757575;background:{colormap.rgb_hex_str(lo)}"></span>')
+        items.append((swatch, label))
+    return items[::-1]
+
+
 def add_colour_legend(m: folium.Map, title: str, colormap: StepColormap, percent: bool = True,
                       position: str = "bottomright") -> HtmlControl:
     """A legend of a step colour map: one swatch per class, highest class first."""
-    bounds = list(colormap.index)
-    labels = class_labels(bounds, percent)
-    items = []
-    for lo, label in zip(bounds[:-1], labels):
-        colour = colormap.rgb_hex_str(lo)
-        items.append((f'<span class="gp-swatch" style="background:{colour}"></span>', label))
-    return add_legend(m, title, items[::-1], position)
+    return add_legend(m, title, colour_legend_items(colormap, percent), position)

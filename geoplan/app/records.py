@@ -1,4 +1,4 @@
-"""What a siting session hands the page: the standard in force, placed stations, coverage figures, suggestions.
+"""What a siting session hands the page: placed stations, coverage figures, suggestions and the plan's state.
 
 Plain frozen values, so the page can show them and the tests compare them without
 knowing how :class:`~geoplan.app.session.SitingSession` computes them.
@@ -7,35 +7,12 @@ knowing how :class:`~geoplan.app.session.SitingSession` computes them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Mapping
 
-import numpy as np
+import geopandas as gpd
+import pandas as pd
 
-from layers.errors import GeoplanError
-
-
-@dataclass(frozen=True)
-class ServiceStandard:
-    """A service standard: a road distance (``unit="m"``) or a driving time (``unit="s"``)."""
-
-    value: float
-    unit: Literal["m", "s"] = "m"
-
-    def __post_init__(self) -> None:
-        if self.unit not in ("m", "s"):
-            raise GeoplanError(f"a service standard is in metres (m) or seconds (s), got {self.unit!r}")
-        if not (np.isfinite(self.value) and self.value > 0):
-            raise GeoplanError(f"the service standard must be a positive number, got {self.value!r}")
-
-    @property
-    def weight(self) -> str:
-        """The network quantity compared with the standard: ``"metres"`` or ``"seconds"``."""
-        return "metres" if self.unit == "m" else "seconds"
-
-    def __str__(self) -> str:
-        if self.unit == "m":
-            return f"{self.value:g} m"
-        return f"{self.value / 60:g} min"
+from geoplan.settings import ServiceStandard
 
 
 @dataclass(frozen=True)
@@ -126,3 +103,60 @@ class Suggestion:
     gap: float | None
     standard: ServiceStandard
     n_candidates: int = 0
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """A siting session's plan after one edit: everything the page and its map show.
+
+    One snapshot per edit (:meth:`SitingSession.state`); the view draws from it alone and
+    never reaches into the session. Its tables are the session's own copies: read them, do
+    not change them.
+
+    Attributes
+    ----------
+    kind : str
+        Facility kind being sited.
+    version : int
+        Edit counter of the session: a new number for every edit.
+    standard : ServiceStandard
+        The standard the service areas and suggestions use.
+    profile : str
+        Vehicle profile of the kind's first indicator (service areas are drawn for it).
+    station_ids, station_nodes : tuple
+        Existing and placed stations and the road nodes they stand on.
+    stations : GeoDataFrame
+        The same stations (metric CRS) with ``status``, ``load``, ``load_ratio``, ``overloaded``.
+    loads : DataFrame
+        :meth:`SitingSession.loads`.
+    coverage, baseline : tuple of CoverageFigure
+        Indicators of the plan, and of the existing stations alone.
+    demand : mapping of str to GeoDataFrame
+        Demand points per kind with ``covered``, ``nearest_facility_id`` and the cost.
+    district_table : DataFrame
+        Coverage per 街道/镇 and indicator.
+    districts : GeoDataFrame or None
+        District polygons with the first indicator's ``coverage_rate``.
+    candidates : GeoDataFrame
+        Candidate sites not placed yet.
+    placed : tuple of PlacedStation
+    uploaded_candidates : bool
+        Whether the candidates came from an uploaded file.
+    """
+
+    kind: str
+    version: int
+    standard: ServiceStandard
+    profile: str
+    station_ids: tuple[str, ...]
+    station_nodes: tuple[int, ...]
+    stations: gpd.GeoDataFrame
+    loads: pd.DataFrame
+    coverage: tuple[CoverageFigure, ...]
+    baseline: tuple[CoverageFigure, ...]
+    demand: Mapping[str, gpd.GeoDataFrame]
+    district_table: pd.DataFrame
+    districts: gpd.GeoDataFrame | None
+    candidates: gpd.GeoDataFrame
+    placed: tuple[PlacedStation, ...]
+    uploaded_candidates: bool = False

@@ -4,10 +4,11 @@ The page (``streamlit_app.py``) only forwards clicks and button presses to a
 :class:`SitingSession` and shows what it returns, so everything here runs — and is
 tested — as plain Python.
 
-Coverage follows :func:`geoplan.indicators.coverage_indicator` exactly (network cost
-plus the straight-line snap distance at both ends, nearest station by the standard's
-quantity), but is fast enough for a click: the cost from every node to a station is
-one cached reverse Dijkstra (:class:`~geoplan.app.distances.NodeDistances`).
+Coverage follows :func:`geoplan.indicators.coverage_indicator` exactly: both read the
+door-to-door cost of :meth:`RoadNetwork.access_costs`, which is fast enough for a click
+because the cost from every node to a station is one cached reverse search. After each
+edit the session hands the page one :class:`~geoplan.app.records.PlanState`, the plan's
+state in one immutable snapshot.
 """
 
 from __future__ import annotations
@@ -25,16 +26,17 @@ from pyproj import Transformer
 
 import layers
 from layers.errors import GeoplanError
-from geoplan.app.distances import NodeDistances, cost_matrix
 from geoplan.app.files import output_path
-from geoplan.app.records import CoverageFigure, PlacedStation, ServiceStandard, Suggestion
+from geoplan.app.records import CoverageFigure, PlacedStation, PlanState, Suggestion
 from geoplan.indicators.coverage import demand_weights
 from geoplan.indicators.report import PLANNED_SITES_FILE
+from geoplan.network import SnapResult
 from geoplan.scenario import Scenario
+from geoplan.settings import ServiceStandard, Target
 from geoplan.siting import demand as siting_demand
 from geoplan.siting.outputs import merge_into_plan
-from geoplan.siting.problem_builder import PROFILE_OF
 from geoplan.siting.transfer_stations import CLASS_CAPACITY_T_PER_D
+from geoplan.standards import SERVICE_PROFILES
 from optimizers.siting import SitingProblem, solve_mclp
 
 #: Facility kinds the app sites, with the demand table their loads and suggestions use.
@@ -56,19 +58,18 @@ _SUFFIX = {"gpkg": ".gpkg", "geojson": ".geojson"}
 
 
 @dataclass
-class _Indicator:
-    """Demand of one coverage indicator, snapped once."""
+class _IndicatorDemand:
+    """The demand of one coverage indicator, snapped once."""
 
-    key: str
-    label: str
-    target: float
-    profile: str
-    standard_key: str
+    target: Target
     points: gpd.GeoDataFrame
     weight: np.ndarray
-    node: np.ndarray
-    snap_m: np.ndarray
+    snap: SnapResult
     district: np.ndarray
+
+    @property
+    def key(self) -> str:
+        return self.target.key
 
 
 @dataclass
@@ -94,6 +95,8 @@ class SitingSession:
     placed: list[PlacedStation] = field(default_factory=list)
     _undo: list[tuple[list[PlacedStation], str]] = field(default_factory=list, repr=False)
     _counter: int = field(default=0, repr=False)
+    _version: int = field(default=0, repr=False)
+    _state: PlanState | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in APP_KINDS:
@@ -102,7 +105,6 @@ class SitingSession:
             self.max_snap_m = float(self.scenario.network_settings.max_snap_m)
         sc = self.scenario
         self.network = sc.road_network
-        self.distances = NodeDistances(self.network)
         self._to_metric = Transformer.from_crs(4326, sc.metric_epsg, always_xy=True)
         self._to_lonlat = Transformer.from_crs(sc.metric_epsg, 4326, always_xy=True)
         districts = sc.layers.get("districts")
@@ -121,6 +123,9 @@ class SitingSession:
         #: What the planner added from uploaded files, e.g. ``"candidate_sites: 12 from sites.geojson"``.
         self.uploads: list[str] = []
         self._indicators = self._build_indicators()
+        # the kind's siting demand (loads, suggestions), snapped once
+        self._siting_demand = APP_KINDS[self.kind](sc)
+        self._siting_snap = self.network.snap(self._siting_demand.points)
         if not self._indicators:
             raise GeoplanError(
                 f"scenario.toml has no [targets.*] with facility_kind = {self.kind} whose demand layer has rows — "
@@ -135,27 +140,20 @@ class SitingSession:
     # ------------------------------------------------------------ set-up
     def _set_existing(self, frame: gpd.GeoDataFrame) -> None:
         self.existing = frame.reset_index(drop=True)
-        snap = self.network.snap(self.existing) if len(self.existing) else None
-        self._existing_node = snap.node if snap is not None else np.empty(0, np.int64)
-        self._existing_snap = snap.distance_m if snap is not None else np.empty(0)
+        self._existing_snap = (self.network.snap(self.existing) if len(self.existing)
+                               else SnapResult(np.empty(0, np.int64), np.empty(0)))
 
-    def _build_indicators(self) -> list[_Indicator]:
+    def _build_indicators(self) -> list[_IndicatorDemand]:
         sc = self.scenario
         out = []
-        for key, spec in sc.targets.items():
-            if spec.get("facility_kind") != self.kind:
+        for target in sc.targets.values():
+            if target.facility_kind != self.kind:
                 continue
-            demand = sc.layers.get(str(spec.get("demand_kind")))
+            demand = sc.layers.get(target.demand_kind)
             if demand is None or len(demand) == 0:
                 continue
-            snap = self.network.snap(demand)
-            out.append(_Indicator(
-                key=key, label=str(spec.get("label", key)), target=float(spec.get("target", 1.0)),
-                profile=str(spec.get("profile", "small_collection_vehicle")),
-                standard_key=str(spec.get("standard", "service_radius_m")), points=demand,
-                weight=demand_weights(demand, str(spec.get("weight", "count"))),
-                node=snap.node, snap_m=snap.distance_m, district=self._district_of(demand),
-            ))
+            out.append(_IndicatorDemand(target, demand, demand_weights(demand, target.weight),
+                                        self.network.snap(demand), self._district_of(demand)))
         return out
 
     def _district_of(self, points: gpd.GeoDataFrame) -> np.ndarray:
@@ -184,20 +182,21 @@ class SitingSession:
         return out
 
     # ------------------------------------------------------------ standards
-    def standard_for(self, ind: _Indicator) -> ServiceStandard:
-        """The session's standard, or the indicator's own from ``scenario.toml`` (``*_s`` keys are times)."""
+    def standard_for(self, ind: _IndicatorDemand) -> ServiceStandard:
+        """The session's standard, or the indicator's own from ``scenario.toml``."""
         if self.standard is not None:
             return self.standard
-        value = self.scenario.standard(self.kind, ind.standard_key)
-        return ServiceStandard(value, "s" if ind.standard_key.endswith("_s") else "m")
+        return self.scenario.standards.service(self.kind, ind.target.standard)
 
     def default_radius_m(self) -> float:
         """The kind's service radius in ``scenario.toml``, metres."""
-        return self.scenario.standard(self.kind, "service_radius_m")
+        return self.scenario.standards.value(self.kind, "service_radius_m")
 
     def set_standard(self, standard: ServiceStandard | None) -> None:
         """Use ``standard`` for every indicator (None: each indicator's own)."""
-        self.standard = standard
+        if standard != self.standard:
+            self.standard = standard
+            self._edited()
 
     # ------------------------------------------------------------ placing
     def _station_at(self, node: int, sid: str, name: str, moved_m: float, capacity: float,
@@ -225,8 +224,14 @@ class SitingSession:
             )
         return int(snap.node[0]), float(snap.distance_m[0])
 
+    def _edited(self) -> None:
+        """The plan changed: the next :meth:`state` is computed afresh."""
+        self._version += 1
+        self._state = None
+
     def _push(self, action: str) -> None:
         self._undo.append((list(self.placed), action))
+        self._edited()
 
     def _new_id(self) -> str:
         while True:
@@ -289,6 +294,7 @@ class SitingSession:
         if not self._undo:
             return None
         self.placed, action = self._undo.pop()
+        self._edited()
         return action
 
     @property
@@ -296,21 +302,22 @@ class SitingSession:
         return bool(self._undo)
 
     # ------------------------------------------------------------ coverage
-    def _station_nodes(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        nodes = np.concatenate([self._existing_node, np.array([p.node for p in self.placed], dtype=np.int64)])
-        snap = np.concatenate([self._existing_snap, np.zeros(len(self.placed))])
-        ids = self.existing["id"].astype(str).tolist() + [p.id for p in self.placed]
-        return nodes.astype(np.int64), snap, ids
+    def _stations(self) -> tuple[SnapResult, list[str]]:
+        """Existing and placed stations as snapped points (a placed station stands on its node), and their ids."""
+        ex = self._existing_snap
+        snap = SnapResult(np.concatenate([ex.node, np.array([p.node for p in self.placed], dtype=np.int64)]),
+                          np.concatenate([ex.distance_m, np.zeros(len(self.placed))]))
+        return snap, self.existing["id"].astype(str).tolist() + [p.id for p in self.placed]
 
-    def _nearest(self, ind: _Indicator, std: ServiceStandard) -> tuple[np.ndarray, np.ndarray]:
+    def _nearest(self, ind: _IndicatorDemand, std: ServiceStandard) -> tuple[np.ndarray, np.ndarray]:
         """(cost to the nearest station in the standard's unit, its station index; -1 where none)."""
-        nodes, snap, _ = self._station_nodes()
-        n = len(ind.node)
-        if len(nodes) == 0:
+        stations, _ = self._stations()
+        n = len(ind.snap.node)
+        if len(stations.node) == 0:
             return np.full(n, np.inf), np.full(n, -1)
-        cost = cost_matrix(self.distances, ind.node, ind.snap_m, nodes, snap, ind.profile, std.unit).T
-        best = np.argmin(cost, axis=0)
-        value = cost[best, np.arange(n)]
+        cost = self.network.access_costs(ind.snap, stations, ind.target.profile, std.weight)
+        best = np.argmin(cost, axis=1)
+        value = cost[np.arange(n), best]
         best[~np.isfinite(value)] = -1
         return value, best
 
@@ -333,8 +340,8 @@ class SitingSession:
             ok = covered[ind.key]
             total = float(ind.weight.sum())
             actual = float(ind.weight[ok].sum()) / total if total > 0 else 1.0
-            figures.append(CoverageFigure(ind.key, ind.label, actual, ind.target, int(ok.sum()), len(ok),
-                                          self.standard_for(ind)))
+            figures.append(CoverageFigure(ind.key, ind.target.label, actual, ind.target.target, int(ok.sum()),
+                                          len(ok), self.standard_for(ind)))
         return figures
 
     def baseline_coverage(self) -> list[CoverageFigure]:
@@ -352,9 +359,9 @@ class SitingSession:
         A demand kind read by several indicators is shown once (the first indicator's standard).
         """
         out: dict[str, gpd.GeoDataFrame] = {}
-        _, _, ids = self._station_nodes()
+        _, ids = self._stations()
         for ind in self._indicators:
-            kind = str(self.scenario.targets[ind.key]["demand_kind"])
+            kind = ind.target.demand_kind
             if kind in out:
                 continue
             std = self.standard_for(ind)
@@ -382,7 +389,7 @@ class SitingSession:
             if self.districts is not None:
                 names = list(self.districts["name"])
                 table = table.loc[[n for n in names if n in table.index] + [n for n in table.index if n not in names]]
-            frames.append(table.reset_index().assign(indicator=ind.label.split(" / ")[0]))
+            frames.append(table.reset_index().assign(indicator=ind.target.label.split(" / ")[0]))
         out = pd.concat(frames, ignore_index=True)
         return out[["indicator", "district", "units", "covered_units", "weight", "covered_weight", "coverage_rate"]]
 
@@ -398,15 +405,13 @@ class SitingSession:
         DataFrame
             ``id``, ``name``, ``status``, ``capacity``, ``load``, ``unit``, ``load_ratio``, ``overloaded``.
         """
-        table = APP_KINDS[self.kind](self.scenario)
-        nodes, snap, ids = self._station_nodes()
-        d = self.network.snap(table.points)
-        load = np.zeros(len(nodes))
-        if len(nodes):
-            cost = self.distances.to_nodes(nodes, PROFILE_OF[self.kind], "metres")[:, d.node]
-            cost = cost + snap[:, None] + d.distance_m[None, :]
-            best = np.argmin(cost, axis=0)
-            ok = np.isfinite(cost[best, np.arange(len(best))])
+        table = self._siting_demand
+        stations, ids = self._stations()
+        load = np.zeros(len(ids))
+        if len(ids):
+            cost = self.network.access_costs(self._siting_snap, stations, SERVICE_PROFILES[self.kind], "metres")
+            best = np.argmin(cost, axis=1)
+            ok = np.isfinite(cost[np.arange(len(best)), best])
             np.add.at(load, best[ok], table.weight[ok])
         cap_field = layers.get_kind(self.kind).capacity_field
         existing_cap = (pd.to_numeric(self.existing[cap_field], errors="coerce").to_numpy(dtype=float)
@@ -420,6 +425,43 @@ class SitingSession:
             "id": ids, "name": names, "status": status, "capacity": capacity, "load": np.round(load, 3),
             "unit": table.unit, "load_ratio": np.round(ratio, 3), "overloaded": ratio > 1.0,
         })
+
+    # ------------------------------------------------------------ the plan's state
+    def state(self) -> PlanState:
+        """The plan after the last edit, as one immutable snapshot (computed once per edit)."""
+        if self._state is None:
+            self._state = self._snapshot()
+        return self._state
+
+    def _snapshot(self) -> PlanState:
+        stations, ids = self._stations()
+        loads = self.loads()
+        placed = self.plan_layer()
+        crs = self.scenario.metric_epsg
+        frames = [f.to_crs(crs) for f in (self.existing, placed) if len(f)]
+        drawn = (gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs) if frames
+                 else gpd.GeoDataFrame({"id": [], "name": [], "status": []}, geometry=[], crs=crs))
+        by_id = loads.set_index("id")
+        sid = drawn["id"].astype(str)
+        drawn["load"] = sid.map(by_id["load"]).to_numpy()
+        drawn["load_ratio"] = sid.map(by_id["load_ratio"]).to_numpy()
+        drawn["overloaded"] = sid.map(by_id["overloaded"]).fillna(False).astype(bool).to_numpy()
+        table = self.district_table()
+        districts = None
+        if self.districts is not None:
+            first = table[table["indicator"] == table["indicator"].iloc[0]].rename(columns={"weight": "total_weight"})
+            d = self.districts
+            districts = d[["id", "name", d.geometry.name]].merge(first, left_on="name", right_on="district", how="left")
+        placed_ids = {p.id for p in self.placed}
+        return PlanState(
+            kind=self.kind, version=self._version, standard=self.suggestion_standard(),
+            profile=self._indicators[0].target.profile,
+            station_ids=tuple(ids), station_nodes=tuple(int(n) for n in stations.node),
+            stations=drawn, loads=loads, coverage=tuple(self.coverage()), baseline=tuple(self.baseline_coverage()),
+            demand=self.demand_status(), district_table=table, districts=districts,
+            candidates=self.candidates[~self.candidates["id"].astype(str).isin(placed_ids)],
+            placed=tuple(self.placed), uploaded_candidates=any(u.startswith("候选") for u in self.uploads),
+        )
 
     # ------------------------------------------------------------ optimiser
     def suggestion_standard(self) -> ServiceStandard:
@@ -457,10 +499,9 @@ class SitingSession:
                 f"没有候选站点 no candidate sites for {spec.label_zh} ({self.kind}) — add candidate_sites with "
                 f"facility_kind = {self.kind} to the scenario, or upload a candidate_sites layer"
             )
-        table = APP_KINDS[self.kind](self.scenario)
-        profile = PROFILE_OF[self.kind]
-        d, s = self.network.snap(table.points), self.network.snap(sites)
-        costs = cost_matrix(self.distances, d.node, d.distance_m, s.node, s.distance_m, profile, std.unit)
+        table = self._siting_demand
+        s = self.network.snap(sites)
+        costs = self.network.access_costs(self._siting_snap, s, SERVICE_PROFILES[self.kind], std.weight)
         problem = SitingProblem(costs=costs, demand_weight=table.weight, site_ids=sites["id"].tolist(),
                                 site_status=sites["status"].to_numpy(),
                                 capacity=sites["capacity"].to_numpy(dtype=float))
@@ -576,6 +617,7 @@ class SitingSession:
             note = f"现状站点 existing stations: +{len(rows)} from {source}"
         self._taken_ids |= set(rows["id"].astype(str))
         self.uploads.append(note)
+        self._edited()
         return note
 
     def _check_new_ids(self, rows: gpd.GeoDataFrame, source: str, ignore: set[str] = frozenset()) -> None:
@@ -628,11 +670,3 @@ class SitingSession:
         indicators and ``geoplan report`` read), as ``geoplan site`` does; other kinds are kept."""
         self.scenario.output_dir.mkdir(parents=True, exist_ok=True)
         return merge_into_plan(self.scenario.output_dir, self.kind, self.plan_layer())
-
-    def publish_map(self, name: str | None = None, tiles: str = "osm") -> Path:
-        """Write the current map as one self-contained HTML file under ``output/``."""
-        from geoplan.app.map_view import session_map
-        from geoplan.publish import save_map
-
-        path = output_path(self.scenario.output_dir, name or f"app_map_{self.kind}", ".html")
-        return save_map(session_map(self, tiles=tiles, for_file=True), path)

@@ -23,11 +23,11 @@ from streamlit_folium import st_folium
 
 import layers
 from layers.errors import GeoplanError
-from geoplan.app.map_view import DEFAULT_OVERLAYS, OVERLAYS, base_map, legend_html, offline_links, overlay_groups, session_map
-from geoplan.app.records import ServiceStandard
+from geoplan.app.map_view import DEFAULT_OVERLAYS, OVERLAYS, MapView, legend_html, offline_links
 from geoplan.app.session import APP_KINDS, UPLOADABLE, SitingSession
 from geoplan.app.upload import UPLOAD_SUFFIXES, check_upload
 from geoplan.scenario import load_scenario
+from geoplan.settings import ServiceStandard
 
 #: Map height; with the figures above it, it fits a 1280×800 window without scrolling.
 MAP_HEIGHT_PX = 560
@@ -51,6 +51,13 @@ def _scenario(folder: str):
     scenario = load_scenario(folder)
     _ = scenario.road_network  # build once for every browser tab
     return scenario
+
+
+@st.cache_resource
+def _view(folder: str) -> MapView:
+    """One map view per scenario, shared by every tab: it caches only what no edit changes."""
+    scenario = _scenario(folder)
+    return MapView(scenario, scenario.road_network, scenario.layers.get("districts"))
 
 
 def _kind_label(kind: str) -> str:
@@ -86,7 +93,7 @@ def _run(action, ok_text=None):
     return result
 
 
-def _sidebar(scenario, session: SitingSession) -> None:
+def _sidebar(scenario, session: SitingSession, view: MapView) -> None:
     sb = st.sidebar
     sb.subheader("服务标准 / service standard")
     by_time = sb.radio("标准 / standard", ["距离 / distance (m)", "时间 / travel time (min)"], horizontal=True,
@@ -132,7 +139,8 @@ def _sidebar(scenario, session: SitingSession) -> None:
         st.rerun()
     if sb.button("发布地图 / publish map (HTML)", width="stretch"):
         with st.spinner("生成地图 writing the map…"):
-            _run(lambda: session.publish_map(name=f"{name}_map"), lambda p: f"已发布 published: {p.name} (output/)")
+            _run(lambda: view.publish(session.state(), name=f"{name}_map"),
+                 lambda p: f"已发布 published: {p.name} (output/)")
         st.rerun()
     if sb.button("保存到方案 / save into the scenario", width="stretch"):
         _run(session.save_to_scenario, lambda p: f"已保存 saved into {p.name}: {len(session.placed)} 个站点 sites")
@@ -189,8 +197,9 @@ def _on_map_change(session: SitingSession) -> None:
 
 
 def _figures(session: SitingSession) -> None:
-    figs = session.coverage()
-    base = {f.key: f.actual for f in session.baseline_coverage()}
+    state = session.state()
+    figs = state.coverage
+    base = {f.key: f.actual for f in state.baseline}
     cols = st.columns(len(figs))
     for col, f in zip(cols, figs):
         delta = f.actual - base.get(f.key, f.actual)
@@ -222,10 +231,14 @@ def _suggestion(session: SitingSession) -> None:
         st.rerun()
 
 
-def _map(session: SitingSession, shown: list[str]) -> None:
+def _map(session: SitingSession, view: MapView, shown: list[str]) -> None:
     sug = st.session_state.get("suggestion")
+    state = session.state()
     if st.query_params.get("map") == "remount":
-        st_folium(offline_links(session_map(session)), key="map", height=MAP_HEIGHT_PX, use_container_width=True,
+        m = view.base_map()
+        for group in view.overlay_groups(state, show=shown, suggestion=sug):
+            group.add_to(m)
+        st_folium(offline_links(m), key="map", height=MAP_HEIGHT_PX, use_container_width=True,
                   returned_objects=["last_clicked"], on_change=lambda: _on_map_change(session))
         return
     # Only clicks come back: the mounted map keeps its own view, and returning zoom and
@@ -235,28 +248,29 @@ def _map(session: SitingSession, shown: list[str]) -> None:
     if sug is not None and sug.stations:
         centre = (round(sum(s.lat for s in sug.stations) / len(sug.stations), 6),
                   round(sum(s.lon for s in sug.stations) / len(sug.stations), 6))
-    st_folium(base_map(session), key="map", height=MAP_HEIGHT_PX, use_container_width=True,
-              feature_group_to_add=overlay_groups(session, show=shown, suggestion=sug), center=centre,
+    st_folium(view.base_map(), key="map", height=MAP_HEIGHT_PX, use_container_width=True,
+              feature_group_to_add=view.overlay_groups(state, show=shown, suggestion=sug), center=centre,
               returned_objects=["last_clicked"], on_change=lambda: _on_map_change(session))
 
 
 def _tables(session: SitingSession) -> None:
+    state = session.state()
     st.markdown("**各街道/镇覆盖率 / coverage by district**")
-    table = session.district_table()
+    table = state.district_table.copy()
     table["coverage_rate"] = (table["coverage_rate"] * 100).round(1)
     st.dataframe(table.rename(columns={"indicator": "指标", "district": "街道/镇", "units": "单位数",
                                        "covered_units": "覆盖数", "coverage_rate": "覆盖率 %"})
                  .drop(columns=["weight", "covered_weight"]), hide_index=True, width="stretch", height=220)
     st.markdown("**站点负荷 / station loads**")
-    loads = session.loads()
+    loads = state.loads
     st.dataframe(loads.assign(load_ratio=(loads["load_ratio"] * 100).round(0)).rename(
         columns={"name": "名称", "status": "状态", "capacity": "能力", "load": "负荷", "unit": "单位",
                  "load_ratio": "负荷率 %", "overloaded": "超负荷"}), hide_index=True, width="stretch", height=220)
-    if session.placed:
+    if state.placed:
         st.markdown("**规划站点 / planned stations**")
         st.dataframe(pd.DataFrame([{"id": p.id, "名称": p.name, "经度 lon": round(p.lon, 6),
                                     "纬度 lat": round(p.lat, 6), "移至道路 m": round(p.moved_m),
-                                    "来源": p.origin} for p in session.placed]),
+                                    "来源": p.origin} for p in state.placed]),
                      hide_index=True, width="stretch")
     for note in session.uploads:
         st.caption(f"已加入 added: {note}")
@@ -271,7 +285,7 @@ def main() -> None:
     except GeoplanError as exc:
         st.error(str(exc))
         st.stop()
-    kinds = [k for k in APP_KINDS if any(t.get("facility_kind") == k for t in scenario.targets.values())]
+    kinds = [k for k in APP_KINDS if any(t.facility_kind == k for t in scenario.targets.values())]
     st.sidebar.title("geoplan 交互选址")
     st.sidebar.caption(scenario.name)
     kind = st.sidebar.selectbox("设施类型 / facility kind", kinds, format_func=_kind_label)
@@ -280,17 +294,18 @@ def main() -> None:
     except GeoplanError as exc:
         st.error(str(exc))
         st.stop()
-    _sidebar(scenario, session)
+    view = _view(str(folder))
+    _sidebar(scenario, session, view)
 
     _figures(session)
     left, right = st.columns([3, 2])
     with right:
         shown = st.pills("图层 / layers", list(OVERLAYS), selection_mode="multi", default=list(DEFAULT_OVERLAYS),
                          format_func=OVERLAYS.get, key="overlays", width="stretch", wrap=True)
-        st.html(legend_html(session, shown))
+        st.html(legend_html(session.state(), shown))
     with left:
         # before the tables: the map's update reaches the browser as early as it can
-        _map(session, shown)
+        _map(session, view, shown)
     with right:
         _show_flash()
         _suggestion(session)

@@ -10,7 +10,7 @@ import pandas as pd
 def nearest_facility(
     network, demand: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, profile: str, weight: str = "metres"
 ) -> pd.DataFrame:
-    """For each demand point, the facility nearest by network distance (or driving time).
+    """For each demand point, the facility nearest by door-to-door road distance (or driving time).
 
     Parameters
     ----------
@@ -25,11 +25,11 @@ def nearest_facility(
     Returns
     -------
     DataFrame
-        Indexed like ``demand``: ``nearest_facility_id`` (None when no facility is reachable)
-        and ``travel_m``, the network distance in metres plus the straight-line snap distance
-        at both ends (a point reaches the road on foot or by a yard lane; ``inf`` when unreachable);
-        with ``weight="seconds"`` also ``travel_s``, the driving time plus the snap distances
-        driven at the profile's local-street speed.
+        Indexed like ``demand``: ``nearest_facility_id`` (None when no facility is
+        reachable) and ``travel_m``, the door-to-door metres to it
+        (:meth:`RoadNetwork.access_costs`; ``inf`` when unreachable); with
+        ``weight="seconds"`` the facility is the nearest by time, ``travel_s`` its
+        door-to-door seconds and ``travel_m`` the shortest road distance to it.
     """
     out = pd.DataFrame(index=demand.index)
     if len(facilities) == 0 or len(demand) == 0:
@@ -38,15 +38,11 @@ def nearest_facility(
         if weight == "seconds":
             out["travel_s"] = np.inf
         return out
-    d_snap = network.snap(demand)
-    f_snap = network.snap(facilities)
-    costs = network.travel_costs(d_snap.node, f_snap.node, profile=profile, weight=weight)
-    snap_m = d_snap.distance_m[:, None] + f_snap.distance_m[None, :]
-    metres = np.asarray(costs.metres, dtype=float) + snap_m
+    d_snap, f_snap = network.snap(demand), network.snap(facilities)
     rows = np.arange(len(demand))
+    metres = network.access_costs(d_snap, f_snap, profile, "metres")
     if weight == "seconds":
-        local_mps = network.profiles[profile].speed_kmh["local"] / 3.6
-        seconds = np.asarray(costs.seconds, dtype=float) + snap_m / local_mps
+        seconds = network.access_costs(d_snap, f_snap, profile, "seconds")
         best = np.argmin(seconds, axis=1)
         out["travel_s"] = seconds[rows, best]
     else:

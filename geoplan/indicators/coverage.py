@@ -10,6 +10,8 @@ import pandas as pd
 
 from layers.errors import GeoplanError
 from geoplan.indicators.access import nearest_facility
+from geoplan.quantities import numeric_field
+from geoplan.settings import ServiceStandard, Target
 
 STATUS_MET, STATUS_NOT_MET = "达标", "未达标"
 
@@ -89,45 +91,44 @@ def demand_weights(demand: gpd.GeoDataFrame, weight_field: str) -> np.ndarray:
         return np.ones(len(demand))
     if weight_field not in demand.columns:
         raise GeoplanError(f"indicator weight {weight_field!r} is not a field of the demand layer")
-    return pd.to_numeric(demand[weight_field], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    return numeric_field(demand, weight_field)
 
 
 def coverage_indicator(
     network,
-    *,
-    key: str,
-    label: str,
+    target: Target,
+    standard: ServiceStandard,
     demand: gpd.GeoDataFrame,
-    demand_kind: str,
     facilities: gpd.GeoDataFrame,
-    facility_kind: str,
-    radius_m: float | None,
-    profile: str,
-    weight_field: str = "count",
-    radius_s: float | None = None,
-    target: float = 1.0,
     districts: gpd.GeoDataFrame | None = None,
 ) -> CoverageIndicator:
-    """Share of ``demand`` whose network distance to the nearest facility is within ``radius_m``,
-    or (with ``radius_s`` instead) whose driving time is within ``radius_s`` seconds."""
-    if (radius_m is None) == (radius_s is None):
-        raise GeoplanError("a coverage standard needs exactly one of a distance (m) or a driving time (s)")
-    by_time = radius_s is not None
-    access = nearest_facility(network, demand, facilities, profile, weight="seconds" if by_time else "metres")
+    """Share of ``demand`` (weighted as ``target.weight`` says) whose door-to-door cost to the
+    nearest facility, driven with ``target.profile``, is within ``standard`` (metres or seconds).
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    target : Target
+        The indicator: its key, label, kinds, weight, profile and target share.
+    standard : ServiceStandard
+        The road distance or driving time a demand point must be within.
+    demand, facilities : GeoDataFrame
+        Points in the network's CRS (``facilities`` may be empty).
+    districts : GeoDataFrame, optional
+        Polygons with ``name``, for the table per 街道/镇.
+    """
+    access = nearest_facility(network, demand, facilities, target.profile, weight=standard.weight)
     frame = demand[["id", "name", demand.geometry.name]].copy()
     frame["nearest_facility_id"] = access["nearest_facility_id"]
     frame["travel_m"] = access["travel_m"].round(1)
-    if by_time:
+    if standard.unit == "s":
         frame["travel_s"] = access["travel_s"].round(1)
-        frame["covered"] = access["travel_s"] <= radius_s
-    else:
-        frame["covered"] = access["travel_m"] <= radius_m
-    frame["weight"] = demand_weights(demand, weight_field)
+    frame["covered"] = access["travel_s" if standard.unit == "s" else "travel_m"] <= standard.value
+    frame["weight"] = demand_weights(demand, target.weight)
     frame["district"] = _district_names(frame, districts)
     by_district = per_district(frame, districts)
-    return CoverageIndicator(key, label, facility_kind, demand_kind, weight_field,
-                             float("nan") if by_time else float(radius_m), frame, target, by_district,
-                             float(radius_s) if by_time else float("nan"))
+    return CoverageIndicator(target.key, target.label, target.facility_kind, target.demand_kind, target.weight,
+                             standard.radius_m, frame, target.target, by_district, standard.radius_s)
 
 
 def _district_names(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None) -> pd.Series:

@@ -10,12 +10,6 @@ import layers
 from geoplan.indicators.access import nearest_facility
 
 
-def household_waste_t_per_d(demand: gpd.GeoDataFrame, kg_per_person_d: float) -> np.ndarray:
-    """Daily household waste of each community or village, tonnes (population × per-capita rate)."""
-    population = pd.to_numeric(demand["population"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    return population * kg_per_person_d / 1000.0
-
-
 def facility_loads(
     network,
     facilities: gpd.GeoDataFrame,

@@ -10,9 +10,9 @@ import pandas as pd
 import pyogrio
 
 import layers
-from layers.errors import GeoplanError
 from geoplan.indicators.coverage import CoverageIndicator, coverage_indicator
-from geoplan.indicators.loads import facility_loads, haul_distances, household_waste_t_per_d, recycling_chain
+from geoplan.indicators.loads import facility_loads, haul_distances, recycling_chain
+from geoplan.quantities import household_waste_t_per_d
 from geoplan.scenario import Scenario
 
 State = Literal["existing", "plan"]
@@ -73,28 +73,17 @@ def compute_indicators(scenario: Scenario, state: State = "existing") -> Indicat
     facilities = facilities_for(scenario, state)
     districts = scenario.layers.get("districts")
     report = IndicatorReport(state)
-    for key, spec in scenario.targets.items():
-        try:
-            fkind, dkind = spec["facility_kind"], spec["demand_kind"]
-            standard_key = str(spec.get("standard", "service_radius_m"))
-            # A standard named *_s is a driving time in seconds, otherwise a road distance in metres.
-            value = scenario.standard(fkind, standard_key)
-            radius, radius_s = (None, value) if standard_key.endswith("_s") else (value, None)
-        except KeyError as missing:
-            raise GeoplanError(f"scenario.toml [targets.{key}] needs {missing}") from None
-        demand = scenario.layers.get(dkind)
+    for key, target in scenario.targets.items():
+        demand = scenario.layers.get(target.demand_kind)
         if demand is None or len(demand) == 0:
             continue
         report.coverage[key] = coverage_indicator(
-            net, key=key, label=str(spec.get("label", key)), demand=demand, demand_kind=dkind,
-            facilities=facilities.get(fkind, demand.iloc[:0]), facility_kind=fkind, radius_m=radius, radius_s=radius_s,
-            profile=str(spec.get("profile", "small_collection_vehicle")), weight_field=str(spec.get("weight", "count")),
-            target=float(spec.get("target", 1.0)), districts=districts,
+            net, target, scenario.standards.service(target.facility_kind, target.standard), demand,
+            facilities.get(target.facility_kind, demand.iloc[:0]), districts,
         )
-    rate = float(scenario.quantities.get("household_waste_kg_per_person_d", 0.49))
     stations = facilities.get("transfer_stations")
     if stations is not None:
-        waste = {k: (scenario.layers[k], household_waste_t_per_d(scenario.layers[k], rate))
+        waste = {k: (scenario.layers[k], household_waste_t_per_d(scenario.layers[k], scenario.quantities))
                  for k in ("residential_communities", "villages") if k in scenario.layers}
         report.station_loads = facility_loads(net, stations, "transfer_stations", waste, "compression_truck")
         plants = facilities.get("treatment_plants")
@@ -105,7 +94,7 @@ def compute_indicators(scenario: Scenario, state: State = "existing") -> Indicat
     sites, disposal = scenario.layers.get("construction_sites"), facilities.get("muck_disposal_sites")
     if sites is not None and disposal is not None:
         report.hauls["muck_to_disposal"] = haul_distances(net, sites, disposal, "muck_truck")
-    radius = {lvl.kind: scenario.standard(lvl.kind, "service_radius_m") for lvl in layers.RECYCLING_LEVELS}
+    radius = {lvl.kind: scenario.standards.value(lvl.kind, "service_radius_m") for lvl in layers.RECYCLING_LEVELS}
     report.chain = recycling_chain(net, facilities, radius, "small_collection_vehicle")
     return report
 

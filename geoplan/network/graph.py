@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
+import scipy.sparse as sp
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -19,6 +20,7 @@ from layers.crs import metric_crs_for
 from layers.errors import GeoplanError, Issue
 
 from . import costs as _costs
+from .access import CostColumns, door_to_door, road_costs, within
 from .edge_table import EdgeTable
 from .osm import edges_from_osm_pbf, edges_from_osm_xml
 from .profiles import ROAD_CLASSES, VehicleProfile, resolve_profiles
@@ -119,6 +121,8 @@ class RoadNetwork:
         self._zone_barred = self._restricted_edges(restricted_zones)
         self._graphs: dict[tuple[str, str], _costs.CostGraph] = {}
         self._node_tree: cKDTree | None = None
+        #: Cached "cost from every node to this node" columns (see :mod:`geoplan.network.access`).
+        self.cost_columns = CostColumns()
 
     # ----------------------------------------------------------------- builders
     @classmethod
@@ -439,6 +443,48 @@ class RoadNetwork:
             weight=weight,
             cutoff=None if cutoff is None else float(cutoff),
         )
+
+    def access_costs(self, origins, destinations, profile: str, weight: str = "metres",
+                     cutoff: float | None = None) -> np.ndarray | sp.csr_array:
+        """Door-to-door cost from every origin point to every destination point.
+
+        The straight stretch from each point to its road node at both ends plus the road
+        between the nodes, in metres, or in seconds with the stretches driven at the
+        profile's local-street speed. This is the cost every coverage indicator, siting
+        problem and the app compare with a service standard.
+
+        Parameters
+        ----------
+        origins, destinations : GeoDataFrame, GeoSeries, (n, 2) array or SnapResult
+            Points (snapped here) or points already snapped with :meth:`snap`.
+        profile : str
+            Vehicle profile whose roads may be used.
+        weight : {"metres", "seconds"}
+            Quantity of the cost; paths minimise it.
+        cutoff : float, optional
+            Keep only pairs within this cost (same unit as ``weight``).
+
+        Returns
+        -------
+        ndarray or scipy.sparse.csr_array, shape (n_origins, n_destinations)
+            Dense with ``inf`` where unreachable; with ``cutoff`` a CSR array holding only
+            the pairs within it (a zero cost is an explicit entry).
+        """
+        prof = self.profile(profile)
+        self.edge_weight(profile, weight)  # checks the weight
+        o = origins if isinstance(origins, SnapResult) else self.snap(origins)
+        d = destinations if isinstance(destinations, SnapResult) else self.snap(destinations)
+        if cutoff is not None and not cutoff >= 0:
+            raise GeoplanError(f"cutoff must be >= 0, got {cutoff}")
+        limit = np.inf if cutoff is None else float(cutoff)
+        road = road_costs(self, o.node, d.node, profile, weight, limit)
+        total = door_to_door(road, prof.stretch_cost(o.distance_m, weight), prof.stretch_cost(d.distance_m, weight))
+        return total if cutoff is None else within(total, float(cutoff))
+
+    def costs_to_node(self, node: int, profile: str, weight: str = "metres") -> np.ndarray:
+        """Road cost of driving from every node to ``node`` (read-only, cached), ``inf`` where unreachable."""
+        self.edge_weight(profile, weight)
+        return self.cost_columns.column(self.cost_graph(profile, weight).matrix, int(node), profile, weight)
 
     # ----------------------------------------------------------------- paths and areas
     def path(self, origin_node: int, dest_node: int, profile: str = "compression_truck", weight: str = "seconds"):

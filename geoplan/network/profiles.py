@@ -79,6 +79,15 @@ class VehicleProfile:
         """Speed on local roads in km/h (used for the last metres to a road)."""
         return float(self.speed_kmh["local"])
 
+    def stretch_cost(self, metres, weight: str):
+        """Cost of the straight stretch between a point and the road: its metres, or in seconds
+        those metres driven at :attr:`local_speed_kmh` (a yard lane or the last metres of a street)."""
+        if weight == "metres":
+            return metres
+        if weight == "seconds":
+            return metres / (self.local_speed_kmh / 3.6)
+        raise GeoplanError(f"unknown weight {weight!r}: use metres or seconds")
+
 
 # All default speeds are assumptions (no national figure); see the module docstring
 # for the legal caps they respect.

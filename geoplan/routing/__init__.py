@@ -9,28 +9,22 @@ and writes ``output/routes_<workflow>.gpkg`` / ``.csv`` / ``.json``. Every workf
 unloads at the existing sites or the plan's (:func:`choose_sites`).
 """
 
-from geoplan.routing.fleet import DEFAULT_FLEET, FleetVehicle, RoutingSettings, load_fleet, load_settings
 from geoplan.routing.sites import SITE_CHOICES, SiteChoice, choose_sites
 from geoplan.routing.muck import MuckAssignment, assign_muck, pack_trips, pack_trips_optimal
 from geoplan.routing.outputs import ROUTE_COLUMNS, STOP_COLUMNS
 from geoplan.routing.run import WORKFLOWS, RoutingOutcome, demo_routing, run_routing
 
 __all__ = [
-    "DEFAULT_FLEET",
     "ROUTE_COLUMNS",
     "SITE_CHOICES",
     "STOP_COLUMNS",
     "WORKFLOWS",
-    "FleetVehicle",
     "MuckAssignment",
     "RoutingOutcome",
-    "RoutingSettings",
     "SiteChoice",
     "assign_muck",
     "choose_sites",
     "demo_routing",
-    "load_fleet",
-    "load_settings",
     "pack_trips",
     "pack_trips_optimal",
     "run_routing",

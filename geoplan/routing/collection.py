@@ -31,7 +31,7 @@ import math
 import numpy as np
 
 from layers.errors import GeoplanError
-from geoplan.routing.fleet import KITCHEN, OTHER, RECYCLABLES, FleetVehicle, RoutingSettings
+from geoplan.quantities import KITCHEN, OTHER, RECYCLABLES, fraction_t_per_d
 from geoplan.routing.matrices import Locations, build_matrices, snap_places
 from geoplan.routing.prepared import PreparedProblem
 from geoplan.routing.sites import choose_sites
@@ -63,16 +63,6 @@ def pick_depot(depots, wanted: str):
     return depots.iloc[[int(np.argmax(np.asarray(counts)))]]
 
 
-def daily_tonnes(communities, quantities: dict[str, float]) -> dict[str, np.ndarray]:
-    """Daily tonnes per fraction of each community."""
-    total = np.asarray(communities["population"], float) * quantities["household_waste_kg_per_person_d"] / 1000.0
-    kitchen = quantities["kitchen_waste_share"]
-    recyclables = quantities["recyclables_share"]
-    if kitchen < 0 or recyclables < 0 or kitchen + recyclables > 1:
-        raise GeoplanError("scenario.toml [quantities]: kitchen_waste_share + recyclables_share must lie within 0–1")
-    return {OTHER: total * (1 - kitchen - recyclables), KITCHEN: total * kitchen, RECYCLABLES: total * recyclables}
-
-
 #: Facility kinds collection trucks unload at.
 COLLECTION_SITE_KINDS = ("transfer_stations", "treatment_plants")
 
@@ -88,8 +78,8 @@ def _vehicle_count(row) -> int | None:
     return int(value) if math.isfinite(value) else None
 
 
-def prepare_collection(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSettings,
-                       time_limit_s: float = 10.0, seed: int = 0, stations: str | None = None) -> PreparedProblem:
+def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
+                       stations: str | None = None) -> PreparedProblem:
     """Build the day's collection problem of the scenario.
 
     Parameters
@@ -107,6 +97,7 @@ def prepare_collection(scenario, fleet: dict[str, FleetVehicle], settings: Routi
     """
     lay = scenario.layers
     net = scenario.road_network
+    fleet, settings = scenario.fleet, scenario.routing
     communities = lay.get("residential_communities")
     if communities is None or len(communities) == 0:
         raise GeoplanError("the scenario has no residential_communities: add the communities layer to layers.gpkg")
@@ -136,7 +127,7 @@ def prepare_collection(scenario, fleet: dict[str, FleetVehicle], settings: Routi
         sites.append(UnloadSite(place.layer_id, loc.add(place.layer_id, place, node), fr,
                                 service_s=truck.unload_service_min * 60.0, daily_capacity_t=cap))
 
-    tonnes = daily_tonnes(communities, scenario.quantities)
+    tonnes = fraction_t_per_d(communities, scenario.quantities)
     c_places, c_nodes = snap_places(net, communities, "residential_communities")
     c_locs = [loc.add(p.layer_id, p, n) for p, n in zip(c_places, c_nodes)]
     matrices = build_matrices(net, loc, sorted({fleet[v].profile for v in FRACTION_VEHICLE.values()}))

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from layers.errors import GeoplanError
-from geoplan.routing.fleet import FILM, FleetVehicle, RoutingSettings
+from geoplan.quantities import shop_film_t_per_yr, village_film_t_per_yr
+from geoplan.routing.fleet import FILM
 from geoplan.routing.matrices import Locations, build_matrices, snap_places
 from geoplan.routing.prepared import PreparedProblem
 from geoplan.routing.sites import choose_sites
@@ -23,18 +24,7 @@ from optimizers.routing import Depot, Job, RoutingProblem, UnloadSite, VehicleTy
 UNLOAD_SUFFIX = "#卸"
 
 
-def film_tonnes(villages, shops, quantities: dict[str, float], days: float) -> tuple[np.ndarray, np.ndarray]:
-    """Tonnes of waste film per run from each village and each shop."""
-    per_mu = quantities["film_kg_per_mu_yr"]
-    v = np.asarray(villages["mulched_area_mu"], float) * per_mu * days / 365.0 / 1000.0 if len(villages) else np.zeros(0)
-    s = np.zeros(len(shops))
-    if len(shops) and "film_sales_kg_per_yr" in shops.columns:
-        s = np.nan_to_num(np.asarray(shops["film_sales_kg_per_yr"], float)) * days / 365.0 / 1000.0
-    return v, s
-
-
-def prepare_film(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSettings,
-                 stations: str | None = None) -> PreparedProblem:
+def prepare_film(scenario, stations: str | None = None) -> PreparedProblem:
     """Build one film collection run of the scenario.
 
     Parameters
@@ -51,7 +41,8 @@ def prepare_film(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
     """
     lay = scenario.layers
     net = scenario.road_network
-    van = fleet["film_van"]
+    settings = scenario.routing
+    van = scenario.fleet["film_van"]
     choice = choose_sites(scenario, ("film_recycling_stations",),
                           stations if stations is not None else settings.film_stations)
     bases = choice.layers.get("film_recycling_stations")
@@ -82,7 +73,10 @@ def prepare_film(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
         loc.place_location[place.layer_id + UNLOAD_SUFFIX] = where
         sites.append(UnloadSite(place.layer_id + UNLOAD_SUFFIX, where, (FILM,), service_s=van.unload_service_min * 60.0))
 
-    v_t, s_t = film_tonnes(villages, shops, scenario.quantities, settings.film_period_days)
+    # a run gathers the film of its period: the yearly quantity × days / 365
+    share = settings.film_period_days / 365.0
+    v_t = village_film_t_per_yr(villages, scenario.quantities) * share
+    s_t = shop_film_t_per_yr(shops) * share
     points = []
     for gdf, kind, tonnes in ((villages, "villages", v_t), (shops, "agri_input_shops", s_t)):
         places, nodes = snap_places(net, gdf, kind)

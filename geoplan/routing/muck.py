@@ -36,7 +36,9 @@ import pandas as pd
 
 from layers.errors import GeoplanError
 from geoplan.routing.collection import pick_depot
-from geoplan.routing.fleet import MUCK, FleetVehicle, RoutingSettings, parse_hours
+from geoplan.clock import parse_hours
+from geoplan.quantities import muck_m3_per_working_day
+from geoplan.routing.fleet import MUCK
 from geoplan.routing.matrices import Locations, build_matrices, snap_places
 from geoplan.routing.prepared import PreparedProblem
 from geoplan.routing.sites import choose_sites, site_capacity
@@ -124,18 +126,15 @@ def assign_muck(volume_m3: np.ndarray, capacity_m3: np.ndarray, unit_cost: np.nd
                           res.termination.reason.name)
 
 
-def nightly_volumes(sites: pd.DataFrame, working_days_per_week: float) -> np.ndarray:
-    """m³ per working night of each site over its start–end dates."""
-    start = pd.to_datetime(sites["start_date"], errors="coerce")
-    end = pd.to_datetime(sites["end_date"], errors="coerce")
+def check_dates(sites: pd.DataFrame) -> None:
+    """A night is planned among the sites working on it: every site needs its start and end date."""
+    start = pd.to_datetime(sites.get("start_date"), errors="coerce")
+    end = pd.to_datetime(sites.get("end_date"), errors="coerce")
     bad = start.isna() | end.isna() | (end < start)
     if bad.any():
-        ids = ", ".join(sites["id"].astype(str)[bad].tolist()[:5])
+        ids = ", ".join(sites["id"].astype(str)[bad.to_numpy()].tolist()[:5])
         raise GeoplanError(f"construction_sites {ids}: start_date and end_date are needed (end not before start) "
-                           "to spread muck_volume_m3 over the working nights")
-    days = (end - start).dt.days.to_numpy() + 1
-    nights = np.maximum(1.0, days * working_days_per_week / 7.0)
-    return np.asarray(sites["muck_volume_m3"], float) / nights
+                           "to know which sites work on the planned night")
 
 
 def pick_plan_date(sites: pd.DataFrame, nightly: np.ndarray, wanted: str) -> pd.Timestamp:
@@ -155,8 +154,7 @@ def pick_plan_date(sites: pd.DataFrame, nightly: np.ndarray, wanted: str) -> pd.
     return pd.Timestamp(best)
 
 
-def prepare_muck(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSettings,
-                 time_limit_s: float = 10.0, stations: str | None = None) -> PreparedProblem:
+def prepare_muck(scenario, time_limit_s: float = 10.0, stations: str | None = None) -> PreparedProblem:
     """Build the planned night's muck problem: assignment, then one job per truck load.
 
     Parameters
@@ -174,12 +172,14 @@ def prepare_muck(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
     """
     lay = scenario.layers
     net = scenario.road_network
-    truck = fleet["muck_truck"]
-    density = float(scenario.quantities["muck_density_t_per_m3"])
+    settings = scenario.routing
+    truck = scenario.fleet["muck_truck"]
+    density = scenario.quantities.muck_density_t_per_m3
     sites = lay.get("construction_sites")
     if sites is None or len(sites) == 0:
         raise GeoplanError("the scenario has no construction_sites: add the 工地 layer to layers.gpkg")
-    nightly_all = nightly_volumes(sites, settings.muck_working_days_per_week)
+    check_dates(sites)
+    nightly_all = muck_m3_per_working_day(sites, scenario.quantities)
     day = pick_plan_date(sites, nightly_all, settings.muck_plan_date)
     active = ((pd.to_datetime(sites["start_date"]) <= day) & (pd.to_datetime(sites["end_date"]) >= day)).to_numpy().copy()
     active &= nightly_all > 0
@@ -272,7 +272,7 @@ def prepare_muck(scenario, fleet: dict[str, FleetVehicle], settings: RoutingSett
 
     notes = [choice.note("消纳场 disposal sites and yards"),
              f"计划夜间 night planned: {day.date()} ({int(active.sum())} sites working); nightly volume = "
-             f"muck_volume_m3 ÷ working nights ({settings.muck_working_days_per_week:g} a week)"]
+             f"muck_volume_m3 ÷ working nights ({scenario.quantities.muck_working_days_per_week:g} a week)"]
     for i in np.flatnonzero(assignment.unassigned_m3 > 0):
         notes.append(f"{s_places[i].layer_id} {s_places[i].name}: {assignment.unassigned_m3[i]:g} m³/night 无处消纳 "
                      "finds no disposal capacity in reach")

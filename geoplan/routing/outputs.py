@@ -19,7 +19,8 @@ from shapely.geometry import LineString
 
 import layers
 from geoplan.outputs import atomic_path, write_text
-from geoplan.routing.fleet import hhmm, vehicle_type_label
+from geoplan.clock import hhmm
+from geoplan.routing.fleet import vehicle_type_label
 from geoplan.routing.prepared import PreparedProblem
 from optimizers.routing import RoutingResult
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from geoplan.routing.fleet import FleetVehicle
+from geoplan.settings import FleetVehicle
 from geoplan.routing.matrices import Locations
 from optimizers.routing import RoutingProblem
 

@@ -10,7 +10,6 @@ import geopandas as gpd
 from layers.errors import GeoplanError
 from geoplan.routing.collection import prepare_collection
 from geoplan.routing.film import prepare_film
-from geoplan.routing.fleet import load_fleet, load_settings
 from geoplan.routing.muck import prepare_muck, solve_muck
 from geoplan.routing.outputs import route_tables, summary_dict, write_outputs
 from geoplan.routing.prepared import PreparedProblem
@@ -141,14 +140,12 @@ def run_routing(
     limit = float(time_limit_s if time_limit_s is not None else scenario.time_limit_s)
     if not limit > 0:
         raise GeoplanError(f"time_limit_s must be positive, got {limit}")
-    fleet, settings = load_fleet(scenario), load_settings(scenario)
     if workflow == "collection":
-        prepared = prepare_collection(scenario, fleet, settings, time_limit_s=limit / 4, seed=seed,
-                                      stations=stations)
+        prepared = prepare_collection(scenario, time_limit_s=limit / 4, seed=seed, stations=stations)
     elif workflow == "film":
-        prepared = prepare_film(scenario, fleet, settings, stations=stations)
+        prepared = prepare_film(scenario, stations=stations)
     else:
-        prepared = prepare_muck(scenario, fleet, settings, time_limit_s=limit, stations=stations)
+        prepared = prepare_muck(scenario, time_limit_s=limit, stations=stations)
 
     if workflow == "muck" and engine == "auto":
         result = solve_muck(prepared, time_limit_s=limit, seed=seed)
@@ -156,7 +153,7 @@ def run_routing(
         result = solve(prepared.problem, engine=engine, time_limit_s=limit, seed=seed,
                        iteration_limit=iteration_limit)
     feasibility = check_feasibility(prepared.problem, result)
-    co2 = float(scenario.quantities.get("diesel_co2_kg_per_l", 2.6))
+    co2 = scenario.quantities.diesel_co2_kg_per_l
     routes, stops, road_paths = route_tables(prepared, result, scenario.road_network, scenario.road_network.crs, co2)
     summary = summary_dict(prepared, result, routes, feasibility)
     summary["time_limit_s"] = limit

@@ -22,9 +22,7 @@ import geopandas as gpd
 import numpy as np
 
 from layers.errors import GeoplanError
-
-#: ``stations`` choices of every workflow: the existing network, or the plan.
-SITE_CHOICES = ("existing", "plan")
+from geoplan.settings import SITE_CHOICES
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,12 @@ scenario's output, where the indicators' plan state reads them.
 
 from geoplan.siting.demand import DemandTable
 from geoplan.siting.models import MODELS
-from geoplan.siting.problem_builder import PROFILE_OF, BuiltProblem, build_problem, site_table
+from geoplan.siting.problem_builder import BuiltProblem, build_problem, site_table
 from geoplan.siting.workflow import KINDS, SitingOutcome, demo_siting, run_siting
 
 __all__ = [
     "KINDS",
     "MODELS",
-    "PROFILE_OF",
     "BuiltProblem",
     "DemandTable",
     "SitingOutcome",

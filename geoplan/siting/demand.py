@@ -2,7 +2,8 @@
 
 Each function turns scenario layers into a :class:`DemandTable`: one row per demand
 point (community, village, shop, construction site, lower-level facility) with its
-quantity in the unit the facility kind's capacity is measured in.
+quantity in the unit the facility kind's capacity is measured in, taken from
+:mod:`geoplan.quantities` (the definitions routing and the indicators use too).
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ import numpy as np
 import pandas as pd
 
 from layers.errors import GeoplanError
+from geoplan import quantities as q
 from geoplan.scenario import Scenario
-
-#: Days a construction site's muck is spread over when it has no start/end date (assumption: one year).
-DEFAULT_MUCK_DAYS = 365.0
 
 
 @dataclass
@@ -56,12 +55,6 @@ class DemandTable:
         return len(self.points)
 
 
-def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame.columns:
-        return np.zeros(len(frame))
-    return pd.to_numeric(frame[column], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-
-
 def _table(parts: list[tuple[str, gpd.GeoDataFrame, np.ndarray, np.ndarray]], crs) -> gpd.GeoDataFrame:
     frames = []
     for kind, gdf, weight, cover in parts:
@@ -98,12 +91,13 @@ def household_waste(scenario: Scenario) -> DemandTable:
     Coverage counts households of communities and villages.
     """
     _require(scenario, ("residential_communities", "villages"), "transfer-station siting")
-    rate = float(scenario.quantities.get("household_waste_kg_per_person_d", 0.49))
+    rate = scenario.quantities.household_waste_kg_per_person_d
     parts = []
     for kind in ("residential_communities", "villages"):
         gdf = scenario.layers.get(kind)
         if gdf is not None and len(gdf):
-            parts.append((kind, gdf, _numeric(gdf, "population") * rate / 1000.0, _numeric(gdf, "households")))
+            parts.append((kind, gdf, q.household_waste_t_per_d(gdf, scenario.quantities),
+                          q.numeric_field(gdf, "households")))
     return DemandTable(
         _table(parts, None), "t/d", f"生活垃圾 household waste = 人口 population × {rate:g} kg/(人·日) (person·d)"
     )
@@ -116,16 +110,15 @@ def film(scenario: Scenario) -> DemandTable:
     mulched area, which is proportional to it).
     """
     _require(scenario, ("villages", "agri_input_shops"), "film-station siting")
-    kg_per_mu = float(scenario.quantities.get("film_kg_per_mu_yr", 5.1))
+    kg_per_mu = scenario.quantities.film_kg_per_mu_yr
     parts = []
     villages = scenario.layers.get("villages")
     if villages is not None and len(villages):
-        t = _numeric(villages, "mulched_area_mu") * kg_per_mu / 1000.0
+        t = q.village_film_t_per_yr(villages, scenario.quantities)
         parts.append(("villages", villages, t, t))
     shops = scenario.layers.get("agri_input_shops")
     if shops is not None and len(shops):
-        # Film sold by a shop comes back as waste film through its collection box.
-        t = _numeric(shops, "film_sales_kg_per_yr") / 1000.0
+        t = q.shop_film_t_per_yr(shops)
         parts.append(("agri_input_shops", shops, t, t))
     return DemandTable(
         _table(parts, None), "t/yr",
@@ -137,7 +130,7 @@ def muck_volume(scenario: Scenario) -> DemandTable:
     """Construction sites' muck volume, m³ (for disposal sites, whose capacity is m³)."""
     _require(scenario, ("construction_sites",), "muck disposal siting")
     sites = scenario.layers["construction_sites"]
-    v = _numeric(sites, "muck_volume_m3")
+    v = q.numeric_field(sites, "muck_volume_m3")
     return DemandTable(_table([("construction_sites", sites, v, v)], None), "m³",
                        "工程渣土 muck volume = 工地渣土量 site muck_volume_m3")
 
@@ -145,33 +138,29 @@ def muck_volume(scenario: Scenario) -> DemandTable:
 def muck_daily(scenario: Scenario) -> DemandTable:
     """Construction sites' muck per working day, t/d (for transfer yards, whose capacity is t/d).
 
-    Volume × density spread over the days between start and end date
-    (:data:`DEFAULT_MUCK_DAYS` when a date is missing).
+    :func:`geoplan.quantities.muck_t_per_working_day`: the volume over the site's working
+    days, at the muck density — the same nightly flow the muck trucks haul.
     """
     _require(scenario, ("construction_sites",), "muck transfer-yard siting")
     sites = scenario.layers["construction_sites"]
-    density = float(scenario.quantities.get("muck_density_t_per_m3", 1.7))
-    days = np.full(len(sites), DEFAULT_MUCK_DAYS)
-    if "start_date" in sites and "end_date" in sites:
-        span = (pd.to_datetime(sites["end_date"], errors="coerce")
-                - pd.to_datetime(sites["start_date"], errors="coerce")).dt.days.to_numpy(dtype=float)
-        ok = np.isfinite(span) & (span > 0)
-        days[ok] = span[ok]
-    t = _numeric(sites, "muck_volume_m3") * density / days
-    return DemandTable(_table([("construction_sites", sites, t, _numeric(sites, "muck_volume_m3"))], None), "t/d",
-                       f"渣土日产量 muck per day = 渣土量 m³ × {density:g} t/m³ ÷ 工期 project days")
+    qs = scenario.quantities
+    t = q.muck_t_per_working_day(sites, qs)
+    return DemandTable(_table([("construction_sites", sites, t, q.numeric_field(sites, "muck_volume_m3"))], None),
+                       "t/d", f"渣土日产量 muck per working day = 渣土量 m³ × {qs.muck_density_t_per_m3:g} t/m³ ÷ "
+                              f"工作日 working days ({qs.muck_working_days_per_week:g} a week)")
 
 
 def recyclables_households(scenario: Scenario) -> DemandTable:
     """Level 1 of 四级两网: communities and villages with their recyclables, t/d; coverage by households."""
     _require(scenario, ("residential_communities", "villages"), "drop-off point siting")
-    rate = float(scenario.quantities.get("household_waste_kg_per_person_d", 0.49))
-    share = float(scenario.quantities.get("recyclables_share", 0.12))
+    rate = scenario.quantities.household_waste_kg_per_person_d
+    share = scenario.quantities.recyclables_share
     parts = []
     for kind in ("residential_communities", "villages"):
         gdf = scenario.layers.get(kind)
         if gdf is not None and len(gdf):
-            parts.append((kind, gdf, _numeric(gdf, "population") * rate * share / 1000.0, _numeric(gdf, "households")))
+            parts.append((kind, gdf, q.recyclables_t_per_d(gdf, scenario.quantities),
+                          q.numeric_field(gdf, "households")))
     return DemandTable(_table(parts, None), "t/d",
                        f"可回收物 recyclables = 人口 × {rate:g} kg/(人·日) × {share:g}")
 

@@ -17,14 +17,14 @@ KINDS = ("muck_disposal_sites", "muck_transfer_yards")
 
 def haul_radius_m(scenario: Scenario) -> float:
     """Longest accepted haul from a construction site, metres."""
-    return scenario.standard("muck_disposal_sites", "service_radius_m")
+    return scenario.standards.value("muck_disposal_sites", "service_radius_m")
 
 
 def build(scenario: Scenario, kind: str, *, model: str, radius_m: float | None,
           cutoff_m: float | None) -> BuiltProblem:
     """The disposal-site (m³) or transfer-yard (t/d) problem."""
     radius = haul_radius_m(scenario) if radius_m is None else radius_m
-    density = float(scenario.quantities.get("muck_density_t_per_m3", 1.7))
+    density = scenario.quantities.muck_density_t_per_m3
     table = demand.muck_volume(scenario) if kind == "muck_disposal_sites" else demand.muck_daily(scenario)
     built = build_problem(scenario, kind, table, radius_m=radius, cutoff_m=cutoff_m)
     built.cost_per_unit = costs.per_unit(table.unit, built.profile, density)

@@ -33,13 +33,11 @@ def site_loads(built: BuiltProblem, result: SitingResult) -> np.ndarray:
     """Demand weight assigned to each site (split shares counted where the model splits), kind's unit."""
     load = np.zeros(built.problem.n_site)
     w = built.demand.weight
-    n = built.n_demand
     if result.allocation:
         for i, j, share in result.allocation:
-            if i < n:
-                load[j] += w[i] * share
+            load[j] += w[i] * share
         return load
-    a = result.assignment[:n]
+    a = result.assignment
     ok = a >= 0
     np.add.at(load, a[ok], w[ok])
     return load
@@ -103,8 +101,7 @@ def assignment_lines(built: BuiltProblem, result: SitingResult, network=None) ->
     One reverse Dijkstra per used site gives every demand point's path to it; a pair
     the network does not join is drawn straight.
     """
-    n = built.n_demand
-    a = result.assignment[:n]
+    a = result.assignment
     points = built.demand.points
     sites = built.sites
     costs = built.demand_costs()

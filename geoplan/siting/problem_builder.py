@@ -2,9 +2,9 @@
 
 The site table holds the kind's facilities already in the plan (status existing or
 planned in ``layers.gpkg``; they stay open) and the kind's ``candidate_sites``, ids kept.
-Costs are network metres driven with the kind's vehicle profile, plus the straight-line
-snap distance at both ends — the same reading as the coverage indicators — and are
-sparse within a cutoff when a service radius is given.
+Costs are the door-to-door metres of :meth:`RoadNetwork.access_costs`, driven with the
+kind's vehicle profile — the same reading as the coverage indicators — and are sparse
+within a cutoff when a service radius is given.
 """
 
 from __future__ import annotations
@@ -18,21 +18,10 @@ import scipy.sparse as sp
 
 import layers
 from layers.errors import GeoplanError
-from optimizers.siting import CapacityClasses, SitingProblem
+from optimizers.siting import CapacityClasses, SiteGroups, SitingProblem
 from geoplan.scenario import Scenario
 from geoplan.siting.demand import DemandTable
-
-#: Vehicle profile that drives between a kind's demand and its sites.
-PROFILE_OF: dict[str, str] = {
-    "transfer_stations": "small_collection_vehicle",
-    "film_recycling_stations": "film_van",
-    "muck_disposal_sites": "muck_truck",
-    "muck_transfer_yards": "muck_truck",
-    "dropoff_points": "small_collection_vehicle",
-    "collection_hubs": "small_collection_vehicle",
-    "sorting_centers": "small_collection_vehicle",
-    "recycling_markets": "small_collection_vehicle",
-}
+from geoplan.standards import SERVICE_PROFILES
 
 #: Site table columns.
 SITE_COLUMNS = ("id", "name", "status", "capacity", "fixed_cost_yuan", "origin", "fused_with")
@@ -47,7 +36,7 @@ class BuiltProblem:
     kind : str
         Facility kind being sited.
     problem : SitingProblem
-        Rows: the demand points, then one constraint row per entry of ``group_rows``.
+        Rows: the demand points; columns: the sites.
     sites : GeoDataFrame
         One row per problem column: ``id``, ``name``, ``status`` (existing / candidate),
         ``capacity`` (kind's unit, inf where unknown), ``fixed_cost_yuan``, ``origin``
@@ -60,10 +49,6 @@ class BuiltProblem:
         Service standard used for coverage (m).
     cutoff_m : float or None
         Costs beyond this are absent (sparse matrix); None = dense.
-    group_rows : list of str
-        Names of the groups (e.g. townships) that must hold at least one open site; each
-        is a constraint row after the demand rows, at cost 0 to the group's own sites
-        and unreachable from all others.
     demand_nodes, site_nodes : ndarray of int64
         Road nodes the points were snapped to.
     cost_per_unit : float
@@ -82,7 +67,6 @@ class BuiltProblem:
     profile: str
     radius_m: float
     cutoff_m: float | None
-    group_rows: list[str] = field(default_factory=list)
     demand_nodes: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     site_nodes: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     cost_per_unit: float = 1.0
@@ -91,18 +75,18 @@ class BuiltProblem:
 
     @property
     def n_demand(self) -> int:
-        """Real demand points (without group constraint rows)."""
+        """Demand points."""
         return len(self.demand)
 
     def demand_costs(self) -> np.ndarray:
-        """Dense (n_demand, n_site) metres of the real demand rows, inf where absent."""
+        """Dense (n_demand, n_site) door-to-door metres, inf where absent."""
         c = self.problem.costs
         if sp.issparse(c):
-            sub = c[: self.n_demand].tocoo()
-            out = np.full((self.n_demand, self.problem.n_site), np.inf)
+            sub = c.tocoo()
+            out = np.full(c.shape, np.inf)
             out[sub.row, sub.col] = sub.data
             return out
-        return np.asarray(c[: self.n_demand])
+        return np.asarray(c)
 
     def coverage(self, open_mask: np.ndarray, radius_m: float | None = None) -> float:
         """Share of the demand's ``coverage_weight`` within ``radius_m`` (default the standard) of an open site."""
@@ -163,18 +147,6 @@ def check_unique_ids(sites: gpd.GeoDataFrame, kind: str) -> None:
         )
 
 
-def _costs(net, demand_nodes, d_snap, site_nodes, s_snap, profile: str, cutoff_m: float | None):
-    """Network metres + snap distances; CSR within ``cutoff_m`` or dense with inf."""
-    if cutoff_m is None:
-        tc = net.travel_costs(demand_nodes, site_nodes, profile=profile, weight="metres")
-        return np.asarray(tc.metres, dtype=float) + d_snap[:, None] + s_snap[None, :]
-    tc = net.travel_costs(demand_nodes, site_nodes, profile=profile, cutoff_m=cutoff_m)
-    coo = sp.coo_matrix(tc.metres)
-    total = coo.data + d_snap[coo.row] + s_snap[coo.col]
-    keep = total <= cutoff_m
-    return sp.csr_array((total[keep], (coo.row[keep], coo.col[keep])), shape=tc.metres.shape)
-
-
 def build_problem(
     scenario: Scenario,
     kind: str,
@@ -183,8 +155,7 @@ def build_problem(
     radius_m: float,
     cutoff_m: float | None = None,
     sites: gpd.GeoDataFrame | None = None,
-    groups: dict[str, np.ndarray] | None = None,
-    group_weight: float = 1e-6,
+    groups: SiteGroups | None = None,
     capacity_classes: CapacityClasses | None = None,
 ) -> BuiltProblem:
     """A :class:`BuiltProblem` for ``kind`` serving ``demand`` on the scenario's road network.
@@ -202,12 +173,9 @@ def build_problem(
         Keep only pairs within this many metres (sparse costs); None = all pairs.
     sites : GeoDataFrame, optional
         Site table (see :func:`site_table`); default ``site_table(scenario, kind)``.
-    groups : dict of str to bool ndarray, optional
-        Groups of sites (e.g. the sites in each township) of which at least one must be
-        open; each adds a constraint row of weight ``group_weight``.
-    group_weight : float
-        Demand weight of a group row (tiny, so it does not use capacity; a coverage
-        model needs it large to make the group count).
+    groups : SiteGroups, optional
+        Groups of sites (e.g. the sites in each township) of which a number must be open,
+        a constraint of every siting model.
     capacity_classes : CapacityClasses, optional
         Capacity classes new sites choose from (capacitated model).
     """
@@ -217,37 +185,22 @@ def build_problem(
         raise GeoplanError(f"no demand points for {kind} — check the demand layers in {scenario.layers_path}")
     sites = site_table(scenario, kind) if sites is None else sites
     check_unique_ids(sites, kind)
-    profile = PROFILE_OF[kind]
+    profile = SERVICE_PROFILES[kind]
     net = scenario.road_network
     d_snap, s_snap = net.snap(demand.points), net.snap(sites)
-    costs = _costs(net, d_snap.node, d_snap.distance_m, s_snap.node, s_snap.distance_m, profile, cutoff_m)
-    weight = demand.weight.copy()
-    demand_ids = demand.ids
-    names = []
-    if groups:
-        names = list(groups)
-        member = np.array([groups[g] for g in names], dtype=bool)
-        if sp.issparse(costs):
-            rows, cols = np.nonzero(member)
-            extra = sp.csr_array((np.zeros(len(rows)), (rows, cols)), shape=member.shape)
-            costs = sp.vstack([costs, extra], format="csr")
-            # keep the explicit zeros: they are real zero-cost pairs
-        else:
-            costs = np.vstack([costs, np.where(member, 0.0, np.inf)])
-        weight = np.concatenate([weight, np.full(len(names), float(group_weight))])
-        demand_ids = demand_ids + [f"group:{g}" for g in names]
-    status = sites["status"].to_numpy()
+    costs = net.access_costs(d_snap, s_snap, profile, "metres", cutoff=cutoff_m)
     problem = SitingProblem(
         costs=costs,
-        demand_weight=weight,
+        demand_weight=demand.weight.copy(),
         site_ids=sites["id"].tolist(),
-        demand_ids=demand_ids,
-        site_status=status,
+        demand_ids=demand.ids,
+        site_status=sites["status"].to_numpy(),
         fixed_cost=sites["fixed_cost_yuan"].to_numpy(dtype=float),
         capacity=sites["capacity"].to_numpy(dtype=float),
         capacity_classes=capacity_classes,
+        groups=groups,
     )
     return BuiltProblem(
         kind=kind, problem=problem, sites=sites, demand=demand, profile=profile, radius_m=float(radius_m),
-        cutoff_m=cutoff_m, group_rows=names, demand_nodes=d_snap.node, site_nodes=s_snap.node,
+        cutoff_m=cutoff_m, demand_nodes=d_snap.node, site_nodes=s_snap.node,
     )

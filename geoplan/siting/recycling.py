@@ -22,7 +22,8 @@ from layers.errors import GeoplanError
 from geoplan.indicators import facilities_for, nearest_facility
 from geoplan.scenario import Scenario
 from geoplan.siting import costs, demand
-from geoplan.siting.problem_builder import PROFILE_OF, BuiltProblem, build_problem, site_table
+from geoplan.siting.problem_builder import BuiltProblem, build_problem, site_table
+from geoplan.standards import SERVICE_PROFILES
 
 LEVEL_KINDS = tuple(level.kind for level in layers.RECYCLING_LEVELS)
 #: Share of a new hub's cost that is land (assumption); a fused hub on a transfer station's land skips it.
@@ -58,7 +59,7 @@ def level_demand(scenario: Scenario, kind: str) -> demand.DemandTable:
                 f"no {lower} in the plan — site level {LEVEL_KINDS.index(lower) + 1} first "
                 f"(geoplan site SCENARIO --kind {lower} …) or add them to layers.gpkg"
             )
-        weight = _loads(scenario, points, weight, have, PROFILE_OF[lower])
+        weight = _loads(scenario, points, weight, have, SERVICE_PROFILES[lower])
         points = have
     unit = "t/d"
     if layers.get_kind(kind).capacity_field == "capacity_t_per_yr":
@@ -86,7 +87,7 @@ def fused_hub_sites(scenario: Scenario, hubs: gpd.GeoDataFrame) -> gpd.GeoDataFr
 def build(scenario: Scenario, kind: str, *, model: str, radius_m: float | None, cutoff_m: float | None,
           fusion: bool = True) -> BuiltProblem:
     """The problem of one recycling level; hubs include fused transfer-station sites when ``fusion``."""
-    radius = scenario.standard(kind, "service_radius_m") if radius_m is None else radius_m
+    radius = scenario.standards.value(kind, "service_radius_m") if radius_m is None else radius_m
     table = level_demand(scenario, kind)
     sites = site_table(scenario, kind)
     n_fused = 0

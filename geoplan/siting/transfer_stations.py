@@ -38,7 +38,7 @@ def service_radius_m(scenario: Scenario, collection_mode: str = "small_vehicle")
         raise GeoplanError(
             f"unknown collection mode {collection_mode!r} — use one of: {', '.join(COLLECTION_MODES)}"
         )
-    return (scenario.standard(KIND, "service_radius_m"), scenario.standard(KIND, "max_service_radius_m"))
+    return (scenario.standards.value(KIND, "service_radius_m"), scenario.standards.value(KIND, "max_service_radius_m"))
 
 
 def capacity_classes(sites) -> CapacityClasses:

@@ -34,7 +34,7 @@ class SitingOutcome:
     ----------
     kind, model : str
     result : SitingResult
-        The optimiser's result (its rows include any township constraint rows).
+        The optimiser's result.
     sites : GeoDataFrame
         New sites, the facility kind's schema, status planned (+ ``fixed_cost_yuan``,
         ``load``, ``fused_with``).
@@ -124,7 +124,7 @@ def _leave_out_unreachable(built: BuiltProblem) -> list[str]:
     if built.cutoff_m is None:
         return []
     indptr, _, _ = prob.pair_lists(built.cutoff_m)
-    none = np.flatnonzero((np.diff(indptr) == 0)[: built.n_demand] & (prob.demand_weight[: built.n_demand] > 0))
+    none = np.flatnonzero((np.diff(indptr) == 0) & (prob.demand_weight > 0))
     if none.size == 0:
         return []
     prob.demand_weight = prob.demand_weight.copy()
@@ -143,7 +143,7 @@ def _default_radius(scenario: Scenario, kind: str, collection_mode: str) -> floa
         return transfer_stations.service_radius_m(scenario, collection_mode)[0]
     if kind in muck.KINDS:
         return muck.haul_radius_m(scenario)
-    return scenario.standard(kind, "service_radius_m")
+    return scenario.standards.value(kind, "service_radius_m")
 
 
 def _build(scenario: Scenario, kind: str, model: str, radius_m: float | None, cutoff_m: float | None,
@@ -223,16 +223,6 @@ def run_siting(
     t0 = time.perf_counter()
     result = models.solve(built, name, p=p, time_limit_s=limit, seed=seed)
     result.solve_time_s = max(result.solve_time_s, time.perf_counter() - t0)
-    if built.group_rows:
-        # township rows are constraints, not demand: report coverage of the real points only
-        n, w = built.n_demand, built.problem.demand_weight[: built.n_demand]
-        result.covered_weight = float(w[result.assignment[:n] >= 0].sum())
-        result.coverage_rate = result.covered_weight / float(w.sum()) if w.sum() > 0 else 1.0
-        if name == "mclp":
-            built.notes.append(
-                f"目标含镇约束行 the objective counts each of the {len(built.group_rows)} township rows "
-                f"as weight {built.problem.demand_weight[n]:g}"
-            )
     existing = ~built.problem.is_new
     open_mask = np.zeros(built.problem.n_site, dtype=bool)
     open_mask[result.open_sites] = True

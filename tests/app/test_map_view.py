@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pytest
 from streamlit_folium import _get_map_string, generate_js_hash
 
 from geoplan.app import ServiceStandard, SitingSession
-from geoplan.app.map_view import DEFAULT_OVERLAYS, OVERLAYS, base_map, legend_html, overlay_groups, served_roads
+from geoplan.app.map_view import DEFAULT_OVERLAYS, OVERLAYS, SUGGESTED, MapView, legend_html, served_roads
 from geoplan.demo.scenario_folder import write_demo_scenario
 from geoplan.scenario import load_scenario
 
@@ -18,15 +19,20 @@ def scenario(tmp_path_factory):
     return load_scenario(write_demo_scenario(tmp_path_factory.mktemp("mapview") / "demo"))
 
 
+@pytest.fixture(scope="module")
+def view(scenario):
+    return MapView(scenario, scenario.road_network, scenario.layers["districts"])
+
+
 def _centre(scenario, i: int = 0) -> tuple[float, float]:
     d = scenario.layers["districts"]
     p = gpd.GeoSeries(d.geometry.representative_point(), crs=d.crs).to_crs(4326).iloc[i]
     return p.x, p.y
 
 
-def _base_hash(session: SitingSession) -> str:
+def _base_hash(view: MapView) -> str:
     """The key the map component is mounted under: a new key means a new map in the page."""
-    m = base_map(session)
+    m = view.base_map()
     m.get_root().render()
     return generate_js_hash(_get_map_string(m), "map", False)
 
@@ -39,55 +45,62 @@ def _markers(group: folium.FeatureGroup) -> int:
     return sum(isinstance(e, folium.Marker) for e in walk(group))
 
 
-def test_base_map_is_the_same_after_edits_and_across_kinds(scenario):
+def test_base_map_is_the_same_after_edits_and_across_scenario_loads(scenario, view):
     session = SitingSession(scenario, "transfer_stations")
-    first = _base_hash(session)
+    first = _base_hash(view)
     session.place(*_centre(scenario))
     session.set_standard(ServiceStandard(600.0, "s"))
-    assert _base_hash(session) == first
-    assert _base_hash(SitingSession(scenario, "film_recycling_stations")) == first
+    view.overlay_groups(session.state())
+    assert _base_hash(view) == first
+    fresh = load_scenario(scenario.folder)
+    assert _base_hash(MapView(fresh, fresh.road_network, fresh.layers["districts"])) == first
 
 
-def test_overlays_follow_the_plan(scenario):
+def test_overlays_follow_the_plan(scenario, view):
     session = SitingSession(scenario, "transfer_stations")
     n = len(session.existing)
-    groups = {g.layer_name: g for g in overlay_groups(session)}
+    before = session.state()
+    groups = {g.layer_name: g for g in view.overlay_groups(before)}
     assert list(groups) == [OVERLAYS[k] for k in DEFAULT_OVERLAYS]
     assert _markers(groups[OVERLAYS["stations"]]) == n
     session.place(*_centre(scenario))
-    groups = {g.layer_name: g for g in overlay_groups(session)}
+    after = session.state()
+    assert after.version > before.version and session.state() is after
+    groups = {g.layer_name: g for g in view.overlay_groups(after)}
     assert _markers(groups[OVERLAYS["stations"]]) == n + 1
-    only = overlay_groups(session, show=["candidates"])
+    # the earlier snapshot still describes the plan before the click
+    assert len(before.stations) == n and len(after.stations) == n + 1
+    only = view.overlay_groups(after, show=["candidates"])
     assert [g.layer_name for g in only] == [OVERLAYS["candidates"]]
     assert _markers(only[0]) == len(session.candidates)
 
     sug = session.suggest(1, time_limit_s=20)
-    last = overlay_groups(session, suggestion=sug)[-1]
-    assert "suggested" in last.layer_name and _markers(last) == 1
+    last = view.overlay_groups(session.state(), suggestion=sug)[-1]
+    assert last.layer_name == SUGGESTED and _markers(last) == 1
 
 
-def test_served_roads_agree_with_coverage(scenario):
-    """Every demand point the session counts as covered by a lone station lies near a road drawn as served."""
-    session = SitingSession(scenario, "transfer_stations")
-    session.existing = session.existing.iloc[0:0]
-    session._existing_node = session._existing_node[:0]
-    session._existing_snap = session._existing_snap[:0]
+def test_served_roads_agree_with_coverage(scenario, tmp_path):
+    """Every demand point a lone station covers lies near a road drawn as served."""
+    net = scenario.road_network
     std = ServiceStandard(2000.0, "m")
-    session.set_standard(std)
-    station = session.place(*_centre(scenario))
-    ind = session._indicators[0]
-    roads = served_roads(session, station.node, std, ind.profile)
-    covered = session.covered(ind.key)[ind.key]
+    target = scenario.targets["urban_sorting_coverage"]
+    demand = scenario.layers[target.demand_kind]
+    x, y = gpd.GeoSeries(gpd.points_from_xy(*[[c] for c in _centre(scenario)]), crs=4326).to_crs(net.crs).iloc[0].coords[0]
+    node = int(net.snap(np.array([[x, y]])).node[0])
+    station = gpd.GeoDataFrame({"id": ["S"]}, geometry=gpd.points_from_xy(*net.node_xy[[node]].T), crs=net.crs)
+    cost = net.access_costs(demand, station, target.profile, "metres")[:, 0]
+    covered = cost <= std.value
     assert covered.any() and not covered.all()
-    pts = ind.points.geometry.to_numpy()[covered]
+    roads = served_roads(net, node, std, target.profile)
+    snap_m = net.snap(demand).distance_m
     # a covered point is its snap distance from its node, which a served edge ends at
-    gap = roads.distance(gpd.GeoSeries(pts, crs=ind.points.crs).to_numpy())
-    assert (gap <= ind.snap_m[covered] + 1.0).all()
+    gap = roads.distance(demand.geometry.to_numpy()[covered])
+    assert (gap <= snap_m[covered] + 1.0).all()
 
 
 def test_legend_has_no_bare_svg(scenario):
     """The page's HTML sanitiser drops <svg>; the legend's symbols are images."""
     session = SitingSession(scenario, "transfer_stations")
-    html = legend_html(session, list(OVERLAYS))
+    html = legend_html(session.state(), list(OVERLAYS))
     assert "<svg" not in html and html.count("<img") >= 6
     assert "3000 m" in html

@@ -14,6 +14,7 @@ import shapely
 import layers
 from layers.errors import GeoplanError
 from geoplan.app import ServiceStandard, SitingSession, output_path, safe_file_name
+from geoplan.app.map_view import MapView
 from geoplan.app.session import APP_KINDS
 from geoplan.app.upload import check_upload
 from geoplan.demo.scenario_folder import write_demo_scenario
@@ -21,7 +22,7 @@ from geoplan.indicators import coverage_indicator
 from geoplan.indicators.loads import facility_loads
 from geoplan.indicators.report import PLANNED_SITES_FILE
 from geoplan.scenario import load_scenario
-from geoplan.siting.problem_builder import PROFILE_OF
+from geoplan.standards import SERVICE_PROFILES
 
 
 @pytest.fixture(scope="module")
@@ -47,17 +48,11 @@ def _inside_points(scenario, n: int = 6) -> list[tuple[float, float]]:
 def _expected(session: SitingSession, key: str, std: ServiceStandard) -> float:
     """Coverage of one indicator recomputed with the indicator module (multi-source costs)."""
     sc = session.scenario
-    spec = sc.targets[key]
+    target = sc.targets[key]
     facilities = pd.concat([session.existing[["id", "geometry"]], session.plan_layer()[["id", "geometry"]]],
                            ignore_index=True)
     facilities = gpd.GeoDataFrame(facilities, geometry="geometry", crs=sc.metric_epsg)
-    ind = coverage_indicator(
-        sc.road_network, key=key, label=key, demand=sc.layers[spec["demand_kind"]], demand_kind=spec["demand_kind"],
-        facilities=facilities, facility_kind=session.kind,
-        radius_m=std.value if std.unit == "m" else None, radius_s=std.value if std.unit == "s" else None,
-        profile=spec["profile"], weight_field=spec["weight"],
-    )
-    return ind.actual
+    return coverage_indicator(sc.road_network, target, std, sc.layers[target.demand_kind], facilities).actual
 
 
 def _check_all(session: SitingSession) -> list[float]:
@@ -118,7 +113,7 @@ def test_loads_match_facility_loads(session, scenario):
     facilities = pd.concat([session.existing, session.plan_layer()], ignore_index=True)
     facilities = gpd.GeoDataFrame(facilities, geometry="geometry", crs=scenario.metric_epsg)
     want = facility_loads(scenario.road_network, facilities, "transfer_stations",
-                          {"all": (demand.points, demand.weight)}, PROFILE_OF["transfer_stations"]).set_index("id")
+                          {"all": (demand.points, demand.weight)}, SERVICE_PROFILES["transfer_stations"]).set_index("id")
     assert got.index.tolist() == want.index.tolist()
     np.testing.assert_allclose(got["load"], want["load"], atol=0.01)
     assert got["load"].sum() == pytest.approx(demand.weight.sum(), abs=0.001 * len(got))
@@ -156,21 +151,9 @@ def test_click_far_from_roads_is_refused(scenario):
 
 
 def _covered_weight(scenario, demand, sites: gpd.GeoDataFrame, standard: ServiceStandard) -> np.ndarray:
-    """Brute-force helper: (n_site, n_demand) bool of 'within the standard' from dense forward costs.
-
-    Forward multi-source costs of the network (not the app's reverse columns), plus the
-    snap stretch at both ends — driven at the local-street speed under a time standard.
-    """
-    net = scenario.road_network
-    profile = PROFILE_OF["transfer_stations"]
-    ds, ss = net.snap(demand.points), net.snap(sites)
-    ends = ds.distance_m[:, None] + ss.distance_m[None, :]
-    if standard.unit == "m":
-        tc = net.travel_costs(ds.node, ss.node, profile=profile, weight="metres")
-        cost = np.asarray(tc.metres) + ends
-    else:
-        tc = net.travel_costs(ds.node, ss.node, profile=profile, weight="seconds")
-        cost = np.asarray(tc.seconds) + ends / (net.profiles[profile].speed_kmh["local"] / 3.6)
+    """Brute-force helper: (n_site, n_demand) bool of 'within the standard' (door-to-door costs)."""
+    cost = scenario.road_network.access_costs(demand.points, sites, SERVICE_PROFILES["transfer_stations"],
+                                              standard.weight)
     return (cost <= standard.value).T
 
 
@@ -326,7 +309,7 @@ def test_save_to_scenario_round_trips(session, scenario):
     again = SitingSession(scenario, "transfer_stations")
     assert [(p.id, p.node, p.origin) for p in again.placed] == [(s1.id, s1.node, "saved")]
     assert again.place(*_inside_points(scenario)[4]).id != s1.id
-    html = session.publish_map()
+    html = MapView(scenario, scenario.road_network, scenario.layers["districts"]).publish(session.state())
     assert html.parent == scenario.output_dir.resolve() and "leaflet" in html.read_text(encoding="utf-8").lower()
 
 

@@ -10,6 +10,7 @@ from shapely.geometry import LineString, Point, box
 from geoplan.indicators.coverage import STATUS_MET, STATUS_NOT_MET, coverage_indicator
 from geoplan.indicators.loads import facility_loads, recycling_chain
 from geoplan.network import RoadNetwork
+from geoplan.settings import ServiceStandard, Target
 
 CRS = 4549
 X0, Y0 = 500_000.0, 3_800_000.0
@@ -32,6 +33,11 @@ def network():
     return RoadNetwork.from_roads(_roads())
 
 
+def _target(weight: str = "count", target: float = 1.0) -> Target:
+    return Target("k", "k", target, "transfer_stations", "residential_communities", weight=weight,
+                  profile="compression_truck")
+
+
 def _points(ids, xy, **cols):
     return gpd.GeoDataFrame({"id": ids, "name": ids, **cols},
                             geometry=[Point(X0 + x, Y0 + y) for x, y in xy], crs=CRS)
@@ -44,10 +50,8 @@ def test_coverage_uses_network_distance(network):
     districts = gpd.GeoDataFrame({"name": ["west", "east"]},
                                  geometry=[box(X0 - 100, Y0 - 100, X0 + 100, Y0 + 1100),
                                            box(X0 + 100, Y0 - 100, X0 + 300, Y0 + 1100)], crs=CRS)
-    ind = coverage_indicator(network, key="k", label="k", demand=demand, demand_kind="residential_communities",
-                             facilities=station, facility_kind="transfer_stations", radius_m=1000.0,
-                             profile="compression_truck", weight_field="households", target=0.5,
-                             districts=districts)
+    ind = coverage_indicator(network, _target("households", 0.5), ServiceStandard(1000.0), demand, station,
+                             districts)
     assert ind.demand["travel_m"].tolist() == pytest.approx([2200.0, 500.0])
     assert ind.demand["covered"].tolist() == [False, True]
     assert ind.actual == pytest.approx(100 / 400)
@@ -56,17 +60,13 @@ def test_coverage_uses_network_distance(network):
     assert by.loc["west", "coverage_rate"] == 1.0 and by.loc["east", "coverage_rate"] == 0.0
     assert ind.uncovered["id"].tolist() == ["A"]
     # A larger standard reaches A too.
-    wide = coverage_indicator(network, key="k", label="k", demand=demand, demand_kind="residential_communities",
-                              facilities=station, facility_kind="transfer_stations", radius_m=2500.0,
-                              profile="compression_truck", target=1.0)
+    wide = coverage_indicator(network, _target(), ServiceStandard(2500.0), demand, station)
     assert wide.actual == 1.0 and wide.status == STATUS_MET
 
 
 def test_no_facility_means_nothing_covered(network):
     demand = _points(["A"], [(0, 500)], households=[10], population=[30])
-    ind = coverage_indicator(network, key="k", label="k", demand=demand, demand_kind="residential_communities",
-                             facilities=demand.iloc[:0], facility_kind="transfer_stations", radius_m=1e6,
-                             profile="compression_truck")
+    ind = coverage_indicator(network, _target(), ServiceStandard(1e6), demand, demand.iloc[:0])
     assert ind.actual == 0.0 and not ind.demand["covered"].any()
 
 
@@ -103,8 +103,6 @@ def test_coverage_by_driving_time(network):
     demand = _points(["A", "B"], [(200, 1000), (0, 500)], households=[1, 1], population=[1, 1])
     speed_mps = network.profiles["compression_truck"].speed_kmh["local"] / 3.6
     # B is 500 m of local street from S; A is 2200 m. A standard of 1000 m worth of driving covers B only.
-    ind = coverage_indicator(network, key="k", label="k", demand=demand, demand_kind="residential_communities",
-                             facilities=station, facility_kind="transfer_stations", radius_m=None,
-                             radius_s=1000.0 / speed_mps, profile="compression_truck")
+    ind = coverage_indicator(network, _target(), ServiceStandard(1000.0 / speed_mps, "s"), demand, station)
     assert ind.demand["travel_s"].tolist() == pytest.approx([2200.0 / speed_mps, 500.0 / speed_mps])
     assert ind.demand["covered"].tolist() == [False, True]

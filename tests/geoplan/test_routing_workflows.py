@@ -15,7 +15,9 @@ from shapely.geometry import Point
 
 from geoplan.demo.scenario_folder import write_demo_scenario
 from geoplan.routing import assign_muck, pack_trips, run_routing
-from geoplan.routing.fleet import KITCHEN, parse_hours
+from geoplan.clock import parse_hours
+from geoplan.quantities import KITCHEN
+from geoplan.scenario import load_scenario
 from geoplan.scenario import load_scenario
 from layers.errors import GeoplanError
 from optimizers.routing import check_feasibility
@@ -29,15 +31,14 @@ def scenario(tmp_path_factory):
     return load_scenario(folder)
 
 
-def _variant(scenario, tmp_path, name="variant", **layers):
-    """A copy of the scenario with some layers replaced in memory (sharing the road network)."""
+def _variant(scenario, tmp_path, name="variant", toml_extra: str = "", **layers):
+    """A copy of the scenario with some layers replaced in memory (sharing the road network) and
+    ``toml_extra`` added to its scenario.toml (read as any scenario.toml is)."""
     folder = tmp_path / name
     folder.mkdir()
-    (folder / "scenario.toml").write_text((scenario.folder / "scenario.toml").read_text(encoding="utf-8"),
-                                          encoding="utf-8")
-    other = copy.copy(scenario)
-    other.__dict__ = {k: v for k, v in scenario.__dict__.items()}
-    other.folder = folder
+    (folder / "scenario.toml").write_text((scenario.folder / "scenario.toml").read_text(encoding="utf-8")
+                                          + "\n" + toml_extra, encoding="utf-8")
+    other = copy.copy(load_scenario(folder))
     other.__dict__["layers"] = {**scenario.layers, **layers}
     other.__dict__["road_network"] = scenario.road_network
     return other
@@ -301,16 +302,14 @@ def test_bad_input_says_what_to_fix(scenario, tmp_path):
 
 
 def test_fleet_overrides_from_scenario_toml(scenario, tmp_path):
-    variant = _variant(scenario, tmp_path)
-    toml = variant.folder / "scenario.toml"
-    toml.write_text(toml.read_text(encoding="utf-8") + '\n[fleet.muck_truck]\nshift_end = "03:00"\n',
-                    encoding="utf-8")
+    variant = _variant(scenario, tmp_path, toml_extra='[fleet.muck_truck]\nshift_end = "03:00"\n')
     out = run_routing(variant, "muck", time_limit_s=TIME_LIMIT_S, write=False)
     assert out.feasibility == []
     assert all(r.stops[-1].arrival_s <= 27 * 3600 + 1e-6 for r in out.result.routes)
+    toml = variant.folder / "scenario.toml"
     toml.write_text(toml.read_text(encoding="utf-8") + "wheels = 6\n", encoding="utf-8")
     with pytest.raises(GeoplanError, match="unknown key 'wheels'"):
-        run_routing(variant, "muck", time_limit_s=1, write=False)
+        load_scenario(variant.folder)
 
 
 def _tipped(outcome) -> dict[str, float]:
@@ -370,7 +369,6 @@ def test_demand_above_all_capacity_is_unserved_with_the_reason(scenario, tmp_pat
 
 def test_planned_stations_are_used_by_default(scenario, tmp_path):
     from geoplan.routing.collection import prepare_collection
-    from geoplan.routing.fleet import load_fleet, load_settings
     from geoplan.siting.outputs import merge_into_plan
 
     variant = _variant(scenario, tmp_path)
@@ -383,19 +381,17 @@ def test_planned_stations_are_used_by_default(scenario, tmp_path):
                                geometry=[communities.geometry.loc[far]], crs=stations.crs)
     variant.output_dir.mkdir(parents=True, exist_ok=True)
     merge_into_plan(variant.output_dir, "transfer_stations", planned)
-    fleet, settings = load_fleet(variant), load_settings(variant)
-
-    plan = prepare_collection(variant, fleet, settings, time_limit_s=5)
+    plan = prepare_collection(variant, time_limit_s=5)
     assert plan.details["stations"] == "plan" and plan.details["planned_station_ids"] == ["TSP1"]
     assert plan.details["unload_site_tonnes_per_d"]["TSP1"] > 0
     assert any("TSP1" in vt.id for vt in plan.problem.vehicle_types)
     assert any("planned: TSP1" in n for n in plan.notes)
 
-    existing = prepare_collection(variant, fleet, settings, time_limit_s=5, stations="existing")
+    existing = prepare_collection(variant, time_limit_s=5, stations="existing")
     assert existing.details["stations"] == "existing"
     assert "TSP1" not in existing.details["station_ids"]
     with pytest.raises(GeoplanError, match="existing or plan"):
-        prepare_collection(variant, fleet, settings, stations="future")
+        prepare_collection(variant, stations="future")
 
 
 def test_depot_vehicle_count_caps_the_trucks(scenario, tmp_path):
@@ -512,22 +508,22 @@ def test_muck_hauls_to_sited_disposal_sites_by_default(scenario, sited):
 
 
 def test_site_choice_from_scenario_toml(sited):
+    from geoplan.routing.film import prepare_film
+    from geoplan.routing.muck import prepare_muck
+
     toml = sited.folder / "scenario.toml"
     text = toml.read_text(encoding="utf-8")
     try:
         toml.write_text(text + '\n[routing]\nfilm_stations = "existing"\nmuck_sites = "existing"\n', encoding="utf-8")
-        from geoplan.routing.film import prepare_film
-        from geoplan.routing.fleet import load_fleet, load_settings
-        from geoplan.routing.muck import prepare_muck
-
-        fleet, settings = load_fleet(sited), load_settings(sited)
-        assert prepare_film(sited, fleet, settings).details["stations"] == "existing"
-        assert prepare_muck(sited, fleet, settings, time_limit_s=5).details["stations"] == "existing"
+        existing = copy.copy(sited)
+        existing.routing = load_scenario(sited.folder).routing
+        assert prepare_film(existing).details["stations"] == "existing"
+        assert prepare_muck(existing, time_limit_s=5).details["stations"] == "existing"
         # The argument wins over the setting.
-        assert prepare_film(sited, fleet, settings, stations="plan").details["stations"] == "plan"
+        assert prepare_film(existing, stations="plan").details["stations"] == "plan"
         toml.write_text(text + '\n[routing]\nmuck_sites = "future"\n', encoding="utf-8")
         with pytest.raises(GeoplanError, match=r"\[routing\] muck_sites = 'future'"):
-            load_settings(sited)
+            load_scenario(sited.folder)
     finally:
         toml.write_text(text, encoding="utf-8")
     with pytest.raises(GeoplanError, match="existing or plan"):

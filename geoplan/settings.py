@@ -1,0 +1,488 @@
+"""The typed settings of a scenario, built once from ``scenario.toml`` with the defaults merged in.
+
+Every section of ``scenario.toml`` becomes one typed object here — :class:`NetworkSettings`,
+:class:`Standards`, :class:`Quantities`, :class:`Target`, :class:`SolverSettings`,
+:class:`FleetVehicle`, :class:`RoutingSettings` — checked for type, range and unit when
+the scenario loads, with the file, section and key named. Code downstream reads these
+objects and never a raw dict or a literal default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal, Mapping
+
+import layers
+from layers.errors import GeoplanError
+from geoplan import standards
+from geoplan.clock import parse_window
+from geoplan.network.profiles import DEFAULT_PROFILES
+
+Unit = Literal["m", "s"]
+
+
+# --------------------------------------------------------------------------- checking
+def _bounds(minimum: float | None = None, maximum: float | None = None, above: float | None = None) -> dict:
+    """Field metadata: inclusive ``minimum`` / ``maximum``, or a value strictly ``above``."""
+    return {"minimum": minimum, "maximum": maximum, "above": above}
+
+
+def _describe(meta: Mapping[str, Any]) -> str:
+    parts = []
+    if meta.get("above") is not None:
+        parts.append(f"> {meta['above']:g}")
+    if meta.get("minimum") is not None:
+        parts.append(f"≥ {meta['minimum']:g}")
+    if meta.get("maximum") is not None:
+        parts.append(f"≤ {meta['maximum']:g}")
+    return " and ".join(parts)
+
+
+def check_number(value: Any, where: str, *, integer: bool = False, minimum: float | None = None,
+                 maximum: float | None = None, above: float | None = None, unit: str = "") -> float:
+    """``value`` as a float (an int when ``integer``) within its bounds, else GeoplanError naming ``where``."""
+    kind = "a whole number" if integer else "a number"
+    unit_text = f" {unit}" if unit else ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise GeoplanError(f"{where} must be {kind}{unit_text}, written without quotes or unit, got {value!r}")
+    if not math.isfinite(value) or (integer and value != int(value)):
+        raise GeoplanError(f"{where} must be {kind}{unit_text}, got {value!r}")
+    bad = ((above is not None and not value > above) or (minimum is not None and value < minimum)
+           or (maximum is not None and value > maximum))
+    if bad:
+        rule = _describe({"minimum": minimum, "maximum": maximum, "above": above})
+        raise GeoplanError(f"{where} must be {rule}{unit_text}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def _unwrap_optional(kind: Any) -> Any:
+    """``float`` of ``float | None``; other types unchanged."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType) and type(None) in typing.get_args(kind):
+        return next(a for a in typing.get_args(kind) if a is not type(None))
+    return kind
+
+
+def _check_field(f: dataclasses.Field, kind: Any, value: Any, where: str) -> Any:
+    meta = f.metadata
+    kind = _unwrap_optional(kind)
+    if kind in (int, float):
+        return check_number(value, where, integer=kind is int, minimum=meta.get("minimum"),
+                            maximum=meta.get("maximum"), above=meta.get("above"), unit=meta.get("unit", ""))
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise GeoplanError(f"{where} must be true or false, got {value!r}")
+        return value
+    if kind is str:
+        if not isinstance(value, str):
+            raise GeoplanError(f"{where} must be text in quotes, got {value!r}")
+        choices = meta.get("choices")
+        if choices and value not in choices:
+            raise GeoplanError(f"{where} = {value!r}: use one of {', '.join(repr(c) for c in choices)}")
+        return value
+    raise TypeError(f"no check for settings field type {kind!r}")  # a programming error, not input
+
+
+def parse_section(base: Any, values: Any, where: str, *, skip: tuple[str, ...] = ()) -> Any:
+    """``base`` (a settings dataclass) with the keys of a TOML table applied, each checked.
+
+    Parameters
+    ----------
+    base : dataclass instance
+        Defaults.
+    values : dict
+        The TOML table.
+    where : str
+        ``"<file>: [section]"``, the start of every message.
+    skip : tuple of str
+        Fields a scenario may not set.
+
+    Raises
+    ------
+    GeoplanError
+        Not a table, an unknown key, or a value of the wrong type or out of range.
+    """
+    if not isinstance(values, dict):
+        raise GeoplanError(f"{where} must be a table of keys (a [section]), got {values!r}")
+    hints = typing.get_type_hints(type(base))
+    fields = {f.name: f for f in dataclasses.fields(base) if f.name not in skip and f.init}
+    out = {}
+    for key, value in values.items():
+        if key not in fields:
+            raise GeoplanError(f"{where}: unknown key {key!r} — valid keys: {', '.join(fields)}")
+        out[key] = _check_field(fields[key], hints[key], value, f"{where} {key}")
+    return dataclasses.replace(base, **out)
+
+
+# --------------------------------------------------------------------------- standards
+def standard_unit(key: str) -> Unit:
+    """The unit of a service-standard key: a key ending in ``_s`` is a driving time in seconds,
+    any other a road distance in metres."""
+    return "s" if key.endswith("_s") else "m"
+
+
+@dataclass(frozen=True)
+class ServiceStandard:
+    """A service standard: a road distance (``unit="m"``) or a driving time (``unit="s"``)."""
+
+    value: float
+    unit: Unit = "m"
+
+    def __post_init__(self) -> None:
+        if self.unit not in ("m", "s"):
+            raise GeoplanError(f"a service standard is in metres (m) or seconds (s), got {self.unit!r}")
+        if not (isinstance(self.value, (int, float)) and math.isfinite(self.value) and self.value > 0):
+            raise GeoplanError(f"the service standard must be a positive number, got {self.value!r}")
+
+    @property
+    def weight(self) -> Literal["metres", "seconds"]:
+        """The network quantity compared with the standard: ``"metres"`` or ``"seconds"``."""
+        return "metres" if self.unit == "m" else "seconds"
+
+    @property
+    def radius_m(self) -> float:
+        """The value in metres; NaN for a driving-time standard."""
+        return float(self.value) if self.unit == "m" else math.nan
+
+    @property
+    def radius_s(self) -> float:
+        """The value in seconds; NaN for a distance standard."""
+        return float(self.value) if self.unit == "s" else math.nan
+
+    def __str__(self) -> str:
+        if self.unit == "m":
+            return f"{self.value:g} m"
+        return f"{self.value / 60:g} min"
+
+
+@dataclass(frozen=True)
+class Standards:
+    """Service standards per facility kind: the defaults of :mod:`geoplan.standards` with the
+    scenario's ``[standards.<kind>]`` keys merged over them.
+
+    Attributes
+    ----------
+    values : mapping of kind to (mapping of key to float)
+    file : str
+        Where the scenario's values came from (named in messages).
+    """
+
+    values: Mapping[str, Mapping[str, float]]
+    file: str = "scenario.toml"
+
+    def value(self, kind: str, key: str) -> float:
+        """The number of ``[standards.<kind>] <key>``.
+
+        Raises
+        ------
+        GeoplanError
+            Neither the scenario nor the defaults give it.
+        """
+        try:
+            return float(self.values[kind][key])
+        except KeyError:
+            raise GeoplanError(f"{self.file}: no standard {key} for {kind} — add [standards.{kind}] {key} = …") from None
+
+    def service(self, kind: str, key: str = "service_radius_m") -> ServiceStandard:
+        """The service standard ``[standards.<kind>] <key>``, in metres or seconds by its key."""
+        return ServiceStandard(self.value(kind, key), standard_unit(key))
+
+
+def parse_standards(data: Any, path: Path) -> Standards:
+    """The defaults with ``[standards.<kind>]`` merged over them, each value checked."""
+    merged = {kind: {k: float(d.value) for k, d in keys.items()} for kind, keys in standards.SERVICE_STANDARDS.items()}
+    if not isinstance(data, dict):
+        raise GeoplanError(f"{path}: [standards] must hold tables like [standards.transfer_stations]")
+    for kind, values in data.items():
+        where = f"{path}: [standards.{kind}]"
+        if kind not in layers.LAYER_KINDS and kind not in standards.SERVICE_STANDARDS:
+            raise GeoplanError(f"{where}: unknown facility kind — use one of {', '.join(layers.FACILITY_KINDS)}")
+        if not isinstance(values, dict):
+            raise GeoplanError(f"{where} must be a table of standards, got {values!r}")
+        for key, value in values.items():
+            # a distance or a time must be positive; counts and areas may be 0
+            above = 0.0 if key.endswith(("_m", "_s")) else None
+            merged.setdefault(kind, {})[key] = check_number(value, f"{where} {key}", minimum=0.0, above=above)
+    return Standards(MappingProxyType({k: MappingProxyType(v) for k, v in merged.items()}), str(path))
+
+
+# --------------------------------------------------------------------------- quantities
+def _quantity(key: str) -> Any:
+    d = standards.QUANTITIES[key]
+    return field(default=float(d.value), metadata={**_bounds(d.minimum, d.maximum), "unit": d.unit})
+
+
+@dataclass(frozen=True)
+class Quantities:
+    """``[quantities]``: the rates that turn demand attributes into tonnes and m³.
+
+    Defaults and ranges come from :data:`geoplan.standards.QUANTITIES`; a scenario sets any
+    subset of them.
+    """
+
+    household_waste_kg_per_person_d: float = _quantity("household_waste_kg_per_person_d")
+    film_kg_per_mu_yr: float = _quantity("film_kg_per_mu_yr")
+    muck_density_t_per_m3: float = _quantity("muck_density_t_per_m3")
+    recyclables_share: float = _quantity("recyclables_share")
+    kitchen_waste_share: float = _quantity("kitchen_waste_share")
+    diesel_co2_kg_per_l: float = _quantity("diesel_co2_kg_per_l")
+    muck_working_days_per_week: float = _quantity("muck_working_days_per_week")
+
+    @property
+    def other_waste_share(self) -> float:
+        """Share of household waste that is neither kitchen waste nor recyclables (其他垃圾)."""
+        return 1.0 - self.kitchen_waste_share - self.recyclables_share
+
+
+def parse_quantities(data: Any, path: Path) -> Quantities:
+    """The defaults with ``[quantities]`` merged over them; the fraction shares must add up to ≤ 1."""
+    q = parse_section(Quantities(), data, f"{path}: [quantities]")
+    if q.other_waste_share < 0:
+        raise GeoplanError(f"{path}: [quantities] kitchen_waste_share + recyclables_share = "
+                           f"{q.kitchen_waste_share + q.recyclables_share:g} exceeds 1 — lower one of them")
+    return q
+
+
+# --------------------------------------------------------------------------- targets
+@dataclass(frozen=True)
+class Target:
+    """One plan indicator with its target: the share of a demand layer within a service standard
+    of a facility kind.
+
+    Attributes
+    ----------
+    key : str
+        Name in ``[targets.<key>]``.
+    label : str
+        Chinese label with the English one beside.
+    target : float
+        Target share, 0–1.
+    facility_kind, demand_kind : str
+        Layer kinds of the facilities and of the demand they serve.
+    standard : str
+        Key of ``[standards.<facility_kind>]``; a key ending in ``_s`` is a driving time.
+    weight : str
+        ``"count"`` (each demand unit counts 1) or a numeric field of the demand layer.
+    profile : str
+        Vehicle profile driving between demand and facility.
+    baseline_2022 : float or None
+        Share the plan reports for its base year, where it gives one.
+    source : str
+        The plan the target comes from.
+    """
+
+    key: str
+    label: str
+    target: float = field(metadata={**_bounds(0.0, 1.0), "unit": "(share, 0.95 = 95 %)"})
+    facility_kind: str = field(default="", metadata={"choices": layers.FACILITY_KINDS})
+    demand_kind: str = field(default="", metadata={"choices": layers.DEMAND_KINDS})
+    standard: str = "service_radius_m"
+    weight: str = "count"
+    profile: str = field(default="", metadata={"choices": tuple(DEFAULT_PROFILES)})
+    baseline_2022: float | None = field(default=None, metadata=_bounds(0.0, 1.0))
+    source: str = ""
+
+
+def parse_target(key: str, values: Any, path: Path, stds: Standards) -> Target:
+    """One ``[targets.<key>]`` table merged over the default target of that key, checked."""
+    where = f"{path}: [targets.{key}]"
+    if not isinstance(values, dict):
+        raise GeoplanError(f"{where} must be a table of keys, got {values!r}")
+    default = standards.TARGETS.get(key)
+    merged: dict[str, Any] = {k: v for k, v in (default or {}).items() if v is not None}
+    merged.update(values)
+    missing = [k for k in ("facility_kind", "demand_kind") if k not in merged]
+    if missing:
+        raise GeoplanError(f"{where}: needs {missing[0]} — e.g. facility_kind = \"transfer_stations\", "
+                           "demand_kind = \"residential_communities\"")
+    t = parse_section(Target(key=key, label=key, target=1.0), merged, where, skip=("key",))
+    if t.weight != "count":
+        numeric = [f.name for f in layers.get_kind(t.demand_kind).fields if f.dtype in ("int", "float")]
+        if t.weight not in numeric:
+            raise GeoplanError(f"{where} weight = {t.weight!r} is not a number field of {t.demand_kind} — "
+                               f"use \"count\" or one of {', '.join(numeric)}")
+    stds.value(t.facility_kind, t.standard)  # the standard must exist
+    profile = t.profile or standards.SERVICE_PROFILES.get(t.facility_kind, "small_collection_vehicle")
+    return dataclasses.replace(t, profile=profile)
+
+
+def parse_targets(data: Any, path: Path, stds: Standards) -> dict[str, Target]:
+    """``[targets.*]``, or the default targets when the file has no ``[targets]`` at all."""
+    if data is None:
+        data = {key: {} for key in standards.TARGETS}
+    if not isinstance(data, dict):
+        raise GeoplanError(f"{path}: [targets] must hold tables like [targets.urban_sorting_coverage]")
+    return {key: parse_target(key, values, path, stds) for key, values in data.items()}
+
+
+# --------------------------------------------------------------------------- network and solver
+@dataclass(frozen=True)
+class NetworkSettings:
+    """``[network]``: where the road network comes from and how points are snapped to it."""
+
+    source: str = "layers.gpkg"
+    roads_layer: str = "roads"
+    restricted_zones_layer: str = "restricted_zones"
+    max_snap_m: float = field(default=500.0, metadata={**_bounds(above=0.0), "unit": "m"})
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """``[solver]``: every optimiser call stops by ``time_limit_s`` seconds."""
+
+    time_limit_s: float = field(default=20.0, metadata={**_bounds(above=0.0, maximum=86_400.0), "unit": "s"})
+
+
+# --------------------------------------------------------------------------- fleet and routing
+@dataclass(frozen=True)
+class FleetVehicle:
+    """One kind of vehicle a workflow sends out (``[fleet.<key>]``).
+
+    Attributes
+    ----------
+    key : str
+        Name used in ``[fleet.<key>]``.
+    label_zh, label_en : str
+        Planner-facing names.
+    profile : str
+        Road profile of the network (which roads it may use, how fast).
+    capacity_t : float
+        Payload, tonnes.
+    capacity_m3 : float or None
+        Body volume, m³ (None: volume does not bind).
+    fuel_l_per_100km : float
+        Diesel use, L/100 km.
+    shift_start, shift_end : str
+        Working hours "HH:MM"; an end before the start runs past midnight.
+    count : int
+        Vehicles available per vehicle group of a workflow (a group: one fraction and
+        station, one film station, one muck sink). A depot's ``vehicle_count`` bounds the
+        total leaving it.
+    fixed_cost_yuan : float
+        Cost of sending one vehicle out for the day (crew, depreciation), yuan. A high
+        value makes the solver use as few vehicles as it can.
+    cost_per_km_yuan : float
+        Running cost, yuan/km.
+    stop_service_min : float
+        Time at one pick-up point (per fraction), minutes.
+    unload_service_min : float
+        Time to weigh and tip at an unload site, minutes.
+    """
+
+    key: str
+    label_zh: str
+    label_en: str
+    profile: str = field(metadata={"choices": tuple(DEFAULT_PROFILES)})
+    capacity_t: float = field(metadata={**_bounds(above=0.0, maximum=100.0), "unit": "t"})
+    capacity_m3: float | None = field(metadata={**_bounds(above=0.0, maximum=200.0), "unit": "m³"})
+    fuel_l_per_100km: float = field(metadata={**_bounds(minimum=0.0, maximum=200.0), "unit": "L/100 km"})
+    shift_start: str
+    shift_end: str
+    count: int = field(metadata={**_bounds(minimum=1.0, maximum=10_000.0), "unit": "vehicles"})
+    fixed_cost_yuan: float = field(metadata={**_bounds(minimum=0.0), "unit": "yuan"})
+    cost_per_km_yuan: float = field(metadata={**_bounds(minimum=0.0), "unit": "yuan/km"})
+    stop_service_min: float = field(metadata={**_bounds(minimum=0.0, maximum=600.0), "unit": "min"})
+    unload_service_min: float = field(metadata={**_bounds(minimum=0.0, maximum=600.0), "unit": "min"})
+
+    @property
+    def label(self) -> str:
+        """``"压缩式垃圾车 / compression garbage truck"``."""
+        return f"{self.label_zh} / {self.label_en}"
+
+    def shift_s(self) -> tuple[float, float]:
+        """Shift start and end in seconds after midnight (end > start)."""
+        return parse_window(self.shift_start, self.shift_end, where=f"[fleet.{self.key}] shift_start/shift_end")
+
+
+#: Default vehicles. Every figure is an assumption: no national figure exists for the fuel
+#: use or payload of these trucks; 30–40 L/100 km is the range seen for compression and
+#: muck trucks.
+DEFAULT_FLEET: Mapping[str, FleetVehicle] = MappingProxyType({
+    v.key: v
+    for v in (
+        # Assumption: 8 t rear-loading compression truck, 35 L/100 km, morning shift
+        # 05:00-13:00 as in most county sanitation bureaus.
+        FleetVehicle("compression_truck", "压缩式垃圾车", "compression garbage truck",
+                     "compression_truck", 8.0, None, 35.0, "05:00", "13:00", 30, 300.0, 3.0,
+                     5.0, 15.0),
+        # Assumption: 5 t sealed kitchen-waste truck, same shift and fuel figure.
+        FleetVehicle("kitchen_waste_truck", "餐厨垃圾车", "kitchen-waste truck",
+                     "compression_truck", 5.0, None, 30.0, "05:00", "13:00", 30, 300.0, 3.0,
+                     5.0, 15.0),
+        # Assumption: 1.5 t light van on a weekly collection day, 12 L/100 km.
+        FleetVehicle("film_van", "农膜收集车", "farm-film collection van",
+                     "film_van", 1.5, None, 12.0, "08:00", "17:00", 10, 200.0, 1.5,
+                     10.0, 20.0),
+        # Assumption: 18 m³ dump truck ≈ 30 t at 1.7 t/m³, 40 L/100 km, permitted night
+        # hours 22:00-06:00 (city construction-waste rules; the hours are an assumption).
+        FleetVehicle("muck_truck", "渣土车", "muck truck",
+                     "muck_truck", 30.6, 18.0, 40.0, "22:00", "06:00", 200, 500.0, 4.0,
+                     10.0, 10.0),
+    )
+})
+
+#: Sites a workflow unloads at: the existing network, or the plan.
+SITE_CHOICES = ("existing", "plan")
+
+
+@dataclass(frozen=True)
+class RoutingSettings:
+    """``[routing]``: workflow settings.
+
+    Attributes
+    ----------
+    collection_depot : str
+        Depot id the collection trucks start from ("" = the depot with most vehicles).
+        Its ``vehicle_count`` bounds the trucks sent out over all collection groups.
+    collection_stations : str
+        Stations the collection trucks unload at: ``"existing"`` or ``"plan"`` (existing
+        + planned + sited by ``geoplan site``); "" = the plan when it adds a station.
+    film_stations : str
+        Township film stations the vans start from and tip at, chosen the same way.
+    muck_sites : str
+        Disposal sites and transfer yards the muck trucks tip at, chosen the same way.
+    iterations : int
+        Iteration limit of the routing search (PyVRP iterations, OR-Tools solutions) for
+        ``geoplan route``: the search stops on it, so a rerun gives the same routes; the
+        time limit ``[solver] time_limit_s`` is only the safety net.
+    film_period_days : float
+        Days of film gathered per collection run (7 = weekly).
+    muck_plan_date : str
+        Night planned, ISO date ("" = the start date of a construction site on which the
+        active sites' nightly volume is largest).
+    """
+
+    collection_depot: str = ""
+    collection_stations: str = field(default="", metadata={"choices": ("", *SITE_CHOICES)})
+    film_stations: str = field(default="", metadata={"choices": ("", *SITE_CHOICES)})
+    muck_sites: str = field(default="", metadata={"choices": ("", *SITE_CHOICES)})
+    iterations: int = field(default=10_000, metadata={**_bounds(minimum=1.0), "unit": "iterations"})
+    film_period_days: float = field(default=7.0, metadata={**_bounds(above=0.0, maximum=366.0), "unit": "d"})
+    muck_plan_date: str = ""
+
+
+def parse_fleet(data: Any, path: Path) -> dict[str, FleetVehicle]:
+    """The default fleet with ``[fleet.<key>]`` overrides applied, each checked."""
+    if not isinstance(data, dict):
+        raise GeoplanError(f"{path}: [fleet] must hold tables like [fleet.compression_truck]")
+    fleet = dict(DEFAULT_FLEET)
+    for key, values in data.items():
+        if key not in fleet:
+            raise GeoplanError(f"{path}: [fleet.{key}]: unknown vehicle — use one of {', '.join(fleet)}")
+        vehicle = parse_section(fleet[key], values, f"{path}: [fleet.{key}]", skip=("key",))
+        vehicle.shift_s()
+        fleet[key] = vehicle
+    return fleet
+
+
+def parse_routing(data: Any, path: Path) -> RoutingSettings:
+    """``[routing]`` over the defaults, each key checked."""
+    if isinstance(data, dict) and "muck_working_days_per_week" in data:
+        raise GeoplanError(f"{path}: [routing] muck_working_days_per_week belongs in [quantities] now "
+                           "(siting and routing share it) — move the line there")
+    return parse_section(RoutingSettings(), data, f"{path}: [routing]")
