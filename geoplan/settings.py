@@ -475,7 +475,7 @@ def parse_fleet(data: Any, path: Path) -> dict[str, FleetVehicle]:
         if key not in fleet:
             raise GeoplanError(f"{path}: [fleet.{key}]: unknown vehicle — use one of {', '.join(fleet)}")
         vehicle = parse_section(fleet[key], values, f"{path}: [fleet.{key}]", skip=("key",))
-        vehicle.shift_s()
+        parse_window(vehicle.shift_start, vehicle.shift_end, where=f"{path}: [fleet.{key}] shift_start/shift_end")
         fleet[key] = vehicle
     return fleet
 

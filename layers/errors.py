@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 
-class GeoplanError(Exception):
-    """A problem in the user's input, with a message that says what to fix."""
+class GeoplanError(ValueError):
+    """A problem in the user's input, with a message that says what to fix.
+
+    A :class:`ValueError`, so ``except ValueError`` catches a bad argument too.
+    """
 
 
 @dataclass(frozen=True)

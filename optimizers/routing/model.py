@@ -24,12 +24,13 @@ from layers.errors import GeoplanError
 #: Fraction used when a job or vehicle names none.
 DEFAULT_FRACTION = "其他垃圾"
 
-#: Diesel emission factor, kg CO2 per litre (DOMAIN.md: 3.096 kg CO2 per kg diesel,
-#: about 2.6 kg per litre at a density of about 0.84 kg/L).
+#: Diesel emission factor, kg CO2 per litre: 3.096 kg CO2 per kg of diesel (the national
+#: greenhouse-gas accounting method for enterprises), about 2.6 kg per litre at a density
+#: of about 0.84 kg/L. A scenario sets its own as [quantities] diesel_co2_kg_per_l.
 CO2_KG_PER_L_DIESEL = 2.6
 
 #: Fuel use of a compression garbage / muck truck, L/100 km. Assumption: no national
-#: figure exists (DOMAIN.md); 30-40 L/100 km is the range seen for such trucks.
+#: figure exists; 30-40 L/100 km is the range seen for such trucks.
 DEFAULT_FUEL_L_PER_100KM = 35.0
 
 

@@ -3,7 +3,8 @@
 All arc data goes in as registered matrices and unary vectors (``RegisterTransitMatrix``,
 ``RegisterUnaryTransitVector``): no Python callback runs per arc during the search.
 
-Reloads use the usual OR-Tools construction, which is fragile (DOMAIN.md): every unload
+Reloads use the usual OR-Tools construction, which is fragile (it needs a guessed number
+of copies of every unload site, and the search cannot add more): every unload
 site gets a fixed number of optional copy nodes (a disjunction with zero penalty each).
 A copy's load transit is minus the largest capacity, and the load dimension's slack,
 allowed only on copies, lets the load fall to zero there. The number of copies bounds

@@ -69,6 +69,9 @@ _GREEDY_CELLS = 2_000_000
 # the neighbourhood search pays off from this many new sites; below it the MIP settles
 # the plan sooner
 _NEIGHBOURHOOD_MIN_NEW = 20
+# up to this many cost levels (demand points × their distinct site costs) the MIP is built
+# whole, untruncated: HiGHS solves it in one go faster than truncated rounds
+_FULL_MODEL_LEVELS = 60_000
 # rough cost of adding one cost level to the MathOpt model in Python (s), on a loaded machine
 _BUILD_S_PER_LEVEL = 4e-5
 # rough cost of sorting the demand–site pairs for the MIP (s per pair), on a loaded machine:
@@ -370,7 +373,12 @@ def solve_p_median(
     levels = [
         _Levels(sites[ptr[a] : ptr[a + 1]], costs[ptr[a] : ptr[a + 1]], forced, rank) for a in range(active.size)
     ]
-    if best_mask is not None and math.isfinite(best_val):
+    n_levels = np.array([len(L) for L in levels])
+    if n_levels.sum() <= _FULL_MODEL_LEVELS:
+        # small enough for the whole model: one solve with all the time left, where
+        # truncated rounds would each start a fresh search (and starve on hard instances)
+        keep = n_levels
+    elif best_mask is not None and math.isfinite(best_val):
         inc_cost = problem.cost_to(best_mask)[1][active]
         # keep levels up to the plan's cost plus a typical service cost: tighter
         # truncation lets the truncated optimum push points outward and needs rounds

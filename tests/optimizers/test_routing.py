@@ -169,15 +169,22 @@ def test_checker_catches_planted_violations():
     late = dataclasses.replace(problem, jobs=[dataclasses.replace(problem.jobs[0], tw_end_s=0.0),
                                               *problem.jobs[1:]])
     assert any("outside its window" in e for e in check_feasibility(late, good))
-    # Unload at a site that does not take the fraction.
-    vt = problem.vehicle_types[0]
+    # Unload at a site that does not take the fraction: a kitchen-waste plant where the
+    # depot is, tipped at between the depot and the first job (no time or load changes).
+    kitchen = UnloadSite("kp", stops[0].location, fractions=("厨余垃圾",))
+    with_plant = dataclasses.replace(problem, unload_sites=[kitchen])
+    tip = dataclasses.replace(stops[0], kind="unload", place_id="kp", job_id=None)
+    errs = check_feasibility(with_plant, dataclasses.replace(
+        good, routes=[dataclasses.replace(route, stops=[stops[0], tip, *stops[1:]]), *good.routes[1:]]))
+    assert any("unloads at 'kp', which does not accept 其他垃圾" in e for e in errs)
+    # Unloading at a place that is no unload site.
     wrong = dataclasses.replace(stops[1], kind="unload", place_id="d", job_id=None)
     errs = check_feasibility(problem, dataclasses.replace(
-        good, routes=[dataclasses.replace(route, stops=[stops[0], wrong, *stops[2:]])]))
-    assert errs and vt.id
-    # A job missing entirely.
-    errs = check_feasibility(problem, dataclasses.replace(good, routes=good.routes[1:]))
-    assert any("neither served nor reported" in e for e in errs) or len(good.routes) == 1
+        good, routes=[dataclasses.replace(route, stops=[stops[0], wrong, *stops[2:]]), *good.routes[1:]]))
+    assert any("is not an unload site" in e for e in errs)
+    # Every job missing: no route at all.
+    errs = check_feasibility(problem, dataclasses.replace(good, routes=[]))
+    assert sum("neither served nor reported" in e for e in errs) == len(problem.jobs)
 
 
 def test_validation_errors():

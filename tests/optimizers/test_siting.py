@@ -1,5 +1,6 @@
 """Siting models against brute-force enumeration and spopt's own San Francisco data."""
 
+import importlib.util
 import itertools
 import json
 import subprocess
@@ -16,7 +17,9 @@ from optimizers.siting import (
     solve_p_center, solve_p_median,
 )
 
-SPOPT_DATA = Path(sys.prefix) / "lib/python3.11/site-packages/spopt/tests/test_locate/data"
+# spopt ships its test data in its wheel; find the installed package without importing it
+# (importing spopt pulls in PuLP/highspy, which breaks OR-Tools in the same process)
+SPOPT_DATA = Path(importlib.util.find_spec("spopt").submodule_search_locations[0]) / "tests/test_locate/data"
 RUNNER = Path(__file__).resolve().parents[2] / "benchmarks" / "_spopt_runner.py"
 
 
@@ -220,3 +223,35 @@ def test_sf_against_spopt_subprocess(sf, model, tmp_path):
     ours = solve_p_median(pr, 4) if model == "p-median" else solve_mclp(pr, 4, 5000.0)
     assert ref["status"] == "Optimal"
     assert ours.objective == pytest.approx(ref["objective"], rel=1e-9)
+
+
+def _textbook_p_median(costs: np.ndarray, w: np.ndarray, p: int) -> float:
+    """The textbook model (y_j open, x_ij assign) solved by SciPy's own HiGHS, to proven optimality."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    import scipy.sparse as sp
+
+    n, m = costs.shape
+    assign = sp.hstack([sp.csr_matrix((n, m)), sp.kron(sp.eye(n), np.ones((1, m)))])
+    link = sp.hstack([-sp.kron(np.ones((n, 1)), sp.eye(m)), sp.eye(n * m)])
+    count = sp.hstack([sp.csr_matrix(np.ones((1, m))), sp.csr_matrix((1, n * m))])
+    res = milp(np.r_[np.zeros(m), (w[:, None] * costs).ravel()],
+               constraints=[LinearConstraint(assign, 1, 1), LinearConstraint(link, -np.inf, 0),
+                            LinearConstraint(count, p, p)],
+               integrality=np.r_[np.ones(m), np.zeros(n * m)], bounds=Bounds(0, 1),
+               options={"time_limit": 300, "mip_rel_gap": 1e-9})
+    assert res.status == 0, res.message
+    return float(res.fun)
+
+
+def test_p_median_gives_a_small_hard_instance_the_exact_model():
+    """i.i.d. random costs: the LP gap is wide, so the plan must come from the exact model.
+
+    On 120 × 25 the whole model is small; it gets the time (the stages before it take
+    well under a second) instead of rounds of truncated models that each start afresh.
+    """
+    rng = np.random.default_rng(1)
+    costs = rng.integers(0, 10_000, (120, 25)).astype(float)
+    w = np.ones(120)
+    r = solve_p_median(SitingProblem(costs, w, [str(j) for j in range(25)]), 5, time_limit_s=40)
+    assert r.status == SolveStatus.OPTIMAL
+    assert r.objective == pytest.approx(_textbook_p_median(costs, w, 5))

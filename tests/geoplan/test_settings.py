@@ -1,0 +1,102 @@
+"""scenario.toml becomes typed settings once, with the defaults merged and every value checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from layers.errors import GeoplanError
+from geoplan import standards
+from geoplan.scenario import load_scenario, scenario_toml
+from geoplan.settings import DEFAULT_FLEET, Quantities, RoutingSettings, ServiceStandard, standard_unit
+
+
+def _scenario(tmp_path: Path, extra: str = "", *, base: bool = True) -> Path:
+    folder = tmp_path / "s"
+    folder.mkdir(exist_ok=True)
+    head = scenario_toml("测试县", 4549, 1) if base else '[scenario]\nmetric_crs = "EPSG:4549"\n'
+    (folder / "scenario.toml").write_text(head + "\n" + extra, encoding="utf-8")
+    return folder
+
+
+def test_default_file_reads_back_as_the_standards_table(tmp_path):
+    sc = load_scenario(_scenario(tmp_path))
+    for key, d in standards.QUANTITIES.items():
+        assert getattr(sc.quantities, key) == d.value
+    for kind, keys in standards.SERVICE_STANDARDS.items():
+        for key, d in keys.items():
+            assert sc.standards.value(kind, key) == d.value
+    assert set(sc.targets) == set(standards.TARGETS)
+    urban = sc.targets["urban_sorting_coverage"]
+    assert (urban.target, urban.weight, urban.demand_kind) == (1.0, "households", "residential_communities")
+    assert sc.fleet == dict(DEFAULT_FLEET) and sc.routing == RoutingSettings()
+
+
+def test_partial_quantities_keep_the_other_defaults(tmp_path):
+    """One key in [quantities] changes that key only (it used to drop every other default)."""
+    sc = load_scenario(_scenario(tmp_path, "[quantities]\nfilm_kg_per_mu_yr = 4.0\n", base=False))
+    assert sc.quantities.film_kg_per_mu_yr == 4.0
+    assert sc.quantities.kitchen_waste_share == Quantities().kitchen_waste_share == 0.30
+    assert sc.quantities.household_waste_kg_per_person_d == 0.49
+    # no [targets] at all: the plan's default targets
+    assert set(sc.targets) == set(standards.TARGETS)
+
+
+def test_a_target_section_merges_over_its_default(tmp_path):
+    sc = load_scenario(_scenario(tmp_path, "[targets.rural_sorting_coverage]\ntarget = 0.6\n", base=False))
+    assert list(sc.targets) == ["rural_sorting_coverage"]
+    rural = sc.targets["rural_sorting_coverage"]
+    assert rural.target == 0.6 and rural.standard == "rural_service_radius_m" and rural.profile == "small_collection_vehicle"
+
+
+def test_a_new_target_takes_its_kind_s_vehicle(tmp_path):
+    extra = ('[standards.muck_disposal_sites]\nservice_time_s = 1800\n'
+             '[targets.muck_by_time]\nfacility_kind = "muck_disposal_sites"\ndemand_kind = "construction_sites"\n'
+             'standard = "service_time_s"\ntarget = 0.9\n')
+    sc = load_scenario(_scenario(tmp_path, extra, base=False))
+    t = sc.targets["muck_by_time"]
+    assert t.profile == "muck_truck" and t.weight == "count" and t.label == "muck_by_time"
+    assert sc.standards.service(t.facility_kind, t.standard) == ServiceStandard(1800.0, "s")
+
+
+def test_the_unit_of_a_standard_is_decided_by_its_key():
+    assert standard_unit("service_time_s") == "s"
+    assert standard_unit("service_radius_m") == "m"
+    assert ServiceStandard(600.0, "s").weight == "seconds"
+
+
+@pytest.mark.parametrize("extra,named", [
+    ('[network]\nmax_snap_m = "500 m"\n', r"\[network\] max_snap_m must be a number m, written without quotes"),
+    ('[scenario]\nmetric_crs = "EPSG:4549"\nseed = "twenty"\n', r"\[scenario\] seed must be a whole number"),
+    ("[quantities]\nkitchen_waste_share = 1.4\n", r"\[quantities\] kitchen_waste_share must be ≥ 0 and ≤ 1"),
+    ("[quantities]\nkitchen_waste_share = 0.6\nrecyclables_share = 0.5\n", r"exceeds 1 — lower one of them"),
+    ("[quantities]\nmuck_density = 1.7\n", r"\[quantities\]: unknown key 'muck_density' — valid keys: household"),
+    ("[targets.x]\nfacility_kind = \"transfer_stations\"\n", r"\[targets\.x\]: needs demand_kind"),
+    ("[targets.urban_sorting_coverage]\ntarget = 85.3\n", r"target must be ≥ 0 and ≤ 1 \(share, 0\.95 = 95 %\)"),
+    ("[targets.urban_sorting_coverage]\nweight = \"people\"\n", r"weight = 'people' is not a number field"),
+    ("[targets.urban_sorting_coverage]\nprofile = \"bicycle\"\n", r"profile = 'bicycle': use one of"),
+    ("[targets.urban_sorting_coverage]\nstandard = \"walk_time_s\"\n", r"no standard walk_time_s for transfer_stations"),
+    ("[standards.transfer_stations]\nservice_radius_m = 0\n", r"service_radius_m must be > 0"),
+    ("[standards.bus_stops]\nservice_radius_m = 300\n", r"\[standards\.bus_stops\]: unknown facility kind"),
+    ("[solver]\ntime_limit_s = -1\n", r"\[solver\] time_limit_s must be > 0"),
+    ('[fleet.muck_truck]\nshift_start = "08:00"\nshift_end = "08:00"\n', r"has no length"),
+    ("[fleet.muck_truck]\ncount = 0\n", r"\[fleet\.muck_truck\] count must be ≥ 1"),
+    ('[routing]\nmuck_sites = "future"\n', r"\[routing\] muck_sites = 'future': use one of"),
+    ("[routing]\nmuck_working_days_per_week = 5\n", r"belongs in \[quantities\] now"),
+])
+def test_bad_settings_name_file_section_and_key(tmp_path, extra, named):
+    head = "" if extra.startswith("[scenario]") else '[scenario]\nmetric_crs = "EPSG:4549"\n'
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "scenario.toml").write_text(head + extra, encoding="utf-8")
+    with pytest.raises(GeoplanError, match=named) as err:
+        load_scenario(folder)
+    assert str(folder / "scenario.toml") in str(err.value)
+
+
+def test_geoplan_errors_are_value_errors():
+    import geoplan
+
+    assert issubclass(geoplan.GeoplanError, ValueError)
+    assert geoplan.__version__[0].isdigit()
