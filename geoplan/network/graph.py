@@ -365,7 +365,7 @@ class RoadNetwork:
             ids = [f"row {i + 1}" for i in range(len(gdf))]
         return issues_for_snap(snap, ids, file, layer, max_snap_m)
 
-    def _nodes_of(self, items) -> np.ndarray:
+    def nodes_of(self, items) -> np.ndarray:
         """Node indices from node indices (1-D ints) or points (snapped)."""
         if isinstance(items, (gpd.GeoSeries, gpd.GeoDataFrame)):
             return self.snap(items).node
@@ -420,8 +420,8 @@ class RoadNetwork:
                 raise GeoplanError(f"cutoff must be >= 0, got {cutoff}")
         weight = weight or "seconds"
         other = "seconds" if weight == "metres" else "metres"
-        origin_nodes = self._nodes_of(origins)
-        dest_nodes = self._nodes_of(destinations)
+        origin_nodes = self.nodes_of(origins)
+        dest_nodes = self.nodes_of(destinations)
         sources, row_of = np.unique(origin_nodes, return_inverse=True)
         primary, secondary = _costs.shortest_costs(
             self.cost_graph(profile, weight),

@@ -58,7 +58,7 @@ def service_areas(
         raise GeoplanError("give exactly one of cutoff_m or cutoff_s for service areas")
     weight = "metres" if cutoff_m is not None else "seconds"
     cutoff = float(cutoff_m if cutoff_m is not None else cutoff_s)
-    nodes = network._nodes_of(facility_points)
+    nodes = network.nodes_of(facility_points)
     if ids is None:
         if isinstance(facility_points, gpd.GeoDataFrame) and "id" in facility_points.columns:
             ids = facility_points["id"].astype(str).tolist()
