@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from layers.errors import GeoplanError
@@ -47,7 +48,8 @@ def user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except GeoplanError as exc:
-            console.print(f"[bold red]错误 / error:[/] {exc}", highlight=False, soft_wrap=True)
+            # the message is plain text: its [section] names must not be read as markup
+            console.print(f"[bold red]错误 / error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper
@@ -78,7 +80,7 @@ def demo(
 
     def step(text: str) -> None:
         if not quiet:
-            console.print(f"[green]•[/] {text}")
+            console.print(f"[green]•[/] {escape(text)}")
 
     write_demo_scenario(out_dir, seed=seed)
     step(f"scenario written: {out_dir}/scenario.toml, {out_dir}/layers.gpkg")
@@ -122,7 +124,7 @@ def validate(scenario_dir: ScenarioDir, quiet: Quiet = False) -> None:
         out.print(table)
     for issue in check.issues:
         colour = "red" if issue.severity == "error" else "yellow"
-        out.print(f"[{colour}]{issue.severity}[/]: {issue}", highlight=False, soft_wrap=True)
+        out.print(f"[{colour}]{issue.severity}[/]: {escape(str(issue))}", highlight=False, soft_wrap=True)
     summary = f"{len(check.errors)} errors, {len(check.warnings)} warnings"
     if check.errors:
         console.print(f"[bold red]错误 / error:[/] {summary} — fix the rows named above", highlight=False)
@@ -144,7 +146,7 @@ def map_command(scenario_dir: ScenarioDir, tiles: Tiles = "osm", quiet: Quiet = 
     with _progress(quiet):
         paths = [write_layers_map(scenario, tiles=tiles), *publish(scenario, tiles=tiles, with_report=False)]
     for path in paths:
-        out.print(str(path), highlight=False)
+        out.print(str(path), highlight=False, markup=False)
 
 
 @app.command()
@@ -158,7 +160,7 @@ def report(scenario_dir: ScenarioDir, tiles: Tiles = "osm", quiet: Quiet = False
     with _progress(quiet):
         paths = [write_layers_map(scenario, tiles=tiles), *publish(scenario, tiles=tiles)]
     for path in paths:
-        out.print(str(path), highlight=False)
+        out.print(str(path), highlight=False, markup=False)
     if not quiet:
         _print_indicators(scenario)
 
@@ -185,7 +187,7 @@ def site(
     with _progress(quiet):
         outcome = run_siting(scenario, kind, model, p=p, radius_m=radius_m, time_limit_s=time_limit, seed=seed,
                              collection_mode=collection_mode)
-    out.print(outcome.summary(), highlight=False)
+    out.print(outcome.summary(), highlight=False, markup=False)
 
 
 @app.command()
@@ -223,9 +225,9 @@ def route(
         outcome = run_routing(scenario, workflow, engine=engine, time_limit_s=time_limit, seed=seed,
                               iteration_limit=limit, stations=stations)
         map_path = write_routes_map(scenario, workflow, tiles)
-    out.print(outcome.summary(), highlight=False)
+    out.print(outcome.summary(), highlight=False, markup=False)
     for path in [*outcome.files.values(), map_path]:
-        out.print(str(path), highlight=False)
+        out.print(str(path), highlight=False, markup=False)
 
 
 @app.command("app")
@@ -247,7 +249,7 @@ def app_command(
     with nullcontext(scenario_dir) if scenario_dir is not None else demo_scenario() as folder:
         command = streamlit_command(folder, host=host, port=port)
         note = "" if scenario_dir is not None else "  (示范县 demo county)"
-        console.print(f"[green]•[/] 交互选址 siting app for {folder.resolve()}{note} at http://{host}:{port}"
+        console.print(f"[green]•[/] 交互选址 siting app for {escape(str(folder.resolve()))}{note} at http://{host}:{port}"
                       "  (Ctrl+C to stop)")
         code = serve(command)
     raise typer.Exit(code)
@@ -275,13 +277,17 @@ def network_info(scenario_dir: ScenarioDir, quiet: Quiet = False) -> None:
         else:
             t.add_row(key, _fmt(value))
     out.print(t)
-    s = Table(title=f"吸附距离 / snap distances (limit {scenario.network_settings.max_snap_m:g} m)")
-    for col in ("layer", "points", "to road: median m", "p95 m", "max m", "over limit", "to node: median m"):
-        s.add_column(col, justify="right" if col != "layer" else "left")
+    s = Table(title=f"吸附距离 / snap distances to the roads each vehicle may use (limit "
+                    f"{scenario.network_settings.max_snap_m:g} m)")
+    for col in ("layer · vehicle", "points", "median m", "p95 m", "max m", "over limit", "unreachable"):
+        s.add_column(col, justify="right" if col != "layer · vehicle" else "left")
     for name, st in check.snap_stats.items():
         s.add_row(name, f"{st['points']:.0f}", f"{st['median_m']:.0f}", f"{st['p95_m']:.0f}", f"{st['max_m']:.0f}",
-                  f"{st['over_limit']:.0f}", f"{st['node_median_m']:.0f}")
+                  f"{st['over_limit']:.0f}", f"{st['unreachable']:.0f}")
     out.print(s)
+    for issue in check.issues:
+        colour = "red" if issue.severity == "error" else "yellow"
+        out.print(f"[{colour}]{issue.severity}[/]: {escape(str(issue))}", highlight=False, soft_wrap=True)
 
 
 def _fmt(v) -> str:

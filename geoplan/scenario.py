@@ -1,9 +1,10 @@
 """A scenario: the project folder a planner works in.
 
 A scenario folder holds ``scenario.toml`` (standards, quantities, targets, solver
-limits), ``layers.gpkg`` (one GeoPackage layer per layer kind) and the road source
-(the ``roads`` layer in the GeoPackage, or an OSM XML / PBF file or a roads file named
-in ``[network] source``). Outputs go to ``output/`` inside the folder.
+limits, and where each layer comes from), the layers — each kind from its own file
+(``[layers.<kind>]``: GeoPackage, Shapefile, GeoJSON, CSV or Excel) or else from the
+GeoPackage of ``[scenario] layers`` — and the road source (the ``roads`` layer, or an OSM
+XML / PBF file or a roads file named in ``[network] source``). Outputs go to ``output/``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from layers.errors import GeoplanError
 from geoplan import standards as standards_table
 from geoplan.settings import (
     FleetVehicle,
+    LayerSource,
     NetworkSettings,
     Quantities,
     RoutingSettings,
@@ -30,6 +32,8 @@ from geoplan.settings import (
     Target,
     check_number,
     parse_fleet,
+    parse_layer_sources,
+    parse_profiles,
     parse_quantities,
     parse_routing,
     parse_section,
@@ -39,7 +43,8 @@ from geoplan.settings import (
 
 SCENARIO_FILE = "scenario.toml"
 
-_SECTIONS = {"scenario", "network", "standards", "quantities", "targets", "solver", "fleet", "routing"}
+_SECTIONS = {"scenario", "network", "layers", "profiles", "standards", "quantities", "targets", "solver", "fleet",
+             "routing"}
 
 
 @dataclass
@@ -54,8 +59,13 @@ class Scenario:
         The CGCS2000 Gauss-Krüger zone every layer is projected to.
     seed : int
     layers_file : str
-        The GeoPackage of ``[scenario] layers``, relative to the folder.
+        The GeoPackage of ``[scenario] layers``, relative to the folder: the layers that
+        have no source of their own.
+    layer_sources : dict of str to LayerSource
+        ``[layers.<kind>]``: layer kinds read from their own file.
     network_settings : NetworkSettings
+    profiles : dict of str to VehicleProfile
+        Vehicle profiles with ``[profiles.<name>]`` overrides: which roads each may use.
     standards : Standards
         Service standards, defaults merged.
     quantities : Quantities
@@ -70,7 +80,9 @@ class Scenario:
     metric_epsg: int
     seed: int = 0
     layers_file: str = "layers.gpkg"
+    layer_sources: dict[str, LayerSource] = field(default_factory=dict)
     network_settings: NetworkSettings = field(default_factory=NetworkSettings)
+    profiles: dict = field(default_factory=lambda: parse_profiles({}, Path(SCENARIO_FILE)))
     standards: Standards = field(default_factory=lambda: parse_standards({}, Path(SCENARIO_FILE)))
     quantities: Quantities = field(default_factory=Quantities)
     targets: dict[str, Target] = field(default_factory=dict)
@@ -93,10 +105,33 @@ class Scenario:
 
     @cached_property
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
-        """Every layer in ``layers.gpkg``, validated and projected to the scenario's metric CRS."""
-        if not self.layers_path.exists():
-            raise GeoplanError(f"{self.layers_path}: layers file not found — scenario.toml names it in [scenario] layers")
-        return layers.read_layers(self.layers_path, to_crs=self.metric_epsg)
+        """Every layer, validated and projected to the scenario's metric CRS.
+
+        Kinds with a ``[layers.<kind>]`` section come from their own file; the others from
+        the GeoPackage of ``[scenario] layers``. Missing attributes a rule can estimate are
+        filled and listed (``attrs["estimates"]``). The errors of every layer are raised together.
+        """
+        rules = self.quantities.estimate_rules
+        from_gpkg = [k for k in layers.LAYER_KINDS if k not in self.layer_sources]
+        out: dict[str, gpd.GeoDataFrame] = {}
+        issues: list = []
+        if self.layers_path.exists():
+            try:
+                out.update(layers.read_layers(self.layers_path, from_gpkg, to_crs=self.metric_epsg, estimates=rules))
+            except layers.LayerValidationError as exc:
+                issues += exc.issues
+        elif not self.layer_sources:
+            raise GeoplanError(f"{self.layers_path}: layers file not found — scenario.toml names it in [scenario] "
+                               "layers, or give each layer its own [layers.<kind>] file")
+        for kind, source in self.layer_sources.items():
+            try:
+                out[kind] = layers.read_layer(self.folder / source.file, kind, to_crs=self.metric_epsg,
+                                              estimates=rules, **source.read_options())
+            except layers.LayerValidationError as exc:
+                issues += exc.issues
+        if any(i.severity == "error" for i in issues):
+            raise layers.LayerValidationError(issues)
+        return {k: out[k] for k in layers.LAYER_KINDS if k in out}
 
     @cached_property
     def road_network(self):
@@ -104,6 +139,9 @@ class Scenario:
         from geoplan.network import RoadNetwork
 
         ns = self.network_settings
+        if "roads" in self.layer_sources:
+            return RoadNetwork.from_roads(self.layers["roads"], restricted_zones=self.layers.get("restricted_zones"),
+                                          profiles=self.profiles)
         source = self.folder / ns.source
         if not source.exists():
             raise GeoplanError(f"{source}: road source not found — set [network] source in {SCENARIO_FILE}")
@@ -114,8 +152,10 @@ class Scenario:
                 zones = layers.read_layer(
                     source, "restricted_zones", layer=ns.restricted_zones_layer, to_crs=self.metric_epsg
                 )
-            return RoadNetwork.from_roads(roads, restricted_zones=zones)
-        return RoadNetwork.from_file(source, to_crs=self.metric_epsg)
+            return RoadNetwork.from_roads(roads, restricted_zones=zones, profiles=self.profiles)
+        # an OSM file or a roads file: the scenario's restricted zones apply to it
+        return RoadNetwork.from_file(source, to_crs=self.metric_epsg, restricted_zones=self.layers.get("restricted_zones"),
+                                     profiles=self.profiles)
 
 
 def load_scenario(folder: str | Path) -> Scenario:
@@ -157,7 +197,9 @@ def load_scenario(folder: str | Path) -> Scenario:
         metric_epsg=int(crs[5:]),
         seed=int(seed),
         layers_file=str(head.get("layers", "layers.gpkg")),
+        layer_sources=parse_layer_sources(data.get("layers", {}), path),
         network_settings=parse_section(NetworkSettings(), data.get("network", {}), f"{path}: [network]"),
+        profiles=parse_profiles(data.get("profiles", {}), path),
         standards=stds,
         quantities=parse_quantities(data.get("quantities", {}), path),
         targets=parse_targets(data.get("targets"), path, stds),

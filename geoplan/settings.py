@@ -22,7 +22,7 @@ import layers
 from layers.errors import GeoplanError
 from geoplan import standards
 from geoplan.clock import parse_window
-from geoplan.network.profiles import DEFAULT_PROFILES
+from geoplan.network.profiles import DEFAULT_PROFILES, VehicleProfile
 
 Unit = Literal["m", "s"]
 
@@ -232,6 +232,13 @@ class Quantities:
     kitchen_waste_share: float = _quantity("kitchen_waste_share")
     diesel_co2_kg_per_l: float = _quantity("diesel_co2_kg_per_l")
     muck_working_days_per_week: float = _quantity("muck_working_days_per_week")
+    persons_per_household: float = _quantity("persons_per_household")
+    mulched_share_of_farmland: float = _quantity("mulched_share_of_farmland")
+
+    @property
+    def estimate_rules(self) -> layers.EstimateRules:
+        """The rates that estimate missing layer attributes (households, mulched area)."""
+        return layers.EstimateRules(self.persons_per_household, self.mulched_share_of_farmland)
 
     @property
     def other_waste_share(self) -> float:
@@ -320,6 +327,75 @@ def parse_targets(data: Any, path: Path, stds: Standards) -> dict[str, Target]:
     return {key: parse_target(key, values, path, stds) for key, values in data.items()}
 
 
+# --------------------------------------------------------------------------- layer sources
+@dataclass(frozen=True)
+class LayerSource:
+    """``[layers.<kind>]``: the file one layer kind is read from, and how.
+
+    Attributes
+    ----------
+    kind : str
+        The layer kind.
+    file : str
+        Path relative to the scenario folder: GeoPackage, Shapefile, GeoJSON, CSV or Excel.
+    layer : str
+        GeoPackage layer ("" = the kind's name or the only layer).
+    sheet : str
+        Excel sheet ("" = the first).
+    crs : str
+        The coordinates' system: ``"GCJ-02"``, ``"BD-09"``, ``"EPSG:4490"`` … ("" = the file's).
+    lon, lat : str
+        Coordinate columns of a table ("" = recognised by name: 经度/lon …, 纬度/lat …).
+    encoding : str
+        Text encoding of a CSV or Shapefile ("" = detected).
+    fields : mapping of str to str
+        Schema field → the file's column that holds it.
+    """
+
+    kind: str
+    file: str
+    layer: str = ""
+    sheet: str = ""
+    crs: str = ""
+    lon: str = ""
+    lat: str = ""
+    encoding: str = ""
+    fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def read_options(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`layers.read_layer` for this source."""
+        return dict(layer=self.layer or None, sheet=self.sheet or None, crs=self.crs or None,
+                    encoding=self.encoding or None, lon_field=self.lon or None, lat_field=self.lat or None,
+                    fields=dict(self.fields))
+
+
+def parse_layer_sources(data: Any, path: Path) -> dict[str, LayerSource]:
+    """``[layers.<kind>]`` tables, each checked: a known kind, a file that exists, a known CRS,
+    a ``fields`` table of text."""
+    if not isinstance(data, dict):
+        raise GeoplanError(f"{path}: [layers] must hold tables like [layers.residential_communities]")
+    out = {}
+    for kind, values in data.items():
+        where = f"{path}: [layers.{kind}]"
+        if kind not in layers.LAYER_KINDS:
+            raise GeoplanError(f"{where}: unknown layer kind — use one of {', '.join(layers.LAYER_KINDS)}")
+        if not isinstance(values, dict) or "file" not in values:
+            raise GeoplanError(f"{where}: needs file = \"<path of the file, relative to the scenario folder>\"")
+        values = dict(values)
+        fields_map = values.pop("fields", {})
+        if not isinstance(fields_map, dict) or not all(isinstance(v, str) for v in fields_map.values()):
+            raise GeoplanError(f"{where} fields must be a table of column names in quotes, "
+                               "e.g. fields = { id = \"编号\", name = \"小区名称\" }")
+        source = parse_section(LayerSource(kind=kind, file=""), values, where, skip=("kind", "fields"))
+        if not (path.parent / source.file).is_file():
+            raise GeoplanError(f"{where} file = {source.file!r}: not found in {path.parent} — give the path "
+                               "relative to the scenario folder")
+        if source.crs and layers.shifted_crs(source.crs) is None:
+            layers.check_input_crs(source.crs, file=f"{where} crs")
+        out[kind] = dataclasses.replace(source, fields=MappingProxyType(dict(fields_map)))
+    return out
+
+
 # --------------------------------------------------------------------------- network and solver
 @dataclass(frozen=True)
 class NetworkSettings:
@@ -336,6 +412,47 @@ class SolverSettings:
     """``[solver]``: every optimiser call stops by ``time_limit_s`` seconds."""
 
     time_limit_s: float = field(default=20.0, metadata={**_bounds(above=0.0, maximum=86_400.0), "unit": "s"})
+
+
+# --------------------------------------------------------------------------- vehicle profiles
+def _names(value: Any, where: str) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise GeoplanError(f"{where} must be a list of names in quotes, e.g. [\"expressway\", \"track\"]")
+    return frozenset(value)
+
+
+def parse_profiles(data: Any, path: Path) -> dict[str, VehicleProfile]:
+    """The default vehicle profiles with ``[profiles.<name>]`` overrides: ``speed_kmh`` (a table of
+    road class → km/h), ``barred_road_classes``, ``barred_tags`` (lists) and ``gross_weight_t``."""
+    if not isinstance(data, dict):
+        raise GeoplanError(f"{path}: [profiles] must hold tables like [profiles.compression_truck]")
+    out = dict(DEFAULT_PROFILES)
+    for name, values in data.items():
+        where = f"{path}: [profiles.{name}]"
+        if name not in out:
+            raise GeoplanError(f"{where}: unknown vehicle profile — use one of {', '.join(out)}")
+        if not isinstance(values, dict):
+            raise GeoplanError(f"{where} must be a table of keys")
+        base, changes = out[name], {}
+        for key, value in values.items():
+            if key == "speed_kmh":
+                if not isinstance(value, dict):
+                    raise GeoplanError(f"{where} speed_kmh must be a table, e.g. speed_kmh = {{ local = 12.0 }}")
+                speeds = {c: check_number(v, f"{where} speed_kmh.{c}", above=0.0, maximum=150.0, unit="km/h")
+                          for c, v in value.items()}
+                changes["speed_kmh"] = {**base.speed_kmh, **speeds}
+            elif key in ("barred_road_classes", "barred_tags"):
+                changes[key] = _names(value, f"{where} {key}")
+            elif key == "gross_weight_t":
+                changes[key] = check_number(value, f"{where} gross_weight_t", above=0.0, maximum=100.0, unit="t")
+            else:
+                raise GeoplanError(f"{where}: unknown key {key!r} — valid keys: speed_kmh, barred_road_classes, "
+                                   "barred_tags, gross_weight_t")
+        try:
+            out[name] = dataclasses.replace(base, **changes)
+        except GeoplanError as exc:
+            raise GeoplanError(f"{where}: {exc}") from None
+    return out
 
 
 # --------------------------------------------------------------------------- fleet and routing

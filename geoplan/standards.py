@@ -91,6 +91,11 @@ QUANTITIES: dict[str, Default] = {
     "diesel_co2_kg_per_l": Default(2.6, "kg CO₂/L", "3.096 kg CO₂/kg diesel × 0.84 kg/L (national accounting method)",
                                    1.0, 5.0),
     "muck_working_days_per_week": Default(6.0, "d/week", "assumption: muck is hauled six nights a week", 0.5, 7.0),
+    "persons_per_household": Default(2.62, "persons/household",
+                                     "7th national population census (2020): 2.62 persons per household", 1.0, 10.0),
+    "mulched_share_of_farmland": Default(0.14, "share of farmland",
+                                         "assumption: national plastic-mulched area (about 1.7 × 10⁷ ha) ÷ cultivated "
+                                         "land (about 1.28 × 10⁸ ha, 3rd national land survey)", 0.0, 1.0),
 }
 
 #: Vehicle profile that drives between a facility kind's demand and its sites (assumption:

@@ -5,13 +5,16 @@ Every layer kind (居民小区, 垃圾中转站, 道路 …) has a schema in :da
 file, layer, row id and field of every problem it finds.
 """
 
-from layers.crs import area_metric_crs, check_input_crs, is_gcj02, metric_crs_for, to_lonlat
+from layers.bd09 import bd09_to_gcj02, bd09_to_wgs84, gcj02_to_bd09, wgs84_to_bd09
+from layers.crs import area_metric_crs, check_input_crs, is_gcj02, metric_crs_for, shifted_crs, to_lonlat
+from layers.columns import FIELD_SYNONYMS, guess_fields
 from layers.encoding import detect_encoding, shapefile_encoding
 from layers.errors import GeoplanError, Issue, LayerValidationError
-from layers.formats import layer_format
+from layers.estimates import Estimate, EstimateRules, estimate_missing
+from layers.formats import TABLE_FORMATS, layer_format
 from layers.gcj02 import gcj02_to_wgs84, in_china, wgs84_to_gcj02
 from layers.hierarchy import RECYCLING_LEVELS, RecyclingLevel, level_of, next_level
-from layers.readers import read_layer, read_layers
+from layers.readers import read_layer, read_layers, rename_fields
 from layers.schemas import (
     DEMAND_KINDS,
     FACILITY_KINDS,
@@ -30,12 +33,16 @@ from layers.writers import write_layer, write_layers
 
 __all__ = [
     "DEMAND_KINDS",
+    "Estimate",
+    "EstimateRules",
+    "FIELD_SYNONYMS",
     "FACILITY_KINDS",
     "LAYER_KINDS",
     "RECYCLING_LEVELS",
     "STATION_CLASSES",
     "STATUS_LABELS",
     "STATUS_VALUES",
+    "TABLE_FORMATS",
     "WASTE_FRACTIONS",
     "FieldSpec",
     "GeoplanError",
@@ -44,10 +51,15 @@ __all__ = [
     "LayerValidationError",
     "RecyclingLevel",
     "area_metric_crs",
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
     "check_input_crs",
     "detect_encoding",
+    "estimate_missing",
+    "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "get_kind",
+    "guess_fields",
     "in_china",
     "is_gcj02",
     "layer_format",
@@ -56,10 +68,13 @@ __all__ = [
     "next_level",
     "read_layer",
     "read_layers",
+    "rename_fields",
     "shapefile_encoding",
+    "shifted_crs",
     "station_class",
     "to_lonlat",
     "validate_layer",
+    "wgs84_to_bd09",
     "wgs84_to_gcj02",
     "write_layer",
     "write_layers",

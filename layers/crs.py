@@ -15,6 +15,7 @@ import numpy as np
 import pyproj
 import shapely
 
+from layers.bd09 import bd09_to_wgs84
 from layers.errors import GeoplanError
 from layers.gcj02 import gcj02_to_wgs84
 
@@ -23,11 +24,16 @@ _LAST_CM_DEG = 135
 _FIRST_EPSG = 4534  # CGCS2000 / 3-degree Gauss-Kruger CM 75E
 
 GCJ02_NAMES = frozenset({"gcj-02", "gcj02", "gcj_02", "gcj 02"})
+BD09_NAMES = frozenset({"bd-09", "bd09", "bd_09", "bd 09", "baidu"})
+
+#: The shifted coordinate systems of Chinese web maps, by the name a scenario gives them,
+#: and the function that takes their longitude/latitude to WGS84.
+SHIFTED_TO_WGS84 = {"GCJ-02": gcj02_to_wgs84, "BD-09": bd09_to_wgs84}
 
 _HOW_TO_DECLARE = (
     "declare it: pass crs='EPSG:4326' (WGS84), crs='EPSG:4490' (CGCS2000), crs='GCJ-02' "
-    "(AMap/Gaode/Tencent coordinates) or the projected CRS's EPSG code, or add a .prj file "
-    "/ 请声明坐标系"
+    "(AMap/Gaode/Tencent coordinates), crs='BD-09' (Baidu) or the projected CRS's EPSG code, "
+    "or add a .prj file / 请声明坐标系"
 )
 
 
@@ -92,6 +98,18 @@ def is_gcj02(crs: object) -> bool:
     return isinstance(crs, str) and crs.strip().lower() in GCJ02_NAMES
 
 
+def shifted_crs(crs: object) -> str | None:
+    """``"GCJ-02"`` or ``"BD-09"`` when ``crs`` names one of these web-map systems, else None."""
+    if not isinstance(crs, str):
+        return None
+    name = crs.strip().lower()
+    if name in GCJ02_NAMES:
+        return "GCJ-02"
+    if name in BD09_NAMES:
+        return "BD-09"
+    return None
+
+
 def _is_lonlat(crs: pyproj.CRS) -> bool:
     """True for the geographic CRSs geoplan accepts: WGS84 and CGCS2000."""
     crs = pyproj.CRS.from_user_input(crs)
@@ -107,7 +125,7 @@ def check_input_crs(crs: object, *, file: str) -> pyproj.CRS:
     """Parse and check a CRS an input layer carries or a user declares.
 
     Accepted: EPSG:4326 (WGS84), EPSG:4490 (CGCS2000) and projected CRSs that pyproj knows.
-    GCJ-02 is handled by the caller (see :func:`to_lonlat`).
+    GCJ-02 and BD-09 are handled by the caller (see :func:`to_lonlat`).
 
     Raises
     ------
@@ -134,8 +152,8 @@ def to_lonlat(gdf: gpd.GeoDataFrame, crs: object, *, file: str) -> gpd.GeoDataFr
     gdf : GeoDataFrame
         The layer as read; its ``crs`` may be None.
     crs : object or None
-        The CRS the user declared; it overrides the file's. ``"GCJ-02"`` shifts the
-        coordinates to WGS84 with geoplan's own formula.
+        The CRS the user declared; it overrides the file's. ``"GCJ-02"`` and ``"BD-09"``
+        shift the coordinates to WGS84 with the published formulas (geoplan's own code).
     file : str
         Named in error messages.
 
@@ -154,10 +172,10 @@ def to_lonlat(gdf: gpd.GeoDataFrame, crs: object, *, file: str) -> gpd.GeoDataFr
             raise GeoplanError(f"{file}: 图层没有坐标系 / the layer has no CRS; {_HOW_TO_DECLARE}")
         check_input_crs(gdf.crs, file=file)
         return gdf
-    if is_gcj02(crs):
+    shifted = shifted_crs(crs)
+    if shifted is not None:
+        convert = SHIFTED_TO_WGS84[shifted]
         out = gdf.copy()
-        out.geometry = shapely.transform(
-            out.geometry.values, lambda xy: np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1]))
-        )
+        out.geometry = shapely.transform(out.geometry.values, lambda xy: np.column_stack(convert(xy[:, 0], xy[:, 1])))
         return out.set_crs(4326, allow_override=True)
     return gdf.set_crs(check_input_crs(crs, file=file), allow_override=True)

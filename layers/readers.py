@@ -1,9 +1,15 @@
-"""Read layers from GeoPackage, GeoJSON, Shapefile and CSV into validated GeoDataFrames."""
+"""Read layers from GeoPackage, GeoJSON, Shapefile, CSV and Excel into validated GeoDataFrames.
+
+A layer is read as stored, its columns renamed to the schema's fields (``fields``), empty
+values estimated where a rule allows (``estimates``), its coordinates declared (including
+GCJ-02 and BD-09) and then validated, with every problem named by file, layer or sheet,
+row id and field.
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,68 +17,94 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from layers.columns import LAT_FIELD_NAMES, LON_FIELD_NAMES, find_coordinate_column
 from layers.crs import area_metric_crs, to_lonlat
 from layers.encoding import detect_encoding, shapefile_encoding
 from layers.errors import GeoplanError, Issue, LayerValidationError
-from layers.formats import layer_format
+from layers.estimates import EstimateRules, estimate_missing
+from layers.formats import TABLE_FORMATS, layer_format
 from layers.schemas import LAYER_KINDS, get_kind
 from layers.validation import validate_layer
 
-LON_FIELD_NAMES = ("lon", "lng", "long", "longitude", "经度", "东经", "x坐标")
-LAT_FIELD_NAMES = ("lat", "latitude", "纬度", "北纬", "y坐标")
-"""Column names recognised as longitude / latitude in a CSV (any letter case)."""
 
-def _find_column(columns: Iterable[str], wanted: str | None, names: tuple[str, ...], what: str,
-                 file: str) -> str:
+def _coordinate_column(columns: Iterable[str], wanted: str | None, names: tuple[str, ...], what: str,
+                       where: str) -> str:
     columns = list(columns)
-    if wanted is not None:
+    if wanted:
         if wanted not in columns:
-            raise GeoplanError(f"{file}: 没有字段 {wanted!r} / no column {wanted!r} for {what}; "
+            raise GeoplanError(f"{where}: 没有字段 {wanted!r} / no column {wanted!r} for {what}; "
                                f"columns are: {', '.join(map(str, columns))}")
         return wanted
-    by_lower = {str(c).strip().lower(): c for c in columns}
-    for name in names:
-        if name in by_lower:
-            return by_lower[name]
-    raise GeoplanError(
-        f"{file}: 找不到{('经度' if what == 'longitude' else '纬度')}字段 / no {what} column found among: "
-        f"{', '.join(map(str, columns))}; name it {names[0]} or {names[-3]}, or pass "
-        f"{'lon_field' if what == 'longitude' else 'lat_field'}="
-    )
+    found = find_coordinate_column(columns, names)
+    if found is None:
+        key = "lon" if what == "longitude" else "lat"
+        raise GeoplanError(
+            f"{where}: 找不到{('经度' if what == 'longitude' else '纬度')}字段 / no {what} column found among: "
+            f"{', '.join(map(str, columns))} — name it {names[0]} or {names[4]}, or write {key} = \"<column>\" "
+            "in the layer's [layers.<kind>] section"
+        )
+    return found
 
 
-def _read_csv(path: Path, encoding: str | None, lon_field: str | None, lat_field: str | None) -> gpd.GeoDataFrame:
-    raw = path.read_bytes()
+def _decode(raw: bytes, encoding: str | None, path: Path) -> str:
     encoding = encoding or detect_encoding(raw)
     if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
         encoding = "utf-8-sig"  # Excel writes a byte-order mark
     try:
-        text = raw.decode(encoding)
+        return raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise GeoplanError(f"{path}: 无法按 {encoding} 解码 / cannot decode as {encoding} ({exc}); "
-                           f"pass encoding='gb18030' or 'utf-8'") from None
-    # Every column as text: ids keep their leading zeros; validation types the rest.
-    frame = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True)
+                           f"write encoding = \"gb18030\" or \"utf-8\" in the layer's section") from None
+
+
+def _read_sheet(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
+    """An Excel sheet as text columns (python-calamine), and the sheet's name."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        names = CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        raise GeoplanError(f"{path}: 无法读取 Excel 文件 / cannot read the workbook ({exc})") from None
+    if sheet and sheet not in names:
+        raise GeoplanError(f"{path}: 没有工作表 {sheet!r} / no sheet {sheet!r}; the workbook holds: "
+                           f"{', '.join(names)} — set sheet = \"<name>\" in the layer's section")
+    name = sheet or names[0]
+    frame = pd.read_excel(path, sheet_name=name, dtype=str, engine="calamine")
+    return frame, name
+
+
+def _read_table(path: Path, fmt: str, sheet: str | None, encoding: str | None, lon_field: str | None,
+                lat_field: str | None, layer: str) -> tuple[gpd.GeoDataFrame, str]:
+    """A CSV or Excel sheet with longitude/latitude columns as points (no CRS yet)."""
+    if fmt == "XLSX":
+        frame, layer = _read_sheet(path, sheet)
+        where = f"{path}, sheet {layer}"
+    else:
+        # every column as text: ids keep their leading zeros; validation types the rest
+        frame = pd.read_csv(io.StringIO(_decode(path.read_bytes(), encoding, path)), dtype=str,
+                            skipinitialspace=True)
+        where = str(path)
     frame.columns = [str(c).strip() for c in frame.columns]
-    lon_col = _find_column(frame.columns, lon_field, LON_FIELD_NAMES, "longitude", str(path))
-    lat_col = _find_column(frame.columns, lat_field, LAT_FIELD_NAMES, "latitude", str(path))
+    frame = frame.dropna(how="all")
+    lon_col = _coordinate_column(frame.columns, lon_field, LON_FIELD_NAMES, "longitude", where)
+    lat_col = _coordinate_column(frame.columns, lat_field, LAT_FIELD_NAMES, "latitude", where)
     lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype=float)
     lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype=float)
     points = gpd.points_from_xy(lon, lat)
     points[~(np.isfinite(lon) & np.isfinite(lat))] = None
-    gdf = gpd.GeoDataFrame(frame.drop(columns=[lon_col, lat_col]), geometry=points)
+    gdf = gpd.GeoDataFrame(frame.drop(columns=[lon_col, lat_col]).reset_index(drop=True), geometry=points)
     gdf.attrs["coordinate_fields"] = (lon_col, lat_col)
-    return gdf
+    return gdf, layer
 
 
-def _read_raw(path: Path, kind: str, layer: str | None, encoding: str | None,
+def _read_raw(path: Path, kind: str, layer: str | None, sheet: str | None, encoding: str | None,
               lon_field: str | None, lat_field: str | None) -> tuple[gpd.GeoDataFrame, str]:
-    """The layer as stored, and the layer name used in messages."""
+    """The layer as stored, and the layer (or sheet) name used in messages."""
     if not path.exists():
         raise GeoplanError(f"{path}: 文件不存在 / file not found")
     fmt = layer_format(path)
-    if fmt == "CSV":
-        return _read_csv(path, encoding, lon_field, lat_field), layer or kind
+    if fmt in TABLE_FORMATS:
+        return _read_table(path, fmt, sheet, encoding, lon_field, lat_field, layer or kind)
     kwargs: dict[str, object] = {}
     if fmt == "GPKG":
         names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
@@ -93,23 +125,63 @@ def _read_raw(path: Path, kind: str, layer: str | None, encoding: str | None,
     return gdf, layer or kind
 
 
+def rename_fields(raw: gpd.GeoDataFrame, kind: str, fields: Mapping[str, str] | None, where: str) -> gpd.GeoDataFrame:
+    """The layer with its columns renamed to schema fields: ``fields`` maps field → column.
+
+    Raises
+    ------
+    GeoplanError
+        A field the kind does not have, or a column the file does not hold; the message
+        names the file and lists what there is.
+    """
+    if not fields:
+        return raw
+    spec = get_kind(kind)
+    known = [f.name for f in spec.fields]
+    renames = {}
+    for target, column in fields.items():
+        if target not in known:
+            raise GeoplanError(f"{where}: fields: {target!r} is not a field of {kind} — use one of {', '.join(known)}")
+        if column not in raw.columns:
+            raise GeoplanError(f"{where}: fields: {target} = {column!r} — the file has no such column; its "
+                               f"columns are: {', '.join(map(str, raw.columns.drop(raw.geometry.name, errors='ignore')))}")
+        renames[column] = target
+    # a column already named like a target field gives way to the mapped one
+    clash = [t for c, t in renames.items() if t in raw.columns and t not in renames]
+    out = raw.drop(columns=clash).rename(columns=renames)
+    out.attrs = dict(raw.attrs)
+    return out
+
+
 def _read_checked(path: str | Path, kind: str, *, layer: str | None, crs: object, encoding: str | None,
-                  lon_field: str | None, lat_field: str | None, max_issues: int) -> tuple[gpd.GeoDataFrame, list[Issue]]:
-    """Read, declare the CRS, validate; the layer stays in its own (lon/lat or projected) CRS."""
+                  lon_field: str | None, lat_field: str | None, max_issues: int, sheet: str | None = None,
+                  fields: Mapping[str, str] | None = None,
+                  estimates: EstimateRules | None = None) -> tuple[gpd.GeoDataFrame, list[Issue]]:
+    """Read, rename, estimate, declare the CRS, validate; the layer stays in its own (lon/lat or projected) CRS."""
     path = Path(path)
     spec = get_kind(kind)
-    raw, layer_name = _read_raw(path, spec.name, layer, encoding, lon_field, lat_field)
+    raw, layer_name = _read_raw(path, spec.name, layer, sheet, encoding, lon_field, lat_field)
+    raw = rename_fields(raw, spec.name, fields, f"{path}, layer {layer_name}")
     notes: list[Issue] = []
-    if raw.crs is None and crs is None and layer_format(path) == "CSV":
+    done = []
+    if estimates is not None:
+        raw, done = estimate_missing(raw, spec.name, estimates)
+        notes += [Issue(str(path), layer_name, None, e.field, f"估算 estimated in {len(e.row_ids)} rows: {e.rule}",
+                        "give the values in the file to replace the estimate", "warning") for e in done]
+    if raw.crs is None and crs is None and layer_format(path) in TABLE_FORMATS:
         crs = "EPSG:4326"
         notes.append(Issue(str(path), layer_name, None, "/".join(raw.attrs["coordinate_fields"]),
-                           "CSV 坐标按 WGS84 读取 / CSV coordinates read as WGS84 (EPSG:4326)",
-                           "pass crs='GCJ-02' if they come from AMap/Gaode or Tencent", "warning"))
+                           "坐标按 WGS84 读取 / coordinates read as WGS84 (EPSG:4326)",
+                           "declare crs = \"GCJ-02\" if they come from AMap/Gaode or Tencent, \"BD-09\" from Baidu",
+                           "warning"))
     declared = to_lonlat(raw, crs, file=str(path))
     checked, issues = validate_layer(declared, spec, file=str(path), layer=layer_name, max_issues=max_issues)
     issues = notes + issues
     checked.attrs["issues"] = issues
     checked.attrs["source"] = str(path)
+    checked.attrs["layer_name"] = layer_name
+    checked.attrs["estimates"] = done
+    checked.attrs["declared_crs"] = str(crs) if crs is not None else (raw.crs.to_string() if raw.crs else "")
     return checked, issues
 
 
@@ -123,10 +195,13 @@ def read_layer(
     kind: str,
     *,
     layer: str | None = None,
+    sheet: str | None = None,
     crs: object = None,
     encoding: str | None = None,
     lon_field: str | None = None,
     lat_field: str | None = None,
+    fields: Mapping[str, str] | None = None,
+    estimates: EstimateRules | None = None,
     to_crs: object = None,
     max_issues: int = 50,
 ) -> gpd.GeoDataFrame:
@@ -135,21 +210,29 @@ def read_layer(
     Parameters
     ----------
     path : str or Path
-        A GeoPackage (.gpkg), GeoJSON (.geojson/.json), Shapefile (.shp) or CSV (.csv)
-        with longitude/latitude columns.
+        A GeoPackage (.gpkg), GeoJSON (.geojson/.json), Shapefile (.shp), or a CSV (.csv)
+        or Excel workbook (.xlsx) with longitude/latitude columns.
     kind : str
         Layer kind, e.g. ``"villages"`` (see :data:`layers.LAYER_KINDS`).
     layer : str, optional
         Layer name inside a GeoPackage; defaults to the kind name (or the only layer).
+    sheet : str, optional
+        Sheet of an Excel workbook; default the first.
     crs : optional
         The CRS of the data, overriding the file's: an EPSG code, ``"EPSG:4490"``, any
-        pyproj-known projected CRS, or ``"GCJ-02"`` (shifted to WGS84 by geoplan's formula).
-        Required when the file declares none; a CSV without it is read as WGS84.
+        pyproj-known projected CRS, ``"GCJ-02"`` (AMap/Gaode, Tencent) or ``"BD-09"``
+        (Baidu), both shifted to WGS84 by geoplan's formulas. Required when the file
+        declares none; a CSV or Excel sheet without it is read as WGS84, with a warning.
     encoding : str, optional
         Text encoding of a Shapefile's .dbf or a CSV. By default a .cpg is honoured, and
         without one the encoding is detected (UTF-8, then GB18030).
     lon_field, lat_field : str, optional
-        CSV coordinate columns; by default lon/lng/longitude/经度 and lat/latitude/纬度.
+        Coordinate columns of a table; by default lon/lng/longitude/经度 and lat/latitude/纬度.
+    fields : mapping of str to str, optional
+        Schema field → the file's column holding it (e.g. ``{"name": "小区名称"}``).
+    estimates : EstimateRules, optional
+        Fill empty values a rule can estimate (households from population …); each
+        estimate becomes a warning on ``attrs["issues"]`` and a record on ``attrs["estimates"]``.
     to_crs : optional
         Output CRS; default the CGCS2000 Gauss-Krüger zone of the layer's centre.
     max_issues : int
@@ -168,7 +251,8 @@ def read_layer(
         If the file is missing, unreadable or has no CRS.
     """
     gdf, issues = _read_checked(path, kind, layer=layer, crs=crs, encoding=encoding, lon_field=lon_field,
-                                lat_field=lat_field, max_issues=max_issues)
+                                lat_field=lat_field, max_issues=max_issues, sheet=sheet, fields=fields,
+                                estimates=estimates)
     _raise_errors(issues)
     target = to_crs if to_crs is not None else area_metric_crs([gdf])
     return _project(gdf, target)
@@ -187,6 +271,7 @@ def read_layers(
     to_crs: object = None,
     *,
     max_issues: int = 50,
+    estimates: EstimateRules | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Read the layers of a scenario GeoPackage (``layers.gpkg``), one layer per kind.
 
@@ -222,7 +307,7 @@ def read_layers(
     for kind in LAYER_KINDS:
         if kind in wanted and kind in present:
             gdf, issues = _read_checked(gpkg_path, kind, layer=kind, crs=None, encoding=None, lon_field=None,
-                                        lat_field=None, max_issues=max_issues)
+                                        lat_field=None, max_issues=max_issues, estimates=estimates)
             layers[kind] = gdf
             all_issues += issues
     _raise_errors(all_issues)

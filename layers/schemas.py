@@ -239,6 +239,7 @@ _KINDS: list[LayerKind] = [
             _qty("population", "人口", "population", "persons", required=True, dtype="int"),
             _qty("households", "户数", "households", "households", required=True, dtype="int"),
             _qty("mulched_area_mu", "覆膜面积", "mulched area", "亩 mu", required=True),
+            _qty("farmland_mu", "耕地面积", "farmland", "亩 mu", required=False),
         ),
     ),
     LayerKind(
@@ -353,13 +354,16 @@ _KINDS += [
         (
             _id(), _name(required=False),
             FieldSpec("road_class", "道路等级", "road class", "str",
-                      choices=("expressway", "arterial", "collector", "local"),
+                      choices=("expressway", "arterial", "collector", "local", "track"),
                       aliases=MappingProxyType({"快速路": "expressway", "高速": "expressway",
                                                 "主干路": "arterial", "次干路": "collector",
-                                                "支路": "local"}),
+                                                "支路": "local", "机耕路": "track", "村道": "track"}),
                       default="local"),
             _qty("speed_kmh", "车速", "speed", "km/h", required=False, positive=True),
             FieldSpec("oneway", "单行", "one-way", "bool"),
+            FieldSpec("elevated", "高架", "elevated", "bool"),
+            FieldSpec("tunnel", "隧道", "tunnel", "bool"),
+            _qty("max_weight_t", "限重", "weight limit", "t", required=False, positive=True),
         ),
     ),
     LayerKind(

@@ -111,6 +111,9 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, layer: str | None = Non
     """
     target = Path(path)
     fmt = layer_format(target)
+    if fmt == "XLSX":
+        raise GeoplanError(f"{target}: unsupported file type for writing a layer {target.suffix!r}; "
+                           "write .gpkg, .geojson, .shp or .csv")
     plain = _plain(gdf)
     if fmt == "CSV":
         plain.attrs["kind"] = gdf.attrs.get("kind")

@@ -125,7 +125,7 @@ class SitingSession:
         self._indicators = self._build_indicators()
         # the kind's siting demand (loads, suggestions), snapped once
         self._siting_demand = APP_KINDS[self.kind](sc)
-        self._siting_snap = self.network.snap(self._siting_demand.points)
+        self._siting_snap = self.network.snap(self._siting_demand.points, SERVICE_PROFILES[self.kind])
         if not self._indicators:
             raise GeoplanError(
                 f"scenario.toml has no [targets.*] with facility_kind = {self.kind} whose demand layer has rows — "
@@ -140,8 +140,8 @@ class SitingSession:
     # ------------------------------------------------------------ set-up
     def _set_existing(self, frame: gpd.GeoDataFrame) -> None:
         self.existing = frame.reset_index(drop=True)
-        self._existing_snap = (self.network.snap(self.existing) if len(self.existing)
-                               else SnapResult(np.empty(0, np.int64), np.empty(0)))
+        self._existing_xy = (shapely.get_coordinates(self.existing.to_crs(self.network.crs).geometry.to_numpy())
+                             if len(self.existing) else np.empty((0, 2)))
 
     def _build_indicators(self) -> list[_IndicatorDemand]:
         sc = self.scenario
@@ -153,7 +153,7 @@ class SitingSession:
             if demand is None or len(demand) == 0:
                 continue
             out.append(_IndicatorDemand(target, demand, demand_weights(demand, target.weight),
-                                        self.network.snap(demand), self._district_of(demand)))
+                                        self.network.snap(demand, target.profile), self._district_of(demand)))
         return out
 
     def _district_of(self, points: gpd.GeoDataFrame) -> np.ndarray:
@@ -172,7 +172,7 @@ class SitingSession:
             return []
         saved = layers.read_layer(path, self.kind, to_crs=self.scenario.metric_epsg)
         cap_field = layers.get_kind(self.kind).capacity_field
-        snap = self.network.snap(saved)
+        snap = self.network.snap(saved, SERVICE_PROFILES[self.kind])
         out = []
         for i, row in enumerate(saved.itertuples(index=False)):
             cap = float(getattr(row, cap_field)) if cap_field and pd.notna(getattr(row, cap_field, None)) else np.nan
@@ -215,7 +215,8 @@ class SitingSession:
                 f"点击位置在规划范围外 the click ({lon:.5f}, {lat:.5f}) is outside the districts of "
                 f"{self.scenario.name} — click inside the county outline"
             )
-        snap = self.network.snap(np.array([[x, y]]))
+        # the station stands where its vehicles may drive: at the nearer end of the nearest road they may use
+        snap = self.network.snap(np.array([[x, y]]), SERVICE_PROFILES[self.kind])
         road_m = float(snap.road_distance_m[0])
         if road_m > self.max_snap_m:
             raise GeoplanError(
@@ -302,18 +303,16 @@ class SitingSession:
         return bool(self._undo)
 
     # ------------------------------------------------------------ coverage
-    def _stations(self) -> tuple[SnapResult, list[str]]:
-        """Existing and placed stations as snapped points (a placed station stands on its node), and their ids."""
-        ex = self._existing_snap
-        snap = SnapResult(np.concatenate([ex.node, np.array([p.node for p in self.placed], dtype=np.int64)]),
-                          np.concatenate([ex.distance_m, np.zeros(len(self.placed))]))
-        return snap, self.existing["id"].astype(str).tolist() + [p.id for p in self.placed]
+    def _stations(self) -> tuple[np.ndarray, list[str]]:
+        """Existing and placed stations' coordinates (a placed station stands on its node), and their ids."""
+        placed = np.array([[p.x, p.y] for p in self.placed]).reshape(-1, 2)
+        return np.vstack([self._existing_xy, placed]), self.existing["id"].astype(str).tolist() + [p.id for p in self.placed]
 
     def _nearest(self, ind: _IndicatorDemand, std: ServiceStandard) -> tuple[np.ndarray, np.ndarray]:
         """(cost to the nearest station in the standard's unit, its station index; -1 where none)."""
         stations, _ = self._stations()
         n = len(ind.snap.node)
-        if len(stations.node) == 0:
+        if len(stations) == 0:
             return np.full(n, np.inf), np.full(n, -1)
         cost = self.network.access_costs(ind.snap, stations, ind.target.profile, std.weight)
         best = np.argmin(cost, axis=1)
@@ -456,7 +455,8 @@ class SitingSession:
         return PlanState(
             kind=self.kind, version=self._version, standard=self.suggestion_standard(),
             profile=self._indicators[0].target.profile,
-            station_ids=tuple(ids), station_nodes=tuple(int(n) for n in stations.node),
+            station_ids=tuple(ids),
+            station_nodes=tuple(int(n) for n in self.network.snap(stations, self._indicators[0].target.profile).node),
             stations=drawn, loads=loads, coverage=tuple(self.coverage()), baseline=tuple(self.baseline_coverage()),
             demand=self.demand_status(), district_table=table, districts=districts,
             candidates=self.candidates[~self.candidates["id"].astype(str).isin(placed_ids)],
@@ -500,7 +500,7 @@ class SitingSession:
                 f"facility_kind = {self.kind} to the scenario, or upload a candidate_sites layer"
             )
         table = self._siting_demand
-        s = self.network.snap(sites)
+        s = self.network.snap(sites, SERVICE_PROFILES[self.kind])
         costs = self.network.access_costs(self._siting_snap, s, SERVICE_PROFILES[self.kind], std.weight)
         problem = SitingProblem(costs=costs, demand_weight=table.weight, site_ids=sites["id"].tolist(),
                                 site_status=sites["status"].to_numpy(),

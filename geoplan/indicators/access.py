@@ -38,7 +38,7 @@ def nearest_facility(
         if weight == "seconds":
             out["travel_s"] = np.inf
         return out
-    d_snap, f_snap = network.snap(demand), network.snap(facilities)
+    d_snap, f_snap = network.snap(demand, profile), network.snap(facilities, profile)
     rows = np.arange(len(demand))
     metres = network.access_costs(d_snap, f_snap, profile, "metres")
     if weight == "seconds":

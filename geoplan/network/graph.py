@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -20,48 +19,21 @@ from layers.crs import metric_crs_for
 from layers.errors import GeoplanError, Issue
 
 from . import costs as _costs
-from .access import CostColumns, door_to_door, road_costs, within
-from .edge_table import EdgeTable
+from .access import CostColumns, door_to_door_costs, within
+from .edge_table import TAG_BITS, EdgeTable
 from .osm import edges_from_osm_pbf, edges_from_osm_xml
 from .profiles import ROAD_CLASSES, VehicleProfile, resolve_profiles
+from .pruning import REASONS, DroppedParts, prune, reverse_edges
 from .roads_layer import edges_from_roads
-from .snapping import SnapResult, issues_for_snap, point_coordinates, snap_to_nodes
+from .snapping import SnapResult, issues_for_snap, point_coordinates, snap_to_edges, snap_to_nodes
 
 
-@dataclass(frozen=True)
-class DroppedParts:
-    """What the build removed to keep one strongly connected network.
-
-    Attributes
-    ----------
-    nodes, edges : int
-        Nodes and directed edges outside the largest strongly connected component.
-    length_m : float
-        Total length of the dropped directed edges, metres.
-    components_before : int
-        Strongly connected components before pruning (1 remains).
-    """
-
-    nodes: int
-    edges: int
-    length_m: float
-    components_before: int
-
-
-def _largest_strong_component(table: EdgeTable) -> tuple[EdgeTable, DroppedParts]:
-    n = len(table.node_xy)
-    adjacency = csr_matrix((np.ones(len(table.u)), (table.u, table.v)), shape=(n, n))
-    count, label = connected_components(adjacency, directed=True, connection="strong")
-    largest = np.argmax(np.bincount(label))
-    keep = label == largest
-    edge_keep = keep[table.u] & keep[table.v]
-    dropped = DroppedParts(
-        nodes=int((~keep).sum()),
-        edges=int((~edge_keep).sum()),
-        length_m=float(table.length_m[~edge_keep].sum()),
-        components_before=int(count),
-    )
-    return table.subset(keep), dropped
+def _first_of_each_road(geometry: np.ndarray) -> np.ndarray:
+    """True for the first directed edge of each road (a two-way road's two edges share one line)."""
+    if len(geometry) == 0:
+        return np.zeros(0, bool)
+    key = pd.Series(shapely.to_wkb(shapely.normalize(geometry)))
+    return ~key.duplicated().to_numpy()
 
 
 def _parse_barred(value: Any) -> list[str]:
@@ -74,10 +46,12 @@ class RoadNetwork:
     """Directed road graph with node/edge arrays, snapping and travel costs per vehicle profile.
 
     Build it with :meth:`from_roads`, :meth:`from_osm_xml`, :meth:`from_osm_pbf` or
-    :meth:`from_file`. The build keeps the largest strongly connected component
-    (every kept node can reach every other by *some* road) and reports the rest in
-    :attr:`dropped`. A profile may still be unable to reach parts of the network
-    (barred road classes, restricted zones); its costs there are ``inf``.
+    :meth:`from_file`. The build opens the one-way stubs an extract's edge leaves, keeps
+    the largest strongly connected component (every kept node can reach every other by
+    *some* road) and reports the rest in :attr:`dropped`
+    (:mod:`geoplan.network.pruning`). A profile may still be unable to reach parts of the
+    network (barred road classes or tags, weight limits, restricted zones); its costs
+    there are ``inf``.
 
     Attributes
     ----------
@@ -92,6 +66,14 @@ class RoadNetwork:
     edge_speed_cap_kmh : ndarray of float64
         The edge's own speed limit (NaN: none).
     edge_geometry : ndarray of shapely LineString
+    edge_tags : ndarray of uint8
+        Bits of :data:`~geoplan.network.edge_table.TAG_BITS` (elevated, tunnel, private, no_hgv).
+    edge_max_weight_t : ndarray of float64
+        Weight limit, tonnes (NaN: none).
+    edge_name : ndarray of str
+        Street name ("" when unnamed).
+    edge_reverse : ndarray of int64
+        The edge running the other way along the same road, -1 for a one-way edge.
     node_source_id : ndarray of int64 or None
         OSM node ids for OSM sources.
     profiles : dict of str to VehicleProfile
@@ -109,7 +91,7 @@ class RoadNetwork:
             raise GeoplanError("the road source has no drivable road segments: check the file or the roads layer")
         self.crs = CRS.from_user_input(crs)
         self.profiles = resolve_profiles(profiles)
-        table, self.dropped = _largest_strong_component(table)
+        table, self.dropped = prune(table)
         self.node_xy = table.node_xy
         self.edge_u = table.u
         self.edge_v = table.v
@@ -117,10 +99,17 @@ class RoadNetwork:
         self.edge_road_class = table.road_class
         self.edge_speed_cap_kmh = table.speed_cap_kmh
         self.edge_geometry = table.geometry
+        self.edge_tags = table.tags
+        self.edge_max_weight_t = table.max_weight_t
+        self.edge_name = table.name
+        self.edge_reverse = reverse_edges(table.u, table.v, table.length_m)
         self.node_source_id = table.node_source_id
         self._zone_barred = self._restricted_edges(restricted_zones)
         self._graphs: dict[tuple[str, str], _costs.CostGraph] = {}
         self._node_tree: cKDTree | None = None
+        self._edge_tree: shapely.STRtree | None = None
+        self._profile_trees: dict[str, tuple[np.ndarray, shapely.STRtree]] = {}
+        self._dropped_tree: shapely.STRtree | None = None
         #: Cached "cost from every node to this node" columns (see :mod:`geoplan.network.access`).
         self.cost_columns = CostColumns()
 
@@ -235,10 +224,17 @@ class RoadNetwork:
             raise GeoplanError(f"unknown vehicle profile {name!r}: use one of {', '.join(self.profiles)}") from None
 
     def usable_edges(self, profile: str) -> np.ndarray:
-        """Boolean mask of the edges ``profile`` may drive on."""
+        """Boolean mask of the edges ``profile`` may drive on: not of a barred road class,
+        not carrying a barred tag (elevated, tunnel, private, no_hgv), not limited below the
+        vehicle's gross weight, not in a zone that bars it."""
         prof = self.profile(profile)
         barred_codes = [ROAD_CLASSES.index(c) for c in prof.barred_road_classes]
-        return ~np.isin(self.edge_road_class, barred_codes) & ~self._zone_barred[profile]
+        barred_bits = sum(TAG_BITS[t] for t in prof.barred_tags)
+        ok = ~np.isin(self.edge_road_class, barred_codes) & ~self._zone_barred[profile]
+        ok &= (self.edge_tags & barred_bits) == 0
+        if prof.gross_weight_t is not None:
+            ok &= ~(self.edge_max_weight_t < prof.gross_weight_t)
+        return ok
 
     def edge_speed_kmh(self, profile: str) -> np.ndarray:
         """Driving speed of ``profile`` on each edge, km/h: the profile's class speed capped by the edge limit."""
@@ -303,25 +299,33 @@ class RoadNetwork:
         return float(np.bincount(label).max() / self.n_nodes)
 
     def info(self) -> dict[str, Any]:
-        """Summary for reports: sizes, km per road class, what was dropped, per-profile reach.
+        """Summary for reports: sizes, km per road class and tag, what was opened and dropped, per-profile reach.
 
-        ``total_km`` and ``km_by_class`` count each road once: a two-way road has two
-        directed edges but its length counts once (directed km / 2 for two-way).
+        Every length counts each road once: a two-way road has two directed edges but its
+        length counts once. ``dropped_km`` is the road length dropped, by reason in
+        ``dropped_km_by_reason``, and ``share_dropped`` its share of all the roads read;
+        ``stub_km_opened`` the one-way stubs at the extract's edge made two-way.
         """
-        geom_key = pd.Series(shapely.to_wkb(shapely.normalize(self.edge_geometry)))
-        unique_road = ~geom_key.duplicated().to_numpy()
-        km = self.edge_length_m * unique_road / 1000.0
+        km = self.edge_length_m * _first_of_each_road(self.edge_geometry) / 1000.0
+        d = self.dropped
+        gone_km = shapely.length(d.geometry) * _first_of_each_road(d.geometry) / 1000.0
+        dropped_km = float(gone_km.sum())
         return {
             "crs": self.crs.to_string(),
             "nodes": self.n_nodes,
             "edges": self.n_edges,
             "total_km": float(km.sum()),
             "km_by_class": {c: float(km[self.edge_road_class == i].sum()) for i, c in enumerate(ROAD_CLASSES)},
-            "components_before": self.dropped.components_before,
+            "km_by_tag": {t: float(km[(self.edge_tags & bit) > 0].sum()) for t, bit in TAG_BITS.items()},
+            "components_before": d.components_before,
             "components_after": 1,
-            "dropped_nodes": self.dropped.nodes,
-            "dropped_edges": self.dropped.edges,
-            "dropped_km": self.dropped.length_m / 1000.0,
+            "stub_edges_opened": d.stub_edges,
+            "stub_km_opened": d.stub_length_m / 1000.0,
+            "dropped_nodes": d.nodes,
+            "dropped_edges": d.edges,
+            "dropped_km": dropped_km,
+            "dropped_km_by_reason": {REASONS[r]: float(gone_km[d.reason == r].sum()) for r in REASONS},
+            "share_dropped": dropped_km / max(dropped_km + float(km.sum()), 1e-9),
             "reachable_share": {name: self.reachable_share(name) for name in self.profiles},
         }
 
@@ -329,41 +333,95 @@ class RoadNetwork:
         return f"RoadNetwork({self.n_nodes} nodes, {self.n_edges} edges, crs={self.crs.to_string()})"
 
     # ----------------------------------------------------------------- snapping
-    def snap(self, points) -> SnapResult:
-        """Snap points to their nearest network node.
+    def snap(self, points, profile: str | None = None) -> SnapResult:
+        """Attach points to the network: to the nearest road ``profile`` may use, or to the nearest node.
 
         Parameters
         ----------
         points : GeoSeries, GeoDataFrame or ndarray of shape (n, 2)
             Points; geo inputs in another CRS are reprojected to :attr:`crs`, arrays
             are taken to be in :attr:`crs` (metres).
+        profile : str, optional
+            Vehicle profile: each point is attached to the nearest edge it may drive
+            (never to an expressway, viaduct or tunnel it is barred from), and ``node``
+            is that edge's nearer end. Without, the nearest node of the whole network.
 
         Returns
         -------
         SnapResult
-            Node index, straight-line distance to that node and to the nearest road (metres) per point.
+            Node, straight-line distance to it, distance to the nearest (usable) road,
+            and with a profile the edge and the position on it, per point.
         """
+        xy = point_coordinates(points, self.crs)
+        if profile is not None:
+            ids, tree = self._usable_tree(profile)
+            return snap_to_edges(xy, ids, tree, self.edge_geometry, self.node_xy, self.edge_u, self.edge_v, profile)
         if self._node_tree is None:
             self._node_tree = cKDTree(self.node_xy)
-            self._edge_tree = shapely.STRtree(self.edge_geometry)
-        xy = point_coordinates(points, self.crs)
         snapped = snap_to_nodes(self._node_tree, xy)
         if len(xy) == 0:
             return snapped
-        _, road_m = self._edge_tree.query_nearest(shapely.points(xy), return_distance=True, all_matches=False)
+        _, road_m = self._all_edges_tree().query_nearest(shapely.points(xy), return_distance=True, all_matches=False)
         return SnapResult(snapped.node, snapped.distance_m, np.asarray(road_m, dtype=np.float64))
 
-    def snap_issues(self, gdf: gpd.GeoDataFrame, file: str, layer: str, max_snap_m: float = 500.0) -> list[Issue]:
-        """Error issues for the rows of ``gdf`` that lie more than ``max_snap_m`` metres from the network.
+    def _all_edges_tree(self) -> shapely.STRtree:
+        if self._edge_tree is None:
+            self._edge_tree = shapely.STRtree(self.edge_geometry)
+        return self._edge_tree
+
+    def _usable_tree(self, profile: str) -> tuple[np.ndarray, shapely.STRtree]:
+        """The edges ``profile`` may use and an STRtree of their geometries (built once)."""
+        if profile not in self._profile_trees:
+            ids = np.flatnonzero(self.usable_edges(profile))
+            if len(ids) == 0:
+                raise GeoplanError(f"vehicle profile {profile} may use no road of the network — lift a bar on its "
+                                   "road classes or tags")
+            self._profile_trees[profile] = (ids, shapely.STRtree(self.edge_geometry[ids]))
+        return self._profile_trees[profile]
+
+    def snap_issues(self, gdf: gpd.GeoDataFrame, file: str, layer: str, max_snap_m: float = 500.0,
+                    profile: str | None = None) -> list[Issue]:
+        """Issues for the rows of ``gdf`` that lie more than ``max_snap_m`` metres from the roads
+        (``profile``'s roads when given), and warnings for rows whose nearest road was dropped
+        from the network (it is named, with why, and how far the road it is attached to lies).
 
         Rows are named by their ``id`` field (``"row N"``, 1-based, when there is none).
         """
-        snap = self.snap(gdf)
+        snap = self.snap(gdf, profile)
         if "id" in gdf.columns:
             ids = [str(v) if pd.notna(v) else f"row {i + 1}" for i, v in enumerate(gdf["id"])]
         else:
             ids = [f"row {i + 1}" for i in range(len(gdf))]
-        return issues_for_snap(snap, ids, file, layer, max_snap_m)
+        who = f"{self.profile(profile).label} may use" if profile is not None else ""
+        issues = issues_for_snap(snap, ids, file, layer, max_snap_m, who)
+        return issues + self.dropped_road_issues(point_coordinates(gdf, self.crs), snap, ids, file, layer)
+
+    def dropped_road_issues(self, xy: np.ndarray, snap: SnapResult, ids: list[str], file: str,
+                            layer: str) -> list[Issue]:
+        """A warning per point that lies nearer to a road the build dropped than to the road it
+        is attached to: the dropped road is named with why it was dropped."""
+        d = self.dropped
+        if d.geometry is None or len(d.geometry) == 0 or snap.road_distance_m is None or len(ids) == 0:
+            return []
+        if self._dropped_tree is None:
+            self._dropped_tree = shapely.STRtree(d.geometry)
+        (which, hit), dist = self._dropped_tree.query_nearest(shapely.points(xy), return_distance=True,
+                                                              all_matches=False)
+        out = []
+        for i, j, gone_m in zip(which, hit, dist):
+            kept_m = float(snap.road_distance_m[i])
+            if gone_m + 1.0 >= kept_m:
+                continue
+            name = d.name[j] or "未命名道路 / unnamed road"
+            out.append(Issue(
+                file, layer, ids[i], "geometry",
+                f"最近的道路 {name}（{gone_m:,.0f} m）不在路网中 / the nearest road {name} ({gone_m:,.0f} m away) was "
+                f"dropped from the network: {REASONS[d.reason[j]]}; the point is served from a road {kept_m:,.0f} m away",
+                "check the road source around this point (an extract cut too tight, a missing link); see "
+                "`geoplan network info`",
+                "warning",
+            ))
+        return out
 
     def nodes_of(self, items) -> np.ndarray:
         """Node indices from node indices (1-D ints) or points (snapped)."""
@@ -448,15 +506,17 @@ class RoadNetwork:
                      cutoff: float | None = None) -> np.ndarray | sp.csr_array:
         """Door-to-door cost from every origin point to every destination point.
 
-        The straight stretch from each point to its road node at both ends plus the road
-        between the nodes, in metres, or in seconds with the stretches driven at the
-        profile's local-street speed. This is the cost every coverage indicator, siting
-        problem and the app compare with a service standard.
+        The straight stretch from each point to the nearest road the profile may use, along
+        it to a junction, and the road between, at both ends (:mod:`geoplan.network.access`),
+        in metres, or in seconds with the stretches driven at the profile's local-street
+        speed. This is the cost every coverage indicator, siting problem and the app compare
+        with a service standard.
 
         Parameters
         ----------
         origins, destinations : GeoDataFrame, GeoSeries, (n, 2) array or SnapResult
-            Points (snapped here) or points already snapped with :meth:`snap`.
+            Points (snapped here to the profile's roads) or points already snapped with
+            :meth:`snap` for the same profile (or to nodes, which then are their only way in).
         profile : str
             Vehicle profile whose roads may be used.
         weight : {"metres", "seconds"}
@@ -470,16 +530,23 @@ class RoadNetwork:
             Dense with ``inf`` where unreachable; with ``cutoff`` a CSR array holding only
             the pairs within it (a zero cost is an explicit entry).
         """
-        prof = self.profile(profile)
+        self.profile(profile)
         self.edge_weight(profile, weight)  # checks the weight
-        o = origins if isinstance(origins, SnapResult) else self.snap(origins)
-        d = destinations if isinstance(destinations, SnapResult) else self.snap(destinations)
+        o, d = (self._snapped(p, profile) for p in (origins, destinations))
         if cutoff is not None and not cutoff >= 0:
             raise GeoplanError(f"cutoff must be >= 0, got {cutoff}")
         limit = np.inf if cutoff is None else float(cutoff)
-        road = road_costs(self, o.node, d.node, profile, weight, limit)
-        total = door_to_door(road, prof.stretch_cost(o.distance_m, weight), prof.stretch_cost(d.distance_m, weight))
+        total = door_to_door_costs(self, o, d, profile, weight, limit)
         return total if cutoff is None else within(total, float(cutoff))
+
+    def _snapped(self, points, profile: str) -> SnapResult:
+        """``points`` attached to ``profile``'s roads (snapped here unless already so)."""
+        if not isinstance(points, SnapResult):
+            return self.snap(points, profile)
+        if points.edge is not None and points.profile != profile:
+            raise GeoplanError(f"points snapped for vehicle profile {points.profile} cannot be costed for {profile}: "
+                               "snap them for it, or pass the points")
+        return points
 
     def costs_to_node(self, node: int, profile: str, weight: str = "metres") -> np.ndarray:
         """Road cost of driving from every node to ``node`` (read-only, cached), ``inf`` where unreachable."""

@@ -2,9 +2,16 @@
 
 Both readers produce the same unsimplified OSMnx-style graph (one edge per pair of
 consecutive way nodes, both directions unless one-way), keep only the highway types
-that garbage and muck trucks drive on, merge pass-through nodes with
+that collection vehicles, vans and muck trucks drive on, merge pass-through nodes with
 ``osmnx.simplify_graph`` and project to a metric CRS. The same file in XML or PBF
 therefore gives the same network.
+
+The tags a county's network really has become what each vehicle profile may use:
+``highway`` the road class (``track`` included: village roads matter for film and rural
+collection); ``access``/``motor_vehicle`` = no drops the way, = private marks it
+private; ``hgv=no`` closes it to trucks; ``maxweight`` limits it; ``bridge``/``layer``
+on an expressway or a viaduct mark 高架 (elevated); ``tunnel`` marks tunnels;
+``oneway=-1`` and ``junction=roundabout`` set the direction.
 """
 
 from __future__ import annotations
@@ -44,7 +51,15 @@ HIGHWAY_CLASSES: dict[str, str] = {
     "living_street": "local",
     "service": "local",
     "road": "local",
+    "track": "track",
 }
+
+#: Way tags read from OSM (beyond osmnx's defaults) to decide who may drive where.
+WAY_TAGS = ("highway", "maxspeed", "oneway", "junction", "name", "bridge", "tunnel", "layer", "access",
+            "motor_vehicle", "hgv", "maxweight", "service")
+#: Tag values that close a way to every motor vehicle, or keep it to its owners.
+CLOSED = frozenset({"no"})
+PRIVATE = frozenset({"private", "permit", "customers", "delivery"})
 
 # OSM ``oneway`` values (https://wiki.openstreetmap.org/wiki/Key:oneway): travel in
 # way direction only, or against it only.
@@ -80,6 +95,55 @@ def _highway_class(value: Any) -> str | None:
     return None
 
 
+def _values(value: Any) -> list[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    return [str(v) for v in (value if isinstance(value, list) else [value])]
+
+
+def is_closed(data: dict) -> bool:
+    """Whether a way is closed to motor vehicles (``access=no`` without ``motor_vehicle=yes``, or ``motor_vehicle=no``)."""
+    motor = _values(data.get("motor_vehicle"))
+    if motor:
+        return all(v in CLOSED for v in motor)
+    return bool(_values(data.get("access"))) and all(v in CLOSED for v in _values(data.get("access")))
+
+
+def parse_maxweight(value: Any) -> float:
+    """Weight limit in tonnes from an OSM ``maxweight`` (``"20"``, ``"20 t"``, ``"5.5"``); NaN if none."""
+    for item in _values(value):
+        match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(t|st)?\s*$", item)
+        if match:
+            return float(match.group(1))
+    return float("nan")
+
+
+def edge_tags(data: dict) -> int:
+    """The :data:`~geoplan.network.edge_table.TAG_BITS` of an OSM edge's tags."""
+    from .edge_table import TAG_BITS
+
+    bits = 0
+    bridge = [v for v in _values(data.get("bridge")) if v != "no"]
+    layer = max((float(v) for v in _values(data.get("layer")) if re.match(r"^-?\d+(\.\d+)?$", v)), default=0.0)
+    classes = {_highway_class(h) for h in _values(data.get("highway"))}
+    if bridge:
+        # 高架: a viaduct, an expressway on a bridge, or a bridge raised above another road
+        elevated = "viaduct" in bridge or "expressway" in classes or layer >= 2
+        bits |= TAG_BITS["elevated"] if elevated else TAG_BITS["bridge"]
+    if any(v not in ("no", "building_passage") for v in _values(data.get("tunnel"))):
+        bits |= TAG_BITS["tunnel"]
+    access = _values(data.get("motor_vehicle")) or _values(data.get("access"))
+    if access and all(v in PRIVATE for v in access):
+        bits |= TAG_BITS["private"]
+    if _values(data.get("hgv")) and all(v == "no" for v in _values(data.get("hgv"))):
+        bits |= TAG_BITS["no_hgv"]
+    return bits
+
+
+def _name(value: Any) -> str:
+    return ";".join(dict.fromkeys(_values(value)))
+
+
 def graph_from_pbf(path: str | Path) -> nx.MultiDiGraph:
     """Unsimplified OSMnx-style MultiDiGraph of all ``highway`` ways in an OSM PBF file.
 
@@ -97,7 +161,7 @@ def graph_from_pbf(path: str | Path) -> nx.MultiDiGraph:
         .with_filter(osmium.filter.KeyFilter("highway"))
     )
     for way in processor:
-        tags = {k: way.tags.get(k) for k in ("highway", "maxspeed", "oneway", "junction", "name") if k in way.tags}
+        tags = {k: way.tags.get(k) for k in WAY_TAGS if k in way.tags}
         refs: list[int] = []
         for node in way.nodes:
             if not node.location.valid():
@@ -134,11 +198,13 @@ def edges_from_osm_graph(graph: nx.MultiDiGraph, to_crs: Any = None) -> tuple[Ed
     -------
     EdgeTable, pyproj.CRS
     """
-    drivable = [(u, v, k) for u, v, k, hw in graph.edges(keys=True, data="highway") if _highway_class(hw)]
+    drivable = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
+                if _highway_class(d.get("highway")) and not is_closed(d)]
     if not drivable:
-        raise GeoplanError("the OSM data has no drivable roads (highway=motorway … residential/service)")
+        raise GeoplanError("the OSM data has no drivable roads (highway=motorway … residential/service/track)")
     graph = graph.edge_subgraph(drivable).copy()
-    graph = ox.simplify_graph(graph, edge_attrs_differ=["highway", "maxspeed", "oneway"])
+    differ = [k for k in WAY_TAGS if k not in ("junction", "service")]
+    graph = ox.simplify_graph(graph, edge_attrs_differ=differ)
 
     nodes = list(graph.nodes)
     index = {n: i for i, n in enumerate(nodes)}
@@ -152,12 +218,15 @@ def edges_from_osm_graph(graph: nx.MultiDiGraph, to_crs: Any = None) -> tuple[Ed
         x, y = transformer.transform(xy[:, 0], xy[:, 1])
         return np.column_stack([x, y])
 
-    u, v, classes, caps, geoms = [], [], [], [], []
+    u, v, classes, caps, geoms, tags, weights, names = [], [], [], [], [], [], [], []
     for a, b, data in graph.edges(data=True):
         u.append(index[a])
         v.append(index[b])
         classes.append(ROAD_CLASSES.index(_highway_class(data.get("highway"))))
         caps.append(parse_maxspeed(data.get("maxspeed")))
+        tags.append(edge_tags(data))
+        weights.append(parse_maxweight(data.get("maxweight")))
+        names.append(_name(data.get("name")))
         geom = data.get("geometry")
         geoms.append(geom if geom is not None else shapely.LineString([lonlat[index[a]], lonlat[index[b]]]))
     geometry = shapely.transform(np.array(geoms, dtype=object), project)
@@ -170,6 +239,9 @@ def edges_from_osm_graph(graph: nx.MultiDiGraph, to_crs: Any = None) -> tuple[Ed
         speed_cap_kmh=np.array(caps, dtype=np.float64),
         geometry=geometry,
         node_source_id=np.array(nodes, dtype=np.int64),
+        tags=np.array(tags, dtype=np.uint8),
+        max_weight_t=np.array(weights, dtype=np.float64),
+        name=np.array(names, dtype=object),
     )
     return table, crs
 
@@ -179,10 +251,14 @@ def edges_from_osm_xml(path: str | Path, to_crs: Any = None) -> tuple[EdgeTable,
     path = Path(path)
     if not path.exists():
         raise GeoplanError(f"OSM file {path} does not exist: check the road source path")
+    saved = ox.settings.useful_tags_way
+    ox.settings.useful_tags_way = list(dict.fromkeys([*saved, *WAY_TAGS]))
     try:
         graph = ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
     except ox._errors.InsufficientResponseError as exc:  # empty file
         raise GeoplanError(f"{path}: no OSM nodes or ways found — is this an OSM XML extract?") from exc
+    finally:
+        ox.settings.useful_tags_way = saved
     return edges_from_osm_graph(graph, to_crs)
 
 

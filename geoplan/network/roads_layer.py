@@ -15,7 +15,7 @@ import shapely
 
 from layers.errors import GeoplanError
 
-from .edge_table import EdgeTable
+from .edge_table import TAG_BITS, EdgeTable
 from .profiles import ROAD_CLASSES
 
 #: Vertices closer than this are the same node (coordinates are rounded to it), metres.
@@ -65,7 +65,8 @@ def edges_from_roads(roads: gpd.GeoDataFrame) -> EdgeTable:
         Lines (LineString or MultiLineString) in a projected metric CRS with a
         ``road_class`` column (one of :data:`ROAD_CLASSES`), and optionally
         ``speed_kmh`` (speed limit, km/h; empty = none), ``oneway`` (bool; a one-way
-        line is driven in drawing direction) and ``id``.
+        line is driven in drawing direction), ``elevated`` and ``tunnel`` (bool),
+        ``max_weight_t`` (weight limit), ``name`` and ``id``.
 
     Returns
     -------
@@ -136,5 +137,31 @@ def edges_from_roads(roads: gpd.GeoDataFrame) -> EdgeTable:
         road_class=class_code[line_of_edge],
         speed_cap_kmh=cap[line_of_edge],
         geometry=geometry,
+        tags=_tags(lines)[line_of_edge],
+        max_weight_t=_numbers(lines, "max_weight_t")[line_of_edge],
+        name=_names(lines)[line_of_edge],
     )
     return table.with_reverse(~oneway[line_of_edge])
+
+
+def _numbers(lines: gpd.GeoDataFrame, column: str) -> np.ndarray:
+    if column not in lines.columns:
+        return np.full(len(lines), np.nan)
+    values = pd.to_numeric(lines[column], errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    values[~(values > 0)] = np.nan
+    return values
+
+
+def _names(lines: gpd.GeoDataFrame) -> np.ndarray:
+    if "name" not in lines.columns:
+        return np.full(len(lines), "", dtype=object)
+    return lines["name"].fillna("").astype(str).to_numpy(dtype=object)
+
+
+def _tags(lines: gpd.GeoDataFrame) -> np.ndarray:
+    """Tag bits from a roads layer's optional ``elevated`` and ``tunnel`` columns."""
+    bits = np.zeros(len(lines), dtype=np.uint8)
+    for column in ("elevated", "tunnel"):
+        if column in lines.columns:
+            bits[_oneway_flags(lines[column].fillna(False))] |= TAG_BITS[column]
+    return bits

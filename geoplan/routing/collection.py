@@ -98,6 +98,7 @@ def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
     lay = scenario.layers
     net = scenario.road_network
     fleet, settings = scenario.fleet, scenario.routing
+    truck = fleet["compression_truck"]
     communities = lay.get("residential_communities")
     if communities is None or len(communities) == 0:
         raise GeoplanError("the scenario has no residential_communities: add the communities layer to layers.gpkg")
@@ -106,7 +107,7 @@ def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
                           stations if stations is not None else settings.collection_stations)
 
     loc = Locations()
-    depot_places, depot_nodes = snap_places(net, depot_row, "depots")
+    depot_places, depot_nodes = snap_places(net, depot_row, "depots", truck.profile)
     depot_id = depot_places[0].layer_id
     garage = _vehicle_count(depot_row)
     depot = Depot(depot_id, loc.add(depot_id, depot_places[0], depot_nodes[0]), vehicle_count=garage)
@@ -115,20 +116,19 @@ def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
     for kind, gdf in choice.layers.items():
         if len(gdf) == 0:
             continue
-        places, nodes = snap_places(net, gdf, kind)
+        places, nodes = snap_places(net, gdf, kind, truck.profile)
         fractions = gdf["fractions"] if "fractions" in gdf.columns else [None] * len(gdf)
         caps = gdf["capacity_t_per_d"] if "capacity_t_per_d" in gdf.columns else [math.inf] * len(gdf)
         for place, node, fr, cap in zip(places, nodes, fractions, caps):
             cap = float(cap) if cap is not None and np.isfinite(float(cap)) else math.inf
             site_rows.append((place, node, _fractions(fr) or (OTHER,), cap))
-    truck = fleet["compression_truck"]
     sites = []
     for place, node, fr, cap in site_rows:
         sites.append(UnloadSite(place.layer_id, loc.add(place.layer_id, place, node), fr,
                                 service_s=truck.unload_service_min * 60.0, daily_capacity_t=cap))
 
     tonnes = fraction_t_per_d(communities, scenario.quantities)
-    c_places, c_nodes = snap_places(net, communities, "residential_communities")
+    c_places, c_nodes = snap_places(net, communities, "residential_communities", truck.profile)
     c_locs = [loc.add(p.layer_id, p, n) for p, n in zip(c_places, c_nodes)]
     matrices = build_matrices(net, loc, sorted({fleet[v].profile for v in FRACTION_VEHICLE.values()}))
 

@@ -60,7 +60,7 @@ def prepare_film(scenario, stations: str | None = None) -> PreparedProblem:
     shops = shops.iloc[:0] if shops is None else shops
 
     loc = Locations()
-    b_places, b_nodes = snap_places(net, bases, base_kind)
+    b_places, b_nodes = snap_places(net, bases, base_kind, van.profile)
     depots, sites = [], []
     # Vans based at a depot count against its vehicle_count; film stations keep their own vans.
     garages = [None] * len(bases)
@@ -79,7 +79,7 @@ def prepare_film(scenario, stations: str | None = None) -> PreparedProblem:
     s_t = shop_film_t_per_yr(shops) * share
     points = []
     for gdf, kind, tonnes in ((villages, "villages", v_t), (shops, "agri_input_shops", s_t)):
-        places, nodes = snap_places(net, gdf, kind)
+        places, nodes = snap_places(net, gdf, kind, van.profile)
         points += [(p, n, t) for p, n, t in zip(places, nodes, tonnes) if t > 0]
     if not points:
         raise GeoplanError("no village with mulched_area_mu > 0 and no shop with film_sales_kg_per_yr > 0: "

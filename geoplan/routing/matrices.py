@@ -1,7 +1,7 @@
 """Travel matrices for a routing problem, built from the scenario's road network.
 
-Each place a route may visit (depot, pick-up point, unload site) is snapped to its
-nearest network node once; matrices are node-to-node driving distance (m) and time (s)
+Each place a route may visit (depot, pick-up point, unload site) is snapped once to the
+nearer end of the nearest road its vehicle may use; matrices are node-to-node driving distance (m) and time (s)
 along the fastest path of each road profile, so a route's km equals the length of the
 road geometry drawn for it.
 """
@@ -103,11 +103,12 @@ def build_matrices(network, locations: Locations, profiles: list[str]) -> dict[s
     return out
 
 
-def snap_places(network, gdf, kind: str) -> tuple[list[Place], np.ndarray]:
-    """Places of a layer and their network nodes."""
+def snap_places(network, gdf, kind: str, profile: str) -> tuple[list[Place], np.ndarray]:
+    """Places of a layer and the network node each is served from: the nearer end of the
+    nearest road the vehicle ``profile`` may use."""
     if len(gdf) == 0:
         return [], np.empty(0, dtype=np.int64)
-    nodes = network.snap(gdf.geometry).node
+    nodes = network.snap(gdf.geometry, profile).node
     names = gdf["name"] if "name" in gdf.columns else gdf["id"]
     places = [Place(str(i), str(n), kind, g) for i, n, g in zip(gdf["id"], names, gdf.geometry)]
     return places, np.asarray(nodes, dtype=np.int64)

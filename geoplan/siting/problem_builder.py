@@ -187,7 +187,7 @@ def build_problem(
     check_unique_ids(sites, kind)
     profile = SERVICE_PROFILES[kind]
     net = scenario.road_network
-    d_snap, s_snap = net.snap(demand.points), net.snap(sites)
+    d_snap, s_snap = net.snap(demand.points, profile), net.snap(sites, profile)
     costs = net.access_costs(d_snap, s_snap, profile, "metres", cutoff=cutoff_m)
     problem = SitingProblem(
         costs=costs,

@@ -276,8 +276,8 @@ def test_valid_layer_has_no_issues_and_keeps_extra_columns(villages):
     villages["备注"] = ["a", "b", "c", "d", "e", "f"]
     checked, issues = validate_layer(villages, "villages", file="v.gpkg")
     assert issues == []
-    assert list(checked.columns) == ["id", "name", "population", "households", "mulched_area_mu", "备注",
-                                     "geometry"]
+    assert list(checked.columns) == ["id", "name", "population", "households", "mulched_area_mu", "farmland_mu",
+                                     "备注", "geometry"]
 
 
 def test_roads_get_defaults_and_restricted_zones_normalise_profiles():

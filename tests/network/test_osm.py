@@ -23,6 +23,8 @@ NODES = [
     (7, 120.0025, 31.0025),
     (8, 120.015, 31.000),
     (9, 120.0075, 31.0010),
+    (10, 120.030, 31.020),
+    (11, 120.032, 31.020),
 ]
 # (id, node refs, tags)
 WAYS = [
@@ -32,10 +34,11 @@ WAYS = [
     (103, [2, 5], {"highway": "secondary"}),
     (104, [6, 1], {"highway": "residential", "maxspeed": "20 mph"}),
     (105, [1, 7, 3], {"highway": "footway"}),  # not for vehicles
-    (106, [3, 8], {"highway": "service", "oneway": "true"}),  # dead end: dropped with the SCC
+    (106, [3, 8], {"highway": "service", "oneway": "true"}),  # a one-way stub out to a dead end: opened
+    (107, [10, 11], {"highway": "residential"}),  # an island: dropped
 ]
 # Directed edges between kept nodes after simplification (OSM ids).
-EXPECTED = {(1, 2), (2, 1), (2, 3), (3, 2), (3, 4), (4, 5), (5, 6), (2, 5), (5, 2), (6, 1), (1, 6)}
+EXPECTED = {(1, 2), (2, 1), (2, 3), (3, 2), (3, 4), (4, 5), (5, 6), (2, 5), (5, 2), (6, 1), (1, 6), (3, 8), (8, 3)}
 
 
 def write_osm_xml(path: Path) -> Path:
@@ -86,11 +89,13 @@ def _haversine_m(lon1, lat1, lon2, lat2) -> float:
 def test_osm_xml_nodes_edges_directions_lengths(tmp_path):
     net = RoadNetwork.from_osm_xml(write_osm_xml(tmp_path / "town.osm"))
     assert net.crs.to_epsg() == 4549  # 120°E Gauss-Krüger zone picked automatically
-    assert sorted(net.node_source_id.tolist()) == [1, 2, 3, 4, 5, 6]
+    assert sorted(net.node_source_id.tolist()) == [1, 2, 3, 4, 5, 6, 8]
     edges = _osm_edges(net)
     assert set(edges) == EXPECTED
     assert (4, 3) not in edges and (5, 4) not in edges  # one-way and reversed one-way
-    assert net.dropped.nodes == 1 and net.dropped.edges == 1 and net.dropped.components_before == 2
+    # the island goes (both directions), the stub at the edge stays, opened both ways
+    assert net.dropped.nodes == 2 and net.dropped.edges == 2 and net.dropped.components_before == 3
+    assert net.dropped.stub_edges == 1 and list(net.dropped.reason) == ["island", "island"]
     coord = {nid: (lon, lat) for nid, lon, lat in NODES}
     to_xy = Transformer.from_crs("EPSG:4326", net.crs, always_xy=True)
 
@@ -102,7 +107,12 @@ def test_osm_xml_nodes_edges_directions_lengths(tmp_path):
     assert edges[(2, 3)][0] == pytest.approx(projected(2, 9, 3), rel=1e-9)
     assert edges[(3, 4)][0] == pytest.approx(projected(3, 4), rel=1e-9)
     assert edges[(3, 4)][0] == pytest.approx(_haversine_m(*coord[3], *coord[4]), rel=3e-3)
-    assert dropped_km_ok(net, projected(3, 8))
+    assert net.dropped.stub_length_m == pytest.approx(projected(3, 8), rel=1e-9)
+    assert dropped_km_ok(net, 2 * projected(10, 11))
+    info = net.info()
+    assert info["dropped_km"] == pytest.approx(projected(10, 11) / 1000, rel=1e-9)  # one road, counted once
+    assert info["dropped_km_by_reason"]["不与主路网相连 / not connected to the main network"] == pytest.approx(
+        info["dropped_km"])
     # Classes and speed limits.
     assert edges[(1, 2)][1] == 1 and edges[(1, 2)][2] == 60.0  # arterial, 60 km/h
     assert edges[(5, 6)][1] == 2 and np.isnan(edges[(5, 6)][2])  # collector, no limit
@@ -125,7 +135,7 @@ def test_osm_pbf_gives_the_same_graph_as_xml(tmp_path):
 
 def test_from_file_dispatches_on_suffix(tmp_path):
     net = RoadNetwork.from_file(write_osm_pbf(tmp_path / "town.osm.pbf"), to_crs="EPSG:4549")
-    assert net.n_nodes == 6
+    assert net.n_nodes == 7
     net = RoadNetwork.from_file(write_osm_xml(tmp_path / "town.xml"))
     assert net.n_edges == len(EXPECTED)
     with pytest.raises(GeoplanError, match="unknown file type"):

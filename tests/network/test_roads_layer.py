@@ -75,16 +75,29 @@ def test_multilines_and_mid_line_junctions():
     assert net.info()["km_by_class"]["collector"] == pytest.approx(0.2)
 
 
-def test_scc_pruning_reports_what_was_dropped():
+def test_pruning_opens_edge_stubs_and_reports_what_was_dropped():
     loop = shapely.LineString([(0, 0), (1000, 0), (1000, 1000), (0, 1000), (0, 0)])
-    spur_in = shapely.LineString([(1000, 0), (1500, 0)])  # one-way into a dead end
+    spur_in = shapely.LineString([(1000, 0), (1500, 0)])  # one-way out to a dead end: an edge stub, opened
     island = shapely.LineString([(5000, 5000), (5300, 5000)])  # unconnected two-way street
     net = RoadNetwork.from_roads(_roads([loop, spur_in, island], oneway=[False, True, False]))
     assert net.dropped.components_before == 3
-    assert net.dropped.nodes == 3 and net.dropped.edges == 3
-    assert net.dropped.length_m == pytest.approx(500 + 2 * 300)
+    assert net.dropped.stub_edges == 1 and net.dropped.stub_length_m == pytest.approx(500)
+    assert net.dropped.nodes == 2 and net.dropped.edges == 2
+    assert net.dropped.length_m == pytest.approx(2 * 300)
+    assert net.dropped.length_by_reason_m == {"island": pytest.approx(600), "one-way": 0.0}
     info = net.info()
-    assert info["dropped_nodes"] == 3 and info["components_after"] == 1 and info["nodes"] == net.n_nodes
+    assert info["dropped_nodes"] == 2 and info["components_after"] == 1 and info["nodes"] == net.n_nodes
+    assert info["dropped_km"] == pytest.approx(0.3) and info["stub_km_opened"] == pytest.approx(0.5)
+
+
+def test_a_one_way_into_a_cul_de_sac_is_dropped_with_its_reason():
+    loop = shapely.LineString([(0, 0), (1000, 0), (1000, 1000), (0, 1000), (0, 0)])
+    one_way_in = shapely.LineString([(1000, 0), (1500, 0)])
+    cul_de_sac = shapely.LineString([(1500, 0), (1500, 500)])  # two-way: the one-way reaches no dead end
+    net = RoadNetwork.from_roads(_roads([loop, one_way_in, cul_de_sac], oneway=[False, True, False]))
+    assert net.dropped.stub_edges == 0
+    assert net.dropped.length_by_reason_m["one-way"] == pytest.approx(500 + 2 * 500)
+    assert set(net.dropped.reason) == {"one-way"}
 
 
 def test_synthetic_grid_info_is_consistent():
