@@ -107,6 +107,35 @@ def demo(
 
 @app.command()
 @user_errors
+def init(
+    scenario_dir: Annotated[Path, typer.Argument(help="New scenario folder to write (must not exist, or be empty).")],
+    roads: Annotated[Path, typer.Option(help="Road source: OSM extract (.osm, .osm.pbf) or a roads layer file.")],
+    boundary: Annotated[Path | None, typer.Option(help="Districts (街道/镇) polygons: GeoJSON, Shapefile, GeoPackage.")] = None,
+    layer: Annotated[list[str] | None, typer.Option(
+        help="KIND=FILE, repeatable: e.g. residential_communities=小区名录.xlsx (Excel, CSV, Shapefile, GeoJSON, GeoPackage).")] = None,
+    crs: Annotated[list[str] | None, typer.Option(
+        help="KIND=CRS, repeatable: the coordinates of a layer — GCJ-02 (AMap), BD-09 (Baidu), EPSG:4490 …")] = None,
+    sheet: Annotated[list[str] | None, typer.Option(help="KIND=SHEET, repeatable: the Excel sheet of a layer.")] = None,
+    name: Annotated[str | None, typer.Option(help="Scenario name (default: the folder's).")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Write a scenario folder around your own files: layers copied into data/, columns recognised, standards and
+    targets with their sources, and an import report (rows read, fields mapped, coordinates converted, values
+    estimated, rows refused)."""
+    from geoplan.new_scenario import init_scenario, parse_layer_options
+
+    with _progress(quiet):
+        result = init_scenario(scenario_dir, roads, boundary=boundary,
+                               layer_files=parse_layer_options(layer or [], "--layer"),
+                               crs=parse_layer_options(crs or [], "--crs"),
+                               sheets=parse_layer_options(sheet or [], "--sheet"), name=name)
+    if not quiet:
+        out.print(result.report_text(), highlight=False, markup=False)
+    out.print(f"{scenario_dir / 'scenario.toml'}", highlight=False, markup=False)
+
+
+@app.command()
+@user_errors
 def validate(scenario_dir: ScenarioDir, quiet: Quiet = False) -> None:
     """Check every layer and how far each point lies from the road network."""
     from geoplan.checks import check_scenario

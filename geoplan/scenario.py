@@ -209,8 +209,30 @@ def load_scenario(folder: str | Path) -> Scenario:
     )
 
 
-def scenario_toml(name: str, metric_epsg: int, seed: int) -> str:
-    """The text of a default ``scenario.toml``, each default commented with its source."""
+def layer_source_toml(source: LayerSource, comment: str = "") -> list[str]:
+    """The ``[layers.<kind>]`` section of a layer source, one key per line (empty keys left out)."""
+    lines = [f"[layers.{source.kind}]" + (f"  # {comment}" if comment else "")]
+    for key in ("file", "layer", "sheet", "crs", "lon", "lat", "encoding"):
+        value = getattr(source, key)
+        if value:
+            lines.append(f"{key} = {_toml(value)}")
+    if source.fields:
+        pairs = ", ".join(f"{k} = {_toml(v)}" for k, v in source.fields.items())
+        lines.append(f"fields = {{ {pairs} }}")
+    return lines + [""]
+
+
+def scenario_toml(name: str, metric_epsg: int, seed: int, *, network_source: str = "layers.gpkg",
+                  sources: tuple[tuple[LayerSource, str], ...] = ()) -> str:
+    """The text of a default ``scenario.toml``, each default commented with its source.
+
+    Parameters
+    ----------
+    network_source : str
+        ``[network] source``: the GeoPackage with a ``roads`` layer, an OSM file, or a roads file.
+    sources : tuple of (LayerSource, comment)
+        ``[layers.<kind>]`` sections to write, each with a comment on its line.
+    """
     network, solver = NetworkSettings(), SolverSettings()
     lines = [
         f"# geoplan scenario — {name}",
@@ -220,15 +242,17 @@ def scenario_toml(name: str, metric_epsg: int, seed: int) -> str:
         f"name = {_toml(name)}",
         f'metric_crs = "EPSG:{metric_epsg}"  # CGCS2000 3-degree Gauss-Krüger zone of the area',
         f"seed = {seed}",
-        'layers = "layers.gpkg"',
+        'layers = "layers.gpkg"  # layers without a [layers.<kind>] section are read from this GeoPackage',
         "",
         "[network]",
-        'source = "layers.gpkg"  # or an OSM file (.osm / .osm.pbf) or a roads layer file',
+        f"source = {_toml(network_source)}  # a GeoPackage with a roads layer, an OSM file (.osm / .osm.pbf) or a roads file",
         'roads_layer = "roads"',
         'restricted_zones_layer = "restricted_zones"',
         f"max_snap_m = {network.max_snap_m!r}  # points farther than this from any road are reported, not snapped",
         "",
     ]
+    for source, comment in sources:
+        lines += layer_source_toml(source, comment)
     for kind, values in standards_table.SERVICE_STANDARDS.items():
         lines.append(f"[standards.{kind}]")
         lines += [f"{key} = {_toml(d.value)}  # {d.unit}; {d.source}" for key, d in values.items()]

@@ -14,7 +14,7 @@ from layers.estimates import Estimate, EstimateRules, estimate_missing
 from layers.formats import TABLE_FORMATS, layer_format
 from layers.gcj02 import gcj02_to_wgs84, in_china, wgs84_to_gcj02
 from layers.hierarchy import RECYCLING_LEVELS, RecyclingLevel, level_of, next_level
-from layers.readers import read_layer, read_layers, rename_fields
+from layers.readers import LayerFile, check_layer, inspect_layer, read_layer, read_layers, rename_fields
 from layers.schemas import (
     DEMAND_KINDS,
     FACILITY_KINDS,
@@ -47,6 +47,7 @@ __all__ = [
     "FieldSpec",
     "GeoplanError",
     "Issue",
+    "LayerFile",
     "LayerKind",
     "LayerValidationError",
     "RecyclingLevel",
@@ -54,6 +55,7 @@ __all__ = [
     "bd09_to_gcj02",
     "bd09_to_wgs84",
     "check_input_crs",
+    "check_layer",
     "detect_encoding",
     "estimate_missing",
     "gcj02_to_bd09",
@@ -61,6 +63,7 @@ __all__ = [
     "get_kind",
     "guess_fields",
     "in_china",
+    "inspect_layer",
     "is_gcj02",
     "layer_format",
     "level_of",

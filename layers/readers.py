@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -125,6 +126,64 @@ def _read_raw(path: Path, kind: str, layer: str | None, sheet: str | None, encod
     return gdf, layer or kind
 
 
+@dataclass(frozen=True)
+class LayerFile:
+    """What a layer file holds, before any mapping: for ``geoplan init`` to propose one.
+
+    Attributes
+    ----------
+    path : Path
+    format : str
+        ``GPKG``, ``GeoJSON``, ``ESRI Shapefile``, ``CSV`` or ``XLSX``.
+    layer : str
+        The GeoPackage layer or Excel sheet read ("" for other formats).
+    columns : list of str
+        Attribute columns (coordinate columns of a table not included).
+    lon, lat : str
+        Coordinate columns of a table ("" for other formats).
+    crs : str
+        The CRS the file declares ("" when it declares none: a table, a Shapefile without .prj).
+    rows : int
+    encoding : str
+        The encoding detected for a CSV or Shapefile without .cpg ("" otherwise).
+    """
+
+    path: Path
+    format: str
+    layer: str
+    columns: list[str]
+    lon: str
+    lat: str
+    crs: str
+    rows: int
+    encoding: str = ""
+
+
+def inspect_layer(path: str | Path, kind: str, *, layer: str | None = None, sheet: str | None = None,
+                  encoding: str | None = None, lon_field: str | None = None,
+                  lat_field: str | None = None) -> LayerFile:
+    """Read a layer file as stored and say what it holds (:class:`LayerFile`).
+
+    Raises
+    ------
+    GeoplanError
+        The file is missing, unreadable, of an unknown type, or a table without
+        recognisable coordinate columns.
+    """
+    path = Path(path)
+    raw, name = _read_raw(path, get_kind(kind).name, layer, sheet, encoding, lon_field, lat_field)
+    fmt = layer_format(path)
+    lon, lat = raw.attrs.get("coordinate_fields", ("", ""))
+    detected = ""
+    if fmt == "ESRI Shapefile" and encoding is None:
+        detected = shapefile_encoding(path) or ""
+    elif fmt == "CSV":
+        detected = encoding or detect_encoding(path.read_bytes())
+    columns = [str(c) for c in raw.columns if c != raw.geometry.name]
+    return LayerFile(path, fmt, name if fmt in ("GPKG", "XLSX") else "", columns, lon, lat,
+                     raw.crs.to_string() if raw.crs is not None else "", len(raw), detected)
+
+
 def rename_fields(raw: gpd.GeoDataFrame, kind: str, fields: Mapping[str, str] | None, where: str) -> gpd.GeoDataFrame:
     """The layer with its columns renamed to schema fields: ``fields`` maps field → column.
 
@@ -183,6 +242,19 @@ def _read_checked(path: str | Path, kind: str, *, layer: str | None, crs: object
     checked.attrs["estimates"] = done
     checked.attrs["declared_crs"] = str(crs) if crs is not None else (raw.crs.to_string() if raw.crs else "")
     return checked, issues
+
+
+def check_layer(path: str | Path, kind: str, *, layer: str | None = None, sheet: str | None = None,
+                crs: object = None, encoding: str | None = None, lon_field: str | None = None,
+                lat_field: str | None = None, fields: Mapping[str, str] | None = None,
+                estimates: EstimateRules | None = None, max_issues: int = 200) -> tuple[gpd.GeoDataFrame, list[Issue]]:
+    """Read and validate a layer as :func:`read_layer` does, returning every issue instead of raising on rows.
+
+    The layer stays in its own (lon/lat or projected) CRS; the rows with errors are in it,
+    as read. File-level problems (missing, unreadable, no CRS) still raise GeoplanError.
+    """
+    return _read_checked(path, kind, layer=layer, crs=crs, encoding=encoding, lon_field=lon_field,
+                         lat_field=lat_field, max_issues=max_issues, sheet=sheet, fields=fields, estimates=estimates)
 
 
 def _raise_errors(issues: list[Issue]) -> None:

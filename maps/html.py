@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 #: Fonts with CJK glyphs, in order of preference (Windows, macOS, Linux).
 CJK_FONTS = '"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif'
@@ -27,10 +28,10 @@ def esc(value: object) -> str:
 
 def is_missing(value: object) -> bool:
     """True for None, NaN and pandas' missing markers."""
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
-        return bool(value != value)  # NaN, pd.NA and NaT are not equal to themselves
+        return bool(value != value)  # NaN and NaT are not equal to themselves
     except (TypeError, ValueError):
         return False
 

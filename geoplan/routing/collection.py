@@ -97,6 +97,7 @@ def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
     """
     lay = scenario.layers
     net = scenario.road_network
+    limit = scenario.network_settings.max_snap_m
     fleet, settings = scenario.fleet, scenario.routing
     truck = fleet["compression_truck"]
     communities = lay.get("residential_communities")
@@ -107,7 +108,7 @@ def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
                           stations if stations is not None else settings.collection_stations)
 
     loc = Locations()
-    depot_places, depot_nodes = snap_places(net, depot_row, "depots", truck.profile)
+    depot_places, depot_nodes = snap_places(net, depot_row, "depots", truck.profile, limit)
     depot_id = depot_places[0].layer_id
     garage = _vehicle_count(depot_row)
     depot = Depot(depot_id, loc.add(depot_id, depot_places[0], depot_nodes[0]), vehicle_count=garage)
@@ -116,7 +117,7 @@ def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
     for kind, gdf in choice.layers.items():
         if len(gdf) == 0:
             continue
-        places, nodes = snap_places(net, gdf, kind, truck.profile)
+        places, nodes = snap_places(net, gdf, kind, truck.profile, limit)
         fractions = gdf["fractions"] if "fractions" in gdf.columns else [None] * len(gdf)
         caps = gdf["capacity_t_per_d"] if "capacity_t_per_d" in gdf.columns else [math.inf] * len(gdf)
         for place, node, fr, cap in zip(places, nodes, fractions, caps):
@@ -128,7 +129,7 @@ def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
                                 service_s=truck.unload_service_min * 60.0, daily_capacity_t=cap))
 
     tonnes = fraction_t_per_d(communities, scenario.quantities)
-    c_places, c_nodes = snap_places(net, communities, "residential_communities", truck.profile)
+    c_places, c_nodes = snap_places(net, communities, "residential_communities", truck.profile, limit)
     c_locs = [loc.add(p.layer_id, p, n) for p, n in zip(c_places, c_nodes)]
     matrices = build_matrices(net, loc, sorted({fleet[v].profile for v in FRACTION_VEHICLE.values()}))
 

@@ -41,6 +41,7 @@ def prepare_film(scenario, stations: str | None = None) -> PreparedProblem:
     """
     lay = scenario.layers
     net = scenario.road_network
+    limit = scenario.network_settings.max_snap_m
     settings = scenario.routing
     van = scenario.fleet["film_van"]
     choice = choose_sites(scenario, ("film_recycling_stations",),
@@ -60,7 +61,7 @@ def prepare_film(scenario, stations: str | None = None) -> PreparedProblem:
     shops = shops.iloc[:0] if shops is None else shops
 
     loc = Locations()
-    b_places, b_nodes = snap_places(net, bases, base_kind, van.profile)
+    b_places, b_nodes = snap_places(net, bases, base_kind, van.profile, limit)
     depots, sites = [], []
     # Vans based at a depot count against its vehicle_count; film stations keep their own vans.
     garages = [None] * len(bases)
@@ -79,7 +80,7 @@ def prepare_film(scenario, stations: str | None = None) -> PreparedProblem:
     s_t = shop_film_t_per_yr(shops) * share
     points = []
     for gdf, kind, tonnes in ((villages, "villages", v_t), (shops, "agri_input_shops", s_t)):
-        places, nodes = snap_places(net, gdf, kind, van.profile)
+        places, nodes = snap_places(net, gdf, kind, van.profile, limit)
         points += [(p, n, t) for p, n, t in zip(places, nodes, tonnes) if t > 0]
     if not points:
         raise GeoplanError("no village with mulched_area_mu > 0 and no shop with film_sales_kg_per_yr > 0: "

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from shapely.geometry import Point
 
-from layers.errors import GeoplanError
+from layers.errors import GeoplanError, LayerValidationError
+from geoplan.network.snapping import issues_for_snap
 from optimizers.routing import TravelMatrix
 
 
@@ -103,12 +104,24 @@ def build_matrices(network, locations: Locations, profiles: list[str]) -> dict[s
     return out
 
 
-def snap_places(network, gdf, kind: str, profile: str) -> tuple[list[Place], np.ndarray]:
+def snap_places(network, gdf, kind: str, profile: str, max_snap_m: float = 500.0) -> tuple[list[Place], np.ndarray]:
     """Places of a layer and the network node each is served from: the nearer end of the
-    nearest road the vehicle ``profile`` may use."""
+    nearest road the vehicle ``profile`` may use.
+
+    Raises
+    ------
+    LayerValidationError
+        A place lies farther than ``max_snap_m`` from every road the vehicle may use (it is
+        never silently attached to a distant road); the issues name the file, layer and row.
+    """
     if len(gdf) == 0:
         return [], np.empty(0, dtype=np.int64)
-    nodes = network.snap(gdf.geometry, profile).node
+    snap = network.snap(gdf.geometry, profile)
+    ids = [str(i) for i in gdf["id"]]
+    who = f"{network.profile(profile).label} may use"
+    issues = issues_for_snap(snap, ids, str(gdf.attrs.get("source", kind)), kind, max_snap_m, who)
+    if issues:
+        raise LayerValidationError(issues)
     names = gdf["name"] if "name" in gdf.columns else gdf["id"]
     places = [Place(str(i), str(n), kind, g) for i, n, g in zip(gdf["id"], names, gdf.geometry)]
-    return places, np.asarray(nodes, dtype=np.int64)
+    return places, np.asarray(snap.node, dtype=np.int64)

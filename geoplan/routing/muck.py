@@ -172,6 +172,7 @@ def prepare_muck(scenario, time_limit_s: float = 10.0, stations: str | None = No
     """
     lay = scenario.layers
     net = scenario.road_network
+    limit = scenario.network_settings.max_snap_m
     settings = scenario.routing
     truck = scenario.fleet["muck_truck"]
     density = scenario.quantities.muck_density_t_per_m3
@@ -194,7 +195,7 @@ def prepare_muck(scenario, time_limit_s: float = 10.0, stations: str | None = No
     sink_rows = []
     disposal = choice.layers.get("muck_disposal_sites")
     if disposal is not None and len(disposal):
-        places, nodes = snap_places(net, disposal, "muck_disposal_sites", truck.profile)
+        places, nodes = snap_places(net, disposal, "muck_disposal_sites", truck.profile, limit)
         hours = disposal["opening_hours"] if "opening_hours" in disposal.columns else [None] * len(disposal)
         capacity_m3 = site_capacity(choice, "muck_disposal_sites", "capacity_m3", "m³")
         # what the site can take in one night: its daily intake where given, never more than it has left
@@ -207,7 +208,7 @@ def prepare_muck(scenario, time_limit_s: float = 10.0, stations: str | None = No
             sink_rows.append((place, node, math.floor(night), window))
     yards = choice.layers.get("muck_transfer_yards")
     if yards is not None and len(yards):
-        places, nodes = snap_places(net, yards, "muck_transfer_yards", truck.profile)
+        places, nodes = snap_places(net, yards, "muck_transfer_yards", truck.profile, limit)
         capacity_t = site_capacity(choice, "muck_transfer_yards", "capacity_t_per_d", "t/d")
         for place, node, cap in zip(places, nodes, capacity_t):
             sink_rows.append((place, node, math.floor(cap / density), (shift_start, shift_end)))
@@ -216,7 +217,7 @@ def prepare_muck(scenario, time_limit_s: float = 10.0, stations: str | None = No
 
     loc = Locations()
     depot_row = pick_depot(lay.get("depots", []), settings.collection_depot)
-    d_places, d_nodes = snap_places(net, depot_row, "depots", truck.profile)
+    d_places, d_nodes = snap_places(net, depot_row, "depots", truck.profile, limit)
     depot = Depot(d_places[0].layer_id, loc.add(d_places[0].layer_id, d_places[0], d_nodes[0]))
     unload = []
     for place, node, cap, (open_s, close_s) in sink_rows:
@@ -226,7 +227,7 @@ def prepare_muck(scenario, time_limit_s: float = 10.0, stations: str | None = No
         unload.append(UnloadSite(place.layer_id, loc.add(place.layer_id, place, node), (MUCK,), open_s, close_s,
                                  truck.unload_service_min * 60.0,
                                  daily_capacity_t=cap * density))
-    s_places, s_nodes = snap_places(net, sites, "construction_sites", truck.profile)
+    s_places, s_nodes = snap_places(net, sites, "construction_sites", truck.profile, limit)
     s_locs = [loc.add(p.layer_id, p, n) for p, n in zip(s_places, s_nodes)]
     matrices = build_matrices(net, loc, [truck.profile])
     dist = matrices[truck.profile].distance_m

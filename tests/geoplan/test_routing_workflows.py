@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import math
 
@@ -296,8 +297,11 @@ def test_bad_input_says_what_to_fix(scenario, tmp_path):
     zone = scenario.layers["restricted_zones"].geometry.iloc[0]
     inside = zone.representative_point()
     sites.loc[sites.index[0], "geometry"] = Point(inside.x, inside.y)
+    # inside a zone barred to muck trucks: never attached unsaid to a road outside it
     barred = _variant(scenario, tmp_path, "c", construction_sites=sites)
-    with pytest.raises(GeoplanError, match="muck_truck cannot reach"):
+    barred.network_settings = dataclasses.replace(barred.network_settings, max_snap_m=50.0)
+    with pytest.raises(GeoplanError, match=rf"row {sites['id'].iloc[0]}, field geometry: point lies .* m from the "
+                                           r"nearest road 渣土车 \(muck truck\) may use \(limit 50 m\)"):
         run_routing(barred, "muck", time_limit_s=1, write=False)
 
 
