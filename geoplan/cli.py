@@ -221,6 +221,31 @@ def site(
 
 @app.command()
 @user_errors
+def candidates(
+    scenario_dir: ScenarioDir,
+    kind: Annotated[str, typer.Option(help="Facility kind, e.g. transfer_stations, film_recycling_stations.")],
+    spacing_m: Annotated[float | None, typer.Option(
+        help="Least distance between candidate sites, m (default 500, or half the kind's service radius if shorter).")] = None,
+    replace: Annotated[bool, typer.Option(help="Generate again a kind candidates.gpkg already holds.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Generate candidate sites on the road network (inside the districts, outside restricted zones and water,
+    at a spacing) into candidates.gpkg, with the kind's default cost and land need, for you to edit."""
+    from geoplan.scenario import load_scenario
+    from geoplan.siting.candidates import assumptions, generate_candidates, write_candidates
+
+    scenario = load_scenario(scenario_dir)
+    with _progress(quiet):
+        sites = generate_candidates(scenario, kind, spacing_m)
+        path = write_candidates(scenario, sites, replace=replace)
+    out.print(f"{len(sites)} 个备选站址 candidate sites of {kind} → {path}",
+              highlight=False, markup=False)
+    for line in assumptions(kind):
+        out.print(f"  假定 assumed: {line}", highlight=False, markup=False)
+
+
+@app.command()
+@user_errors
 def route(
     scenario_dir: ScenarioDir,
     workflow: Annotated[str, typer.Option(help="collection, film or muck.")],

@@ -137,9 +137,9 @@ def parse_layer_options(items: list[str], what: str) -> dict[str, str]:
     return out
 
 
-def _import_layer(folder: Path, kind: str, rel: str, sheet: str, crs: str, rules: layers.EstimateRules) -> LayerImport:
-    """Inspect a copied layer file, propose its mapping and read it as the scenario will."""
-    path = folder / rel
+def _import_layer(path: Path, kind: str, rel: str, sheet: str, crs: str, rules: layers.EstimateRules) -> LayerImport:
+    """Inspect the planner's layer file, propose its mapping and read it as the scenario will
+    (messages name the planner's own file); ``rel`` is where the scenario keeps its copy."""
     info = layers.inspect_layer(path, kind, sheet=sheet or None)
     spec = layers.get_kind(kind)
     fields = layers.guess_fields(info.columns, kind)
@@ -171,7 +171,7 @@ def _import_layer(folder: Path, kind: str, rel: str, sheet: str, crs: str, rules
 
 
 def _area_epsg(folder: Path, imports: list[LayerImport], roads_rel: str) -> int:
-    """The CGCS2000 3° zone of the area: from the boundary, else the layers, else the roads."""
+    """The CGCS2000 3° zone of the area: from the layers, else the roads."""
     frames = []
     for imp in imports:
         try:
@@ -233,7 +233,7 @@ def init_scenario(folder: str | Path, roads: str | Path, *, boundary: str | Path
         imports = []
         for kind, src in files.items():
             rel = _copy_into(Path(src), data)
-            imports.append(_import_layer(staging, kind, rel, (sheets or {}).get(kind, ""), (crs or {}).get(kind, ""),
+            imports.append(_import_layer(Path(src), kind, rel, (sheets or {}).get(kind, ""), (crs or {}).get(kind, ""),
                                          rules))
         epsg = _area_epsg(staging, imports, roads_rel)
         sources = [(imp.source, "recognised by geoplan init — correct the mapping if a column is wrong")
@@ -242,7 +242,8 @@ def init_scenario(folder: str | Path, roads: str | Path, *, boundary: str | Path
         if Path(roads).suffix.lower() not in OSM_SUFFIXES:
             roads_source = LayerSource(kind="roads", file=roads_rel)
             sources.append((roads_source, "the road network"))
-        text = scenario_toml(name or folder.name, epsg, seed, network_source=network_source, sources=tuple(sources))
+        text = scenario_toml(name or folder.name, epsg, seed, network_source=network_source, sources=tuple(sources),
+                             demand_kinds=set(files))
         write_text(staging / SCENARIO_FILE, text)
         result = InitResult(folder, epsg, network_source, imports, [])
         write_text(staging / f"{REPORT_NAME}.json",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 
 import layers
@@ -42,6 +43,9 @@ from geoplan.settings import (
 )
 
 SCENARIO_FILE = "scenario.toml"
+#: Candidate sites ``geoplan candidates`` generated (layer ``candidate_sites``), read with the
+#: scenario's own candidates.
+GENERATED_CANDIDATES_FILE = "candidates.gpkg"
 
 _SECTIONS = {"scenario", "network", "layers", "profiles", "standards", "quantities", "targets", "solver", "fleet",
              "routing"}
@@ -129,6 +133,14 @@ class Scenario:
                                               estimates=rules, **source.read_options())
             except layers.LayerValidationError as exc:
                 issues += exc.issues
+        generated = self.folder / GENERATED_CANDIDATES_FILE
+        if generated.exists():
+            try:
+                extra = layers.read_layer(generated, "candidate_sites", to_crs=self.metric_epsg)
+            except layers.LayerValidationError as exc:
+                issues += exc.issues
+            else:
+                out["candidate_sites"] = _joined(out.get("candidate_sites"), extra, generated)
         if any(i.severity == "error" for i in issues):
             raise layers.LayerValidationError(issues)
         return {k: out[k] for k in layers.LAYER_KINDS if k in out}
@@ -156,6 +168,20 @@ class Scenario:
         # an OSM file or a roads file: the scenario's restricted zones apply to it
         return RoadNetwork.from_file(source, to_crs=self.metric_epsg, restricted_zones=self.layers.get("restricted_zones"),
                                      profiles=self.profiles)
+
+
+def _joined(given: gpd.GeoDataFrame | None, extra: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """The scenario's candidate sites and the generated ones, ids unique."""
+    if given is None or not len(given):
+        return extra
+    clash = sorted(set(given["id"].astype(str)) & set(extra["id"].astype(str)))
+    if clash:
+        raise GeoplanError(f"{path}, layer candidate_sites, row {clash[0]}, field id: the id is also a candidate site "
+                           "of the scenario's own layer — give the generated site another id")
+    joined = gpd.GeoDataFrame(pd.concat([given, extra], ignore_index=True), crs=given.crs)
+    joined.attrs = dict(given.attrs)
+    joined.attrs["issues"] = list(given.attrs.get("issues", [])) + list(extra.attrs.get("issues", []))
+    return joined
 
 
 def load_scenario(folder: str | Path) -> Scenario:
@@ -223,7 +249,7 @@ def layer_source_toml(source: LayerSource, comment: str = "") -> list[str]:
 
 
 def scenario_toml(name: str, metric_epsg: int, seed: int, *, network_source: str = "layers.gpkg",
-                  sources: tuple[tuple[LayerSource, str], ...] = ()) -> str:
+                  sources: tuple[tuple[LayerSource, str], ...] = (), demand_kinds: set[str] | None = None) -> str:
     """The text of a default ``scenario.toml``, each default commented with its source.
 
     Parameters
@@ -232,6 +258,9 @@ def scenario_toml(name: str, metric_epsg: int, seed: int, *, network_source: str
         ``[network] source``: the GeoPackage with a ``roads`` layer, an OSM file, or a roads file.
     sources : tuple of (LayerSource, comment)
         ``[layers.<kind>]`` sections to write, each with a comment on its line.
+    demand_kinds : set of str, optional
+        Write only the targets whose demand layer is among these (the others as comments
+        saying which layer would measure them); default every target.
     """
     network, solver = NetworkSettings(), SolverSettings()
     lines = [
@@ -260,7 +289,13 @@ def scenario_toml(name: str, metric_epsg: int, seed: int, *, network_source: str
     lines.append("[quantities]")
     lines += [f"{key} = {_toml(d.value)}  # {d.unit}; {d.source}" for key, d in standards_table.QUANTITIES.items()]
     lines.append("")
+    kept = [k for k, t in standards_table.TARGETS.items() if demand_kinds is None or t["demand_kind"] in demand_kinds]
+    if not kept:
+        lines += ["[targets]  # none: no layer measures one yet", ""]
     for key, t in standards_table.TARGETS.items():
+        if key not in kept:
+            lines.append(f"# [targets.{key}] — {t['label']}: add the {t['demand_kind']} layer to measure it")
+            continue
         lines.append(f"[targets.{key}]")
         lines += [f"{k} = {_toml(v)}" for k, v in t.items() if v is not None]
         lines.append("")

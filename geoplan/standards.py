@@ -98,6 +98,55 @@ QUANTITIES: dict[str, Default] = {
                                          "land (about 1.28 × 10⁸ ha, 3rd national land survey)", 0.0, 1.0),
 }
 
+#: What a new site of each kind costs, holds and needs, for sites geoplan generates (each a
+#: stated default the planner edits in the candidate layer). Unit costs from the Lianyungang
+#: ETDZ plan's project list (2023–2025) where it gives one; capacity in the kind's capacity unit.
+FACILITY_DEFAULTS: dict[str, dict[str, Default]] = {
+    "transfer_stations": {
+        "fixed_cost_yuan": Default(5.02e6, "yuan", "Lianyungang ETDZ plan: 青口盐场 new 20 t/d transfer station, 502 万元"),
+        "capacity": Default(20.0, "t/d", "Lianyungang ETDZ plan: 20 t/d (a class V station, CJJ/T 47-2016)"),
+        "land_m2": Default(1000.0, "m²", "assumption: a class V station's site (CJJ/T 47-2016 land table, unverified)"),
+    },
+    "film_recycling_stations": {
+        "fixed_cost_yuan": Default(1.5e5, "yuan", "assumption: one township 代贮回收站 at the 15 万元 the Lianyungang ETDZ "
+                                                  "plan gives its whole film network"),
+        "capacity": Default(50.0, "t/yr", "assumption"),
+        "land_m2": Default(200.0, "m²", "assumption: a storage shed"),
+    },
+    "muck_disposal_sites": {
+        "fixed_cost_yuan": Default(2.0e6, "yuan", "Lianyungang ETDZ plan: 工程渣土消纳场, 1 site, 200 万元"),
+        "capacity": Default(2.0e5, "m³", "assumption"),
+        "land_m2": Default(2.0e4, "m²", "assumption"),
+    },
+    "muck_transfer_yards": {
+        "fixed_cost_yuan": Default(7.5e5, "yuan", "Lianyungang ETDZ plan: 建筑垃圾转运调配场 20 t/d, 75 万元"),
+        "capacity": Default(20.0, "t/d", "Lianyungang ETDZ plan: 20 t/d"),
+        "land_m2": Default(2000.0, "m²", "assumption"),
+    },
+    "dropoff_points": {
+        "fixed_cost_yuan": Default(2.0e4, "yuan", "assumption: a 可回收物投放点 kiosk"),
+        "capacity": Default(0.5, "t/d", "assumption"),
+        "land_m2": Default(10.0, "m²", "assumption"),
+    },
+    "collection_hubs": {
+        "fixed_cost_yuan": Default(5.0e5, "yuan", "assumption: the 50 万元 of the Lianyungang ETDZ plan's 两网融合 refit"),
+        "capacity": Default(10.0, "t/d", "assumption"),
+        "land_m2": Default(500.0, "m²", "assumption"),
+    },
+    "sorting_centers": {
+        "fixed_cost_yuan": Default(3.5e6, "yuan", "Lianyungang ETDZ plan: 大件分拣中心, 350 万元"),
+        "capacity": Default(3.0e4, "t/yr", "national standard draft 2024: integrated sorting centre ≥ 30 000 t/yr"),
+        "land_m2": Default(3000.0, "m²", "national standard draft 2024: ≥ 3000 m²"),
+    },
+    "recycling_markets": {
+        "fixed_cost_yuan": Default(5.0e6, "yuan", "assumption"),
+        "capacity": Default(5.0e4, "t/yr", "assumption"),
+        "land_m2": Default(1.0e4, "m²", "assumption"),
+    },
+}
+#: Least distance between two generated candidate sites, metres (assumption: a planner's first sketch).
+CANDIDATE_SPACING_M = 500.0
+
 #: Vehicle profile that drives between a facility kind's demand and its sites (assumption:
 #: small vehicles bring household waste and recyclables in, vans collect film, muck trucks haul muck).
 SERVICE_PROFILES: dict[str, str] = {

@@ -159,10 +159,29 @@ class LayerFile:
     encoding: str = ""
 
 
+def _sheet_with_coordinates(path: Path, lon_field: str | None, lat_field: str | None) -> str | None:
+    """The first sheet of a workbook with longitude and latitude columns (None: let the reader say why not)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        names = CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception:  # the reader names the broken workbook
+        return None
+    for name in names:
+        head = pd.read_excel(path, sheet_name=name, dtype=str, engine="calamine", nrows=0).columns
+        lon = lon_field if lon_field in head else find_coordinate_column(head, LON_FIELD_NAMES)
+        lat = lat_field if lat_field in head else find_coordinate_column(head, LAT_FIELD_NAMES)
+        if lon and lat:
+            return name
+    return None
+
+
 def inspect_layer(path: str | Path, kind: str, *, layer: str | None = None, sheet: str | None = None,
                   encoding: str | None = None, lon_field: str | None = None,
                   lat_field: str | None = None) -> LayerFile:
     """Read a layer file as stored and say what it holds (:class:`LayerFile`).
+
+    Without ``sheet``, an Excel workbook's first sheet with coordinate columns is read.
 
     Raises
     ------
@@ -171,8 +190,10 @@ def inspect_layer(path: str | Path, kind: str, *, layer: str | None = None, shee
         recognisable coordinate columns.
     """
     path = Path(path)
+    fmt = layer_format(path) if path.exists() else ""
+    if fmt == "XLSX" and sheet is None:
+        sheet = _sheet_with_coordinates(path, lon_field, lat_field)
     raw, name = _read_raw(path, get_kind(kind).name, layer, sheet, encoding, lon_field, lat_field)
-    fmt = layer_format(path)
     lon, lat = raw.attrs.get("coordinate_fields", ("", ""))
     detected = ""
     if fmt == "ESRI Shapefile" and encoding is None:

@@ -346,6 +346,8 @@ _KINDS += [
             # In the capacity unit of the facility kind named in facility_kind.
             _qty("capacity", "设计规模", "capacity", "unit of facility_kind", required=False,
                  positive=True),
+            _qty("land_m2", "用地面积", "land", "m²", required=False),
+            FieldSpec("origin", "来源", "origin", "str"),
         ),
         capacity_field="capacity",
     ),
@@ -365,6 +367,10 @@ _KINDS += [
             FieldSpec("tunnel", "隧道", "tunnel", "bool"),
             _qty("max_weight_t", "限重", "weight limit", "t", required=False, positive=True),
         ),
+    ),
+    LayerKind(
+        "water", "水域", "water", "area", _POLYGON,
+        (_id(), _name(required=False)),
     ),
     LayerKind(
         "restricted_zones", "限行区", "restricted zone", "network", _POLYGON,

@@ -1,7 +1,8 @@
 """The road network: build from OSM or a roads layer, snap, travel costs, paths, service areas."""
 
 from .costs import TravelCosts
-from .graph import DroppedParts, RoadNetwork
+from .graph import RoadNetwork
+from .pruning import DroppedParts
 from .osm import HIGHWAY_CLASSES, parse_maxspeed
 from .paths import Path
 from .profiles import (

@@ -11,7 +11,6 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 import scipy.sparse as sp
-from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
@@ -23,7 +22,7 @@ from .access import CostColumns, door_to_door_costs, within
 from .edge_table import TAG_BITS, EdgeTable
 from .osm import edges_from_osm_pbf, edges_from_osm_xml
 from .profiles import ROAD_CLASSES, VehicleProfile, resolve_profiles
-from .pruning import REASONS, DroppedParts, prune, reverse_edges
+from .pruning import REASONS, prune, reverse_edges
 from .roads_layer import edges_from_roads
 from .snapping import SnapResult, issues_for_snap, point_coordinates, snap_to_edges, snap_to_nodes
 

@@ -1,10 +1,9 @@
-"""Read OpenStreetMap road data (XML via OSMnx, PBF via pyosmium) into an edge table.
+"""Read OpenStreetMap road data (XML or PBF, both through pyosmium) into an edge table.
 
-Both readers produce the same unsimplified OSMnx-style graph (one edge per pair of
-consecutive way nodes, both directions unless one-way), keep only the highway types
-that collection vehicles, vans and muck trucks drive on, merge pass-through nodes with
-``osmnx.simplify_graph`` and project to a metric CRS. The same file in XML or PBF
-therefore gives the same network.
+One reader serves both formats: it keeps the highway types that collection vehicles,
+vans and muck trucks drive on, cuts each way into edges at junctions (pass-through nodes
+become shape points, as ``osmnx.simplify_graph`` would make them) and projects to a metric
+CRS, all on arrays. The same data in XML or PBF therefore gives the same network.
 
 The tags a county's network really has become what each vehicle profile may use:
 ``highway`` the road class (``track`` included: village roads matter for film and rural
@@ -17,13 +16,10 @@ on an expressway or a viaduct mark 高架 (elevated); ``tunnel`` marks tunnels;
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import numpy as np
-import osmnx as ox
 import shapely
 from pyproj import CRS, Transformer
 
@@ -144,127 +140,126 @@ def _name(value: Any) -> str:
     return ";".join(dict.fromkeys(_values(value)))
 
 
-def graph_from_pbf(path: str | Path) -> nx.MultiDiGraph:
-    """Unsimplified OSMnx-style MultiDiGraph of all ``highway`` ways in an OSM PBF file.
-
-    Nodes carry ``x`` (lon) and ``y`` (lat); edges carry ``osmid``, ``highway``,
-    ``maxspeed``, ``oneway``, ``reversed`` and ``length`` (metres, great circle), as
-    ``osmnx.graph_from_xml(..., simplify=False)`` gives them.
-    """
+def _read_ways(path: Path) -> tuple[list[np.ndarray], list[np.ndarray], list[dict]]:
+    """Drivable ways of an OSM file (XML or PBF, read by pyosmium): node ids, coordinates (lon, lat) and tags."""
     import osmium
 
-    graph = nx.MultiDiGraph(crs="epsg:4326")
-    processor = (
-        osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-        .with_locations()
-        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-        .with_filter(osmium.filter.KeyFilter("highway"))
-    )
-    for way in processor:
-        tags = {k: way.tags.get(k) for k in WAY_TAGS if k in way.tags}
-        refs: list[int] = []
-        for node in way.nodes:
-            if not node.location.valid():
+    refs, coords, tags = [], [], []
+    try:
+        processor = (
+            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            .with_locations()
+            .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+            .with_filter(osmium.filter.KeyFilter("highway"))
+        )
+        for way in processor:
+            t = {k: way.tags.get(k) for k in WAY_TAGS if k in way.tags}
+            if _highway_class(t.get("highway")) is None or is_closed(t):
                 continue
-            if refs and refs[-1] == node.ref:
-                continue
-            refs.append(node.ref)
-            graph.add_node(node.ref, x=node.lon, y=node.lat)
-        oneway_tag = tags.get("oneway")
-        oneway = oneway_tag in ONEWAY_FORWARD or oneway_tag in ONEWAY_REVERSE or tags.get("junction") == "roundabout"
-        if oneway_tag in ONEWAY_REVERSE:
-            refs.reverse()
-        attrs = {k: v for k, v in tags.items() if k not in ("junction", "oneway")}
-        graph.add_edges_from(pairwise(refs), osmid=way.id, oneway=oneway, reversed=False, **attrs)
-        if not oneway:
-            graph.add_edges_from(pairwise(reversed(refs)), osmid=way.id, oneway=False, reversed=True, **attrs)
-    if graph.number_of_edges() == 0:
-        raise GeoplanError(f"{path}: no highway ways found — is this an OSM extract of the planning area?")
-    return ox.distance.add_edge_lengths(graph)
+            ids, xy = [], []
+            for node in way.nodes:
+                if not node.location.valid() or (ids and ids[-1] == node.ref):
+                    continue
+                ids.append(node.ref)
+                xy.append((node.lon, node.lat))
+            if len(ids) >= 2:
+                refs.append(np.asarray(ids, dtype=np.int64))
+                coords.append(np.asarray(xy, dtype=np.float64))
+                tags.append(t)
+    except RuntimeError as exc:  # libosmium reports a broken file this way
+        raise GeoplanError(f"{path}: 无法读取 OSM 文件 / cannot read the OSM file ({exc}) — is it a complete "
+                           ".osm or .osm.pbf extract?") from None
+    return refs, coords, tags
 
 
-def edges_from_osm_graph(graph: nx.MultiDiGraph, to_crs: Any = None) -> tuple[EdgeTable, CRS]:
-    """Drivable, simplified and projected edge table from an unsimplified OSMnx graph.
+def _direction(t: dict) -> int:
+    """+1 one-way along the way, -1 one-way against it, 0 both ways."""
+    oneway = t.get("oneway")
+    if oneway in ONEWAY_REVERSE:
+        return -1
+    if oneway in ONEWAY_FORWARD or (t.get("junction") in ("roundabout", "circular") and oneway != "no"):
+        return 1
+    return 0
+
+
+def edges_from_osm(path: str | Path, to_crs: Any = None) -> tuple[EdgeTable, CRS]:
+    """Drivable, simplified and projected edge table of an OSM XML or PBF file.
+
+    Each way is cut at its ends and at every node another way (or itself again) passes
+    through; the pieces between are edges, their inner nodes shape points. Two-way
+    ways give an edge each way; ``oneway=-1`` ways are driven against their drawing.
+    Everything runs on arrays (no graph library), so a county extract with millions of
+    nodes reads in seconds.
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
-        Unsimplified graph in longitude/latitude (``x``, ``y`` node attributes).
+    path : path
+        ``.osm`` / ``.xml`` (OSM XML) or ``.pbf`` (OSM PBF).
     to_crs : CRS-like, optional
-        Target metric CRS. Default: the CGCS2000 Gauss-Krüger zone of the area's
-        mean longitude.
+        Target metric CRS. Default: the CGCS2000 Gauss-Krüger zone of the area's mean longitude.
 
     Returns
     -------
     EdgeTable, pyproj.CRS
     """
-    drivable = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
-                if _highway_class(d.get("highway")) and not is_closed(d)]
-    if not drivable:
-        raise GeoplanError("the OSM data has no drivable roads (highway=motorway … residential/service/track)")
-    graph = graph.edge_subgraph(drivable).copy()
-    differ = [k for k in WAY_TAGS if k not in ("junction", "service")]
-    graph = ox.simplify_graph(graph, edge_attrs_differ=differ)
-
-    nodes = list(graph.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    lonlat = np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in nodes], dtype=np.float64)
+    path = Path(path)
+    if not path.exists():
+        raise GeoplanError(f"OSM file {path} does not exist: check the road source path")
+    refs, coords, tags = _read_ways(path)
+    if not refs:
+        raise GeoplanError(f"{path}: no drivable roads found (highway=motorway … residential/service/track) — "
+                           "is this an OSM extract of the planning area?")
+    lengths = np.array([len(r) for r in refs])
+    way_of = np.repeat(np.arange(len(refs)), lengths)
+    ref = np.concatenate(refs)
+    lonlat = np.concatenate(coords)
+    first = np.r_[0, np.cumsum(lengths)[:-1]]
+    last = first + lengths - 1
+    # junctions: way ends and nodes used more than once (by another way or the same one)
+    unique_ref, inverse, counts = np.unique(ref, return_inverse=True, return_counts=True)
+    junction = counts[inverse] >= 2
+    junction[first] = True
+    junction[last] = True
+    # an edge runs from each junction to the next one along its way
+    starts = np.flatnonzero(junction & ~np.isin(np.arange(len(ref)), last))
+    next_junction = np.flatnonzero(junction)
+    ends = next_junction[np.searchsorted(next_junction, starts, side="right")]
+    n_vertices = ends - starts + 1
+    vertex = np.repeat(starts, n_vertices) + (np.arange(n_vertices.sum()) - np.repeat(np.cumsum(n_vertices) - n_vertices,
+                                                                                        n_vertices))
     crs = CRS.from_user_input(to_crs) if to_crs is not None else CRS.from_epsg(metric_crs_for(float(lonlat[:, 0].mean())))
     if not crs.is_projected:
         raise GeoplanError(f"to_crs {crs.to_string()} is not a projected CRS: use a metric one such as EPSG:4549")
-    transformer = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-
-    def project(xy: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
-
-    u, v, classes, caps, geoms, tags, weights, names = [], [], [], [], [], [], [], []
-    for a, b, data in graph.edges(data=True):
-        u.append(index[a])
-        v.append(index[b])
-        classes.append(ROAD_CLASSES.index(_highway_class(data.get("highway"))))
-        caps.append(parse_maxspeed(data.get("maxspeed")))
-        tags.append(edge_tags(data))
-        weights.append(parse_maxweight(data.get("maxweight")))
-        names.append(_name(data.get("name")))
-        geom = data.get("geometry")
-        geoms.append(geom if geom is not None else shapely.LineString([lonlat[index[a]], lonlat[index[b]]]))
-    geometry = shapely.transform(np.array(geoms, dtype=object), project)
-    table = EdgeTable(
-        node_xy=project(lonlat),
-        u=np.array(u, dtype=np.int64),
-        v=np.array(v, dtype=np.int64),
-        length_m=shapely.length(geometry),
-        road_class=np.array(classes, dtype=np.int8),
-        speed_cap_kmh=np.array(caps, dtype=np.float64),
-        geometry=geometry,
-        node_source_id=np.array(nodes, dtype=np.int64),
-        tags=np.array(tags, dtype=np.uint8),
-        max_weight_t=np.array(weights, dtype=np.float64),
-        name=np.array(names, dtype=object),
-    )
-    return table, crs
+    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lonlat[:, 0], lonlat[:, 1])
+    xy = np.column_stack([x, y])
+    geometry = shapely.linestrings(xy[vertex], indices=np.repeat(np.arange(len(starts)), n_vertices))
+    # nodes: the junctions used as edge ends
+    node_refs, node_index = np.unique(np.r_[ref[starts], ref[ends]], return_inverse=True)
+    u, v = node_index[: len(starts)], node_index[len(starts):]
+    node_xy = np.empty((len(node_refs), 2))
+    node_xy[u] = xy[starts]
+    node_xy[v] = xy[ends]
+    way = way_of[starts]
+    direction = np.array([_direction(t) for t in tags])[way]
+    classes = np.array([ROAD_CLASSES.index(_highway_class(t.get("highway"))) for t in tags], dtype=np.int8)[way]
+    caps = np.array([parse_maxspeed(t.get("maxspeed")) for t in tags])[way]
+    bits = np.array([edge_tags(t) for t in tags], dtype=np.uint8)[way]
+    weights = np.array([parse_maxweight(t.get("maxweight")) for t in tags])[way]
+    names = np.array([_name(t.get("name")) for t in tags], dtype=object)[way]
+    against = direction < 0
+    geometry[against] = shapely.reverse(geometry[against])
+    u, v = np.where(against, v, u), np.where(against, u, v)
+    table = EdgeTable(node_xy=node_xy, u=u.astype(np.int64), v=v.astype(np.int64), length_m=shapely.length(geometry),
+                      road_class=classes, speed_cap_kmh=caps, geometry=geometry, node_source_id=node_refs,
+                      tags=bits, max_weight_t=weights, name=names)
+    return table.with_reverse(direction == 0), crs
 
 
 def edges_from_osm_xml(path: str | Path, to_crs: Any = None) -> tuple[EdgeTable, CRS]:
-    """Edge table from an OSM XML file (read with ``osmnx.graph_from_xml``)."""
-    path = Path(path)
-    if not path.exists():
-        raise GeoplanError(f"OSM file {path} does not exist: check the road source path")
-    saved = ox.settings.useful_tags_way
-    ox.settings.useful_tags_way = list(dict.fromkeys([*saved, *WAY_TAGS]))
-    try:
-        graph = ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
-    except ox._errors.InsufficientResponseError as exc:  # empty file
-        raise GeoplanError(f"{path}: no OSM nodes or ways found — is this an OSM XML extract?") from exc
-    finally:
-        ox.settings.useful_tags_way = saved
-    return edges_from_osm_graph(graph, to_crs)
+    """Edge table from an OSM XML file (:func:`edges_from_osm`)."""
+    return edges_from_osm(path, to_crs)
 
 
 def edges_from_osm_pbf(path: str | Path, to_crs: Any = None) -> tuple[EdgeTable, CRS]:
-    """Edge table from an OSM PBF file (read with pyosmium)."""
-    path = Path(path)
-    if not path.exists():
-        raise GeoplanError(f"OSM file {path} does not exist: check the road source path")
-    return edges_from_osm_graph(graph_from_pbf(path), to_crs)
+    """Edge table from an OSM PBF file (:func:`edges_from_osm`)."""
+    return edges_from_osm(path, to_crs)

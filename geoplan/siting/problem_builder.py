@@ -104,10 +104,9 @@ class BuiltProblem:
 def site_table(scenario: Scenario, kind: str) -> gpd.GeoDataFrame:
     """The kind's facilities in the plan (kept open) and its candidate sites, ids kept.
 
-    Raises
-    ------
-    GeoplanError
-        If the scenario has no candidate site of ``kind``.
+    When the scenario has no candidate site of ``kind``, candidates are generated on the road
+    network (:func:`geoplan.siting.candidates.generate_candidates`) and ``attrs["notes"]``
+    says so, with the defaults they carry.
     """
     spec = layers.get_kind(kind)
     frames = []
@@ -122,11 +121,14 @@ def site_table(scenario: Scenario, kind: str) -> gpd.GeoDataFrame:
         }, geometry=keep.geometry.to_numpy(), crs=keep.crs))
     cands = scenario.layers.get("candidate_sites")
     cands = cands[cands["facility_kind"] == kind] if cands is not None else None
+    notes = []
     if cands is None or len(cands) == 0:
-        raise GeoplanError(
-            f"{scenario.layers_path}: no candidate_sites with facility_kind = {kind} — "
-            f"add candidate sites for {spec.label_zh} ({kind}) to the candidate_sites layer"
-        )
+        from geoplan.siting.candidates import assumptions, generate_candidates
+
+        cands = generate_candidates(scenario, kind)
+        notes.append(f"没有备选站址，自动生成 {len(cands)} 个 / no candidate sites of {kind} given: {len(cands)} "
+                     f"generated on the road network (`geoplan candidates --kind {kind}` writes them to edit); "
+                     f"assumed {'; '.join(assumptions(kind))}")
     frames.append(gpd.GeoDataFrame({
         "id": cands["id"].astype(str).to_numpy(), "name": cands["name"].astype(str).to_numpy(),
         "status": "candidate", "capacity": pd.to_numeric(cands["capacity"], errors="coerce").to_numpy(),
@@ -135,6 +137,7 @@ def site_table(scenario: Scenario, kind: str) -> gpd.GeoDataFrame:
     }, geometry=cands.geometry.to_numpy(), crs=cands.crs))
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[-1].crs)
     out["capacity"] = out["capacity"].astype(float).fillna(np.inf)
+    out.attrs["notes"] = notes
     return out
 
 
@@ -202,5 +205,5 @@ def build_problem(
     )
     return BuiltProblem(
         kind=kind, problem=problem, sites=sites, demand=demand, profile=profile, radius_m=float(radius_m),
-        cutoff_m=cutoff_m, demand_nodes=d_snap.node, site_nodes=s_snap.node,
+        cutoff_m=cutoff_m, demand_nodes=d_snap.node, site_nodes=s_snap.node, notes=list(sites.attrs.get("notes", [])),
     )

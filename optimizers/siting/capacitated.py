@@ -9,7 +9,6 @@ kept because they make the LP bound much stronger than capacity rows alone.
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np

@@ -9,7 +9,6 @@ feasible radius; radii proven infeasible give the bound if time runs out.
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np

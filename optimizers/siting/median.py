@@ -50,7 +50,6 @@ from optimizers.siting._sites import (
     unreachable,
     unreachable_reason,
 )
-from optimizers.siting.coverage import plan_cost
 from optimizers.siting.lagrangian import (
     LagrangianBound,
     fix_sites,

@@ -19,7 +19,6 @@ from geoplan.routing import assign_muck, pack_trips, run_routing
 from geoplan.clock import parse_hours
 from geoplan.quantities import KITCHEN
 from geoplan.scenario import load_scenario
-from geoplan.scenario import load_scenario
 from layers.errors import GeoplanError
 from optimizers.routing import check_feasibility
 

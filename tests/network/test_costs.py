@@ -6,7 +6,6 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pytest
-import scipy.sparse as sp
 import shapely
 
 from geoplan.network import RoadNetwork, VehicleProfile
