@@ -263,3 +263,30 @@ def edges_from_osm_xml(path: str | Path, to_crs: Any = None) -> tuple[EdgeTable,
 def edges_from_osm_pbf(path: str | Path, to_crs: Any = None) -> tuple[EdgeTable, CRS]:
     """Edge table from an OSM PBF file (:func:`edges_from_osm`)."""
     return edges_from_osm(path, to_crs)
+
+
+#: OSM tags of water areas (lakes, ponds, reservoirs, river surfaces), where no site may stand.
+WATER_TAGS = {"natural": {"water"}, "waterway": {"riverbank"}, "landuse": {"reservoir", "basin"}}
+
+
+def water_from_osm(path: str | Path, to_crs: Any) -> "gpd.GeoDataFrame":
+    """Water areas of an OSM file (closed ways and multipolygons tagged as water), in ``to_crs``."""
+    import geopandas as gpd
+    import osmium
+
+    factory = osmium.geom.WKBFactory()
+    names, geoms = [], []
+    try:
+        processor = osmium.FileProcessor(str(path)).with_areas().with_filter(osmium.filter.EntityFilter(osmium.osm.AREA))
+        for area in processor:
+            if not any(area.tags.get(k) in values for k, values in WATER_TAGS.items()):
+                continue
+            try:
+                geoms.append(shapely.from_wkb(factory.create_multipolygon(area)))
+            except RuntimeError:  # an incomplete ring at the extract's edge
+                continue
+            names.append(area.tags.get("name", ""))
+    except RuntimeError as exc:
+        raise GeoplanError(f"{path}: 无法读取 OSM 文件 / cannot read the OSM file ({exc})") from None
+    water = gpd.GeoDataFrame({"id": [f"W{i + 1}" for i in range(len(geoms))], "name": names}, geometry=geoms, crs=4326)
+    return water.to_crs(to_crs)

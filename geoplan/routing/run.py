@@ -163,12 +163,37 @@ def run_routing(
     return RoutingOutcome(workflow, prepared, result, routes, stops, feasibility, summary, road_paths, paths)
 
 
+#: The scenario the forked workflow processes inherit (set just before they start).
+_FORKED: dict = {}
+
+
+def _run_forked(workflow: str) -> RoutingOutcome:
+    scenario, kwargs = _FORKED["scenario"], _FORKED["kwargs"]
+    return run_routing(scenario, workflow, **kwargs)
+
+
 def demo_routing(scenario, *, time_limit_s: float | None = None, seed: int = 0,
-                 iteration_limit: int | None = None) -> list[RoutingOutcome]:
+                 iteration_limit: int | None = None, workers: int | None = None) -> list[RoutingOutcome]:
     """Run all three workflows (collection, film, muck) and write their outputs.
 
     With ``iteration_limit`` the search stops after that many iterations (``time_limit_s``
     then only guards against a very slow machine), so the same seed gives the same routes.
+    The workflows are independent, so they run side by side in ``workers`` processes
+    (default: one per core, at most three), forked from this one with the scenario already
+    loaded; each writes its own files, and the results are those of one after another.
     """
-    return [run_routing(scenario, w, time_limit_s=time_limit_s, seed=seed, iteration_limit=iteration_limit)
-            for w in WORKFLOWS]
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    kwargs = dict(time_limit_s=time_limit_s, seed=seed, iteration_limit=iteration_limit)
+    workers = min(len(WORKFLOWS), os.cpu_count() or 1) if workers is None else workers
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [run_routing(scenario, w, **kwargs) for w in WORKFLOWS]
+    _ = scenario.layers, scenario.road_network  # loaded once, inherited by every process
+    _FORKED.update(scenario=scenario, kwargs=kwargs)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_run_forked, WORKFLOWS))
+    finally:
+        _FORKED.clear()

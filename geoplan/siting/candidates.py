@@ -59,10 +59,21 @@ def _thin(xy: np.ndarray, order: np.ndarray, spacing_m: float, taken: np.ndarray
     return kept
 
 
+def water_areas(scenario: Scenario) -> gpd.GeoDataFrame | None:
+    """The scenario's ``water`` layer, or else the water areas of its OSM road source."""
+    if "water" in scenario.layers:
+        return scenario.layers["water"]
+    source = scenario.folder / scenario.network_settings.source
+    if "roads" not in scenario.layer_sources and source.suffix.lower() in (".osm", ".xml", ".pbf") and source.exists():
+        from geoplan.network.osm import water_from_osm
+
+        return water_from_osm(source, scenario.metric_epsg)
+    return None
+
+
 def _excluded_areas(scenario: Scenario) -> shapely.Geometry | None:
     parts = []
-    for kind in ("restricted_zones", "water"):
-        gdf = scenario.layers.get(kind)
+    for gdf in (scenario.layers.get("restricted_zones"), water_areas(scenario)):
         if gdf is not None and len(gdf):
             parts.append(shapely.union_all(gdf.to_crs(scenario.metric_epsg).geometry.to_numpy()))
     return shapely.union_all(parts) if parts else None

@@ -138,3 +138,17 @@ def test_bad_input_to_init_writes_nothing(files, tmp_path):
     run = geoplan("init", str(folder), "--roads", str(OSM))
     assert run.returncode == 2 and "exists and is not empty" in run.stderr
     assert (folder / "scenario.toml").read_text(encoding="utf-8") == "# a planner's scenario\n"
+
+
+def test_generated_candidates_keep_out_of_the_extract_s_water(county):
+    from geoplan.siting.candidates import generate_candidates, water_areas
+
+    sc = load_scenario(county)
+    water = water_areas(sc)
+    assert water is not None and len(water) >= 1  # read from the OSM extract: the extract has no water layer
+    import shapely
+
+    sites = generate_candidates(sc, "transfer_stations", spacing_m=100.0)
+    xy = shapely.get_coordinates(sites.geometry.to_numpy())
+    pond = shapely.union_all(water.geometry.to_numpy())
+    assert len(sites) > 20 and not shapely.contains_xy(pond, xy[:, 0], xy[:, 1]).any()
