@@ -103,6 +103,7 @@ class RoadNetwork:
         self.edge_name = table.name
         self.edge_reverse = reverse_edges(table.u, table.v, table.length_m)
         self.node_source_id = table.node_source_id
+        self._restricted_zones = restricted_zones
         self._zone_barred = self._restricted_edges(restricted_zones)
         self._graphs: dict[tuple[str, str], _costs.CostGraph] = {}
         self._node_tree: cKDTree | None = None
@@ -546,6 +547,27 @@ class RoadNetwork:
             raise GeoplanError(f"points snapped for vehicle profile {points.profile} cannot be costed for {profile}: "
                                "snap them for it, or pass the points")
         return points
+
+    def split_at(self, points, profile: str, end_m: float = 0.5) -> tuple["RoadNetwork", np.ndarray]:
+        """The network with the roads cut where each point meets the nearest road ``profile`` may use.
+
+        A route that stops at such a point then drives along its street to the very spot,
+        not to a junction up to a block away. Points within ``end_m`` of an edge's end use
+        that end.
+
+        Returns
+        -------
+        RoadNetwork
+            A new network (this one is unchanged), with the same profiles and restricted zones.
+        ndarray of int64
+            The node of each point on it.
+        """
+        from .splitting import split_edges
+
+        table, point_ids = split_edges(self, self.snap(points, profile), end_m)
+        net = RoadNetwork(table, self.crs, restricted_zones=self._restricted_zones, profiles=self.profiles)
+        index = {int(i): k for k, i in enumerate(net.node_source_id)}
+        return net, np.array([index[int(i)] for i in point_ids], dtype=np.int64)
 
     def costs_to_node(self, node: int, profile: str, weight: str = "metres") -> np.ndarray:
         """Road cost of driving from every node to ``node`` (read-only, cached), ``inf`` where unreachable."""

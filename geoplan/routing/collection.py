@@ -32,7 +32,7 @@ import numpy as np
 
 from layers.errors import GeoplanError
 from geoplan.quantities import KITCHEN, OTHER, RECYCLABLES, fraction_t_per_d
-from geoplan.routing.matrices import Locations, build_matrices, snap_places
+from geoplan.routing.matrices import Locations, build_matrices, snap_places, stops_network
 from geoplan.routing.prepared import PreparedProblem
 from geoplan.routing.sites import choose_sites
 from optimizers.routing import Depot, Job, RoutingProblem, UnloadSite, VehicleType, assign_to_sites
@@ -107,6 +107,8 @@ def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
     choice = choose_sites(scenario, COLLECTION_SITE_KINDS,
                           stations if stations is not None else settings.collection_stations)
 
+    net = stops_network(net, [("depots", depot_row), *choice.layers.items(),
+                              ("residential_communities", communities)], truck.profile, limit)
     loc = Locations()
     depot_places, depot_nodes = snap_places(net, depot_row, "depots", truck.profile, limit)
     depot_id = depot_places[0].layer_id
@@ -206,7 +208,7 @@ def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
         "unassigned_t_per_d": round(float(demand[assignment.site < 0].sum()), 3),
         "tonnes_per_d": {f: round(float(tonnes[f].sum()), 3) for f in FRACTION_VEHICLE},
     }
-    return PreparedProblem("collection", problem, loc, vehicles, notes, details)
+    return PreparedProblem("collection", problem, loc, vehicles, notes, details, net)
 
 
 def _station_notes(choice, sites, demand, nearest, assignment, pickups) -> list[str]:

@@ -15,7 +15,7 @@ import numpy as np
 from layers.errors import GeoplanError
 from geoplan.quantities import shop_film_t_per_yr, village_film_t_per_yr
 from geoplan.routing.fleet import FILM
-from geoplan.routing.matrices import Locations, build_matrices, snap_places
+from geoplan.routing.matrices import Locations, build_matrices, snap_places, stops_network
 from geoplan.routing.prepared import PreparedProblem
 from geoplan.routing.sites import choose_sites
 from optimizers.routing import Depot, Job, RoutingProblem, UnloadSite, VehicleType
@@ -60,6 +60,8 @@ def prepare_film(scenario, stations: str | None = None) -> PreparedProblem:
     villages = villages.iloc[:0] if villages is None else villages
     shops = shops.iloc[:0] if shops is None else shops
 
+    net = stops_network(net, [(base_kind, bases), ("villages", villages), ("agri_input_shops", shops)],
+                        van.profile, limit)
     loc = Locations()
     b_places, b_nodes = snap_places(net, bases, base_kind, van.profile, limit)
     depots, sites = [], []
@@ -107,4 +109,4 @@ def prepare_film(scenario, stations: str | None = None) -> PreparedProblem:
     problem = RoutingProblem(depots, vts, jobs, matrices, sites)
     details = {**choice.details(), "period_days": settings.film_period_days,
                "tonnes_per_run": {"villages": round(float(v_t.sum()), 3), "shops": round(float(s_t.sum()), 3)}}
-    return PreparedProblem("film", problem, loc, vehicles, notes, details)
+    return PreparedProblem("film", problem, loc, vehicles, notes, details, net)

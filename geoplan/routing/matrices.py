@@ -1,7 +1,7 @@
 """Travel matrices for a routing problem, built from the scenario's road network.
 
-Each place a route may visit (depot, pick-up point, unload site) is snapped once to the
-nearer end of the nearest road its vehicle may use; matrices are node-to-node driving distance (m) and time (s)
+Each place a route may visit (depot, pick-up point, unload site) is put on the nearest road
+its vehicle may use: the road is cut there (:func:`stops_network`), so a stop lies on its street; matrices are node-to-node driving distance (m) and time (s)
 along the fastest path of each road profile, so a route's km equals the length of the
 road geometry drawn for it.
 """
@@ -104,6 +104,37 @@ def build_matrices(network, locations: Locations, profiles: list[str]) -> dict[s
     return out
 
 
+def stops_network(network, frames: list[tuple[str, object]], profile: str, max_snap_m: float):
+    """The network cut where every place of ``frames`` ((kind, layer) pairs) meets the nearest road
+    ``profile`` may use, so each route stop lies on its street (:meth:`RoadNetwork.split_at`).
+
+    Raises
+    ------
+    LayerValidationError
+        A place lies farther than ``max_snap_m`` from every road the vehicle may use.
+    """
+    points = []
+    for kind, gdf in frames:
+        if gdf is None or len(gdf) == 0:
+            continue
+        _check_reach(network, gdf, kind, profile, max_snap_m)
+        points.append(np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()]))
+    if not points:
+        return network
+    split, _ = network.split_at(np.vstack(points), profile)
+    return split
+
+
+def _check_reach(network, gdf, kind: str, profile: str, max_snap_m: float):
+    snap = network.snap(gdf.geometry, profile)
+    ids = [str(i) for i in gdf["id"]]
+    who = f"{network.profile(profile).label} may use"
+    issues = issues_for_snap(snap, ids, str(gdf.attrs.get("source", kind)), kind, max_snap_m, who)
+    if issues:
+        raise LayerValidationError(issues)
+    return snap
+
+
 def snap_places(network, gdf, kind: str, profile: str, max_snap_m: float = 500.0) -> tuple[list[Place], np.ndarray]:
     """Places of a layer and the network node each is served from: the nearer end of the
     nearest road the vehicle ``profile`` may use.
@@ -116,12 +147,7 @@ def snap_places(network, gdf, kind: str, profile: str, max_snap_m: float = 500.0
     """
     if len(gdf) == 0:
         return [], np.empty(0, dtype=np.int64)
-    snap = network.snap(gdf.geometry, profile)
-    ids = [str(i) for i in gdf["id"]]
-    who = f"{network.profile(profile).label} may use"
-    issues = issues_for_snap(snap, ids, str(gdf.attrs.get("source", kind)), kind, max_snap_m, who)
-    if issues:
-        raise LayerValidationError(issues)
+    snap = _check_reach(network, gdf, kind, profile, max_snap_m)
     names = gdf["name"] if "name" in gdf.columns else gdf["id"]
     places = [Place(str(i), str(n), kind, g) for i, n, g in zip(gdf["id"], names, gdf.geometry)]
     return places, np.asarray(snap.node, dtype=np.int64)

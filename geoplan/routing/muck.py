@@ -39,7 +39,7 @@ from geoplan.routing.collection import pick_depot
 from geoplan.clock import parse_hours
 from geoplan.quantities import muck_m3_per_working_day
 from geoplan.routing.fleet import MUCK
-from geoplan.routing.matrices import Locations, build_matrices, snap_places
+from geoplan.routing.matrices import Locations, build_matrices, snap_places, stops_network
 from geoplan.routing.prepared import PreparedProblem
 from geoplan.routing.sites import choose_sites, site_capacity
 from optimizers.routing import Depot, Job, RoutingProblem, RoutingResult, UnloadSite, UnservedJob, VehicleType, build_route
@@ -192,6 +192,9 @@ def prepare_muck(scenario, time_limit_s: float = 10.0, stations: str | None = No
 
     shift_start, shift_end = truck.shift_s()
     choice = choose_sites(scenario, MUCK_SITE_KINDS, stations if stations is not None else settings.muck_sites)
+    depot_row = pick_depot(lay.get("depots", []), settings.collection_depot)
+    net = stops_network(net, [*choice.layers.items(), ("depots", depot_row), ("construction_sites", sites)],
+                        truck.profile, limit)
     sink_rows = []
     disposal = choice.layers.get("muck_disposal_sites")
     if disposal is not None and len(disposal):
@@ -216,7 +219,6 @@ def prepare_muck(scenario, time_limit_s: float = 10.0, stations: str | None = No
         raise GeoplanError("no muck_disposal_sites and no muck_transfer_yards: add a 渣土消纳场 or 建筑垃圾转运调配场")
 
     loc = Locations()
-    depot_row = pick_depot(lay.get("depots", []), settings.collection_depot)
     d_places, d_nodes = snap_places(net, depot_row, "depots", truck.profile, limit)
     depot = Depot(d_places[0].layer_id, loc.add(d_places[0].layer_id, d_places[0], d_nodes[0]))
     unload = []
@@ -291,7 +293,7 @@ def prepare_muck(scenario, time_limit_s: float = 10.0, stations: str | None = No
         "assignment_status": assignment.status,
         "trucks_lower_bound": lower,
     }
-    return PreparedProblem("muck", problem, loc, vehicles, notes, details)
+    return PreparedProblem("muck", problem, loc, vehicles, notes, details, net)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ class PreparedProblem:
         Assumptions and warnings for the planner (capacity overruns, plan date…).
     details : dict
         Workflow-specific figures for the summary JSON (e.g. the muck assignment).
+    network : RoadNetwork or None
+        The road network the matrices' nodes belong to: the scenario's, cut at every stop.
     """
 
     workflow: str
@@ -35,3 +37,4 @@ class PreparedProblem:
     vehicles: dict[str, FleetVehicle]
     notes: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    network: Any = None

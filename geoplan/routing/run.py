@@ -154,7 +154,8 @@ def run_routing(
                        iteration_limit=iteration_limit)
     feasibility = check_feasibility(prepared.problem, result)
     co2 = scenario.quantities.diesel_co2_kg_per_l
-    routes, stops, road_paths = route_tables(prepared, result, scenario.road_network, scenario.road_network.crs, co2)
+    network = prepared.network if prepared.network is not None else scenario.road_network
+    routes, stops, road_paths = route_tables(prepared, result, network, network.crs, co2)
     summary = summary_dict(prepared, result, routes, feasibility)
     summary["time_limit_s"] = limit
     summary["iteration_limit"] = iteration_limit
@@ -169,7 +170,9 @@ _FORKED: dict = {}
 
 def _run_forked(workflow: str) -> RoutingOutcome:
     scenario, kwargs = _FORKED["scenario"], _FORKED["kwargs"]
-    return run_routing(scenario, workflow, **kwargs)
+    outcome = run_routing(scenario, workflow, **kwargs)
+    outcome.prepared.network = None  # the cut network stays behind: the outcome travels back by pickle
+    return outcome
 
 
 def demo_routing(scenario, *, time_limit_s: float | None = None, seed: int = 0,
