@@ -119,6 +119,17 @@ def test_the_whole_chain_runs_on_the_planners_county(county):
     assert run.returncode == 0, run.stderr
     summary = json.loads((county / "output" / "routes_collection.json").read_text(encoding="utf-8"))
     assert summary["unserved"] == [] and summary["totals"]["routes"] >= 1
+    # every stop lies on its route: the route drives to the spot where the community meets its street
+    import geopandas as gpd
+
+    routes = gpd.read_file(county / "output" / "routes_collection.gpkg", layer="routes").set_index("route_id")
+    stops = gpd.read_file(county / "output" / "routes_collection.gpkg", layer="stops")
+    sc = load_scenario(county)
+    communities = sc.layers["residential_communities"].set_index("id")
+    to_street = dict(zip(communities.index, sc.road_network.snap(communities, "compression_truck").road_distance_m))
+    for _, stop in stops[stops["kind"] == "job"].iterrows():
+        cid = stop["place_id"].split("/")[0]
+        assert communities.geometry[cid].distance(routes.geometry[stop["route_id"]]) <= to_street[cid] + 1.0
     run = geoplan("report", str(county), "--tiles", "none")
     assert run.returncode == 0, run.stderr
     assert (county / "output" / "summary.html").exists()

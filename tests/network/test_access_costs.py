@@ -130,3 +130,21 @@ def test_unknown_weight_and_profile_are_refused(random_grid):
         random_grid.access_costs(xy, xy, "film_van", "minutes")
     with pytest.raises(GeoplanError, match="unknown vehicle profile"):
         random_grid.access_costs(xy, xy, "bicycle", "metres")
+
+
+def test_cutting_the_roads_at_points_keeps_every_cost(random_grid):
+    """The network cut where points meet their roads: each point's node lies on its road, and the
+    door-to-door costs between the points are what they were."""
+    net = random_grid
+    points = _points(net, 25, 7)
+    cut, nodes = net.split_at(points, "film_van")
+    snap = net.snap(points, "film_van")
+    on_road = np.hypot(*(cut.node_xy[nodes] - points).T)
+    np.testing.assert_allclose(on_road, snap.road_distance_m, atol=0.51)
+    before = net.access_costs(points, points, "film_van", "metres")
+    after = cut.access_costs(points, points, "film_van", "metres")
+    np.testing.assert_allclose(after, before, rtol=1e-9, atol=1e-6)
+    # node to node on the cut network is the road part of the same cost
+    road = cut.travel_costs(nodes, nodes, profile="film_van", weight="metres").metres
+    np.testing.assert_allclose(road + on_road[:, None] + on_road[None, :], before, rtol=1e-9, atol=1.1)
+    assert cut.n_nodes > net.n_nodes and net.split_at(points, "film_van")[0].n_nodes == cut.n_nodes
