@@ -73,7 +73,7 @@ def demo(
 ) -> None:
     """Write the embedded demo county as a scenario folder and run the whole chain on it."""
     from geoplan.demo.scenario_folder import write_demo_scenario
-    from geoplan.publish import publish, write_layers_map
+    from geoplan.publish import publish, publish_themes, write_layers_map
     from geoplan.scenario import load_scenario
     from geoplan.routing import demo_routing
     from geoplan.siting import demo_siting
@@ -94,11 +94,15 @@ def demo(
         for part in outcome.levels or [outcome]:
             step(f"siting {part.kind} ({part.model}): {len(part.sites)} new sites, "
                  f"coverage {part.coverage_before:.1%} → {part.coverage_after:.1%}")
-    for outcome in demo_routing(scenario, time_limit_s=DEMO_ROUTING_LIMIT_S, iteration_limit=DEMO_ROUTING_ITERATIONS):
+    # the theme maps need no routes: they are drawn while the routes are planned
+    themes = []
+    outcomes = demo_routing(scenario, time_limit_s=DEMO_ROUTING_LIMIT_S, iteration_limit=DEMO_ROUTING_ITERATIONS,
+                            meanwhile=lambda: themes.append(publish_themes(scenario, tiles)))
+    for outcome in outcomes:
         t = outcome.result
         step(f"routes {outcome.workflow}: {len(outcome.routes)} routes, {t.distance_km:,.0f} km, "
              f"{t.co2_kg:,.0f} kg CO₂, {len(t.unserved)} unserved ({t.engine})")
-    written = publish(scenario, tiles=tiles)
+    written = publish(scenario, tiles=tiles, themes=themes[0])
     step(f"report: {scenario.output_dir / 'summary.html'} ({len(written)} files)")
     if not quiet:
         _print_layer_counts(scenario)

@@ -122,6 +122,12 @@ def write_theme_maps(scenario: Scenario, report: IndicatorReport, tiles: str = "
         if not any(k in report.coverage for k in theme.indicators):
             continue
         out[theme.title] = save_map(theme_map(scenario, theme, report, tiles), scenario.output_dir / f"map_{theme.key}.html")
+    return out
+
+
+def write_route_maps(scenario: Scenario, tiles: str = "osm") -> dict[str, Path]:
+    """The map of every routed workflow (``output/routes_<workflow>.gpkg``); returns title → path."""
+    out = {}
     for path in sorted(scenario.output_dir.glob("routes_*.gpkg")):
         workflow = path.stem.removeprefix("routes_")
         out[f"车辆路线 / routes: {workflow}"] = write_routes_map(scenario, workflow, tiles)
@@ -157,14 +163,35 @@ def write_routes_map(scenario: Scenario, workflow: str, tiles: str = "osm") -> P
     return save_map(finish_map(m), scenario.output_dir / f"map_routes_{workflow}.html")
 
 
-def publish(scenario: Scenario, tiles: str = "osm", with_report: bool = True) -> list[Path]:
-    """Compute indicators (existing and plan), write the theme maps and, with ``with_report``,
-    the indicator CSV/JSON files and ``output/summary.html``."""
-    from geoplan.reports import summary_page, write_indicator_tables
+@dataclass
+class Publication:
+    """What :func:`publish_themes` computed and wrote, for the route maps and the report to follow."""
 
+    existing: IndicatorReport
+    plan: IndicatorReport
+    maps: dict[str, Path]
+
+
+def publish_themes(scenario: Scenario, tiles: str = "osm") -> Publication:
+    """Indicators of the existing network and of the plan, and the theme maps (no routes needed)."""
     existing = compute_indicators(scenario, "existing")
     plan = compute_indicators(scenario, "plan")
-    maps = write_theme_maps(scenario, plan, tiles)
+    return Publication(existing, plan, write_theme_maps(scenario, plan, tiles))
+
+
+def publish(scenario: Scenario, tiles: str = "osm", with_report: bool = True,
+            themes: Publication | None = None) -> list[Path]:
+    """Compute indicators (existing and plan), write the theme and route maps and, with
+    ``with_report``, the indicator CSV/JSON files and ``output/summary.html``.
+
+    ``themes`` (from :func:`publish_themes`, e.g. written while the routes were planned) is
+    used instead of computing the indicators and theme maps again.
+    """
+    from geoplan.reports import summary_page, write_indicator_tables
+
+    themes = publish_themes(scenario, tiles) if themes is None else themes
+    existing, plan = themes.existing, themes.plan
+    maps = {**themes.maps, **write_route_maps(scenario, tiles)}
     written = list(maps.values())
     if with_report:
         written += write_indicator_tables(scenario, existing, plan)

@@ -176,7 +176,8 @@ def _run_forked(workflow: str) -> RoutingOutcome:
 
 
 def demo_routing(scenario, *, time_limit_s: float | None = None, seed: int = 0,
-                 iteration_limit: int | None = None, workers: int | None = None) -> list[RoutingOutcome]:
+                 iteration_limit: int | None = None, workers: int | None = None,
+                 meanwhile=None) -> list[RoutingOutcome]:
     """Run all three workflows (collection, film, muck) and write their outputs.
 
     With ``iteration_limit`` the search stops after that many iterations (``time_limit_s``
@@ -184,6 +185,7 @@ def demo_routing(scenario, *, time_limit_s: float | None = None, seed: int = 0,
     The workflows are independent, so they run side by side in ``workers`` processes
     (default: one per core, at most three), forked from this one with the scenario already
     loaded; each writes its own files, and the results are those of one after another.
+    ``meanwhile`` (a function of no argument) runs here while they work.
     """
     import multiprocessing
     import os
@@ -192,11 +194,17 @@ def demo_routing(scenario, *, time_limit_s: float | None = None, seed: int = 0,
     kwargs = dict(time_limit_s=time_limit_s, seed=seed, iteration_limit=iteration_limit)
     workers = min(len(WORKFLOWS), os.cpu_count() or 1) if workers is None else workers
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [run_routing(scenario, w, **kwargs) for w in WORKFLOWS]
+        outcomes = [run_routing(scenario, w, **kwargs) for w in WORKFLOWS]
+        if meanwhile is not None:
+            meanwhile()
+        return outcomes
     _ = scenario.layers, scenario.road_network  # loaded once, inherited by every process
     _FORKED.update(scenario=scenario, kwargs=kwargs)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_run_forked, WORKFLOWS))
+            futures = [pool.submit(_run_forked, w) for w in WORKFLOWS]
+            if meanwhile is not None:
+                meanwhile()
+            return [f.result() for f in futures]
     finally:
         _FORKED.clear()
