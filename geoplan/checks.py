@@ -21,12 +21,12 @@ import geopandas as gpd
 import numpy as np
 import pyogrio
 import shapely
-from scipy.sparse.csgraph import connected_components
+from geoplan.network.snapping import issues_for_snap
 
 import layers
 from layers.crs import SHIFTED_TO_WGS84
 from layers.errors import Issue, LayerValidationError
-from geoplan.quantities import KITCHEN, OTHER, RECYCLABLES
+from geoplan.quantities import KITCHEN, OTHER, RECYCLABLES, accepted_fractions
 from geoplan.scenario import Scenario
 from geoplan.standards import SERVICE_PROFILES
 
@@ -110,13 +110,6 @@ def layer_vehicles(scenario: Scenario, frames: dict[str, gpd.GeoDataFrame]) -> d
     return {k: v for k, v in out.items() if k in frames}
 
 
-def _main_nodes(network, profile: str) -> np.ndarray:
-    """Nodes of the largest part of the network ``profile`` can drive around in."""
-    graph = network.cost_graph(profile, "metres").matrix
-    _, label = connected_components(graph, directed=True, connection="strong")
-    return label == np.argmax(np.bincount(label))
-
-
 def _source(gdf: gpd.GeoDataFrame, scenario: Scenario) -> str:
     return str(gdf.attrs.get("source", scenario.layers_path))
 
@@ -125,14 +118,12 @@ def check_reach(scenario: Scenario, frames: dict[str, gpd.GeoDataFrame], check: 
     """Snap every point layer for each vehicle that serves it: distance to its roads and whether it can reach them."""
     network = scenario.road_network
     limit = scenario.network_settings.max_snap_m
-    main = {}
     for name, vehicles in layer_vehicles(scenario, frames).items():
         gdf = frames[name]
         if name in _NETWORK_LAYERS or not len(gdf) or not (gdf.geom_type == "Point").all():
             continue
         for profile in sorted(vehicles):
-            if profile not in main:
-                main[profile] = _main_nodes(network, profile)
+            main = network.main_nodes(profile)
             rows = gdf
             if name == "candidate_sites":
                 rows = gdf[gdf["facility_kind"].map(SERVICE_PROFILES) == profile]
@@ -140,15 +131,16 @@ def check_reach(scenario: Scenario, frames: dict[str, gpd.GeoDataFrame], check: 
                 continue
             snap = network.snap(rows, profile)
             d = np.asarray(snap.road_distance_m)
-            cut = ~(main[profile][network.edge_u[snap.edge]] & main[profile][network.edge_v[snap.edge]])
+            cut = ~(main[network.edge_u[snap.edge]] & main[network.edge_v[snap.edge]])
             check.snap_stats[f"{name} · {profile}"] = {
                 "points": float(len(d)), "median_m": float(np.median(d)), "p95_m": float(np.percentile(d, 95)),
                 "max_m": float(d.max()), "over_limit": float((d > limit).sum()), "unreachable": float(cut.sum()),
             }
             row_ids = rows["id"].astype(str).tolist()
             vehicle = network.profile(profile).label
-            check.issues += network.snap_issues(rows, file=_source(gdf, scenario), layer=name, max_snap_m=limit,
-                                                profile=profile)
+            check.issues += issues_for_snap(snap, row_ids, _source(gdf, scenario), name, limit, f"{vehicle} may use")
+            check.issues += network.dropped_road_issues(shapely.get_coordinates(rows.geometry.to_numpy()), snap,
+                                                        row_ids, _source(gdf, scenario), name)
             for rid in np.asarray(row_ids)[cut & (d <= limit)]:
                 check.issues.append(Issue(
                     _source(gdf, scenario), name, str(rid), "geometry",
@@ -217,11 +209,8 @@ def check_needs(scenario: Scenario, frames: dict[str, gpd.GeoDataFrame], check: 
         sites = [frames[k] for k in ("transfer_stations", "treatment_plants") if k in frames]
         accepted = set()
         for gdf in sites:
-            values = gdf["fractions"] if "fractions" in gdf.columns else [None] * len(gdf)
-            for v in values:
-                items = [p.strip() for p in str(v).replace("，", ",").split(",") if p.strip()] if v is not None and \
-                    str(v) not in ("nan", "None") else [OTHER]
-                accepted |= set(items)
+            for v in (gdf["fractions"] if "fractions" in gdf.columns else [None] * len(gdf)):
+                accepted |= set(accepted_fractions(v))
         shares = {KITCHEN: scenario.quantities.kitchen_waste_share,
                   RECYCLABLES: scenario.quantities.recyclables_share,
                   OTHER: scenario.quantities.other_waste_share}

@@ -23,6 +23,14 @@ OTHER, KITCHEN, RECYCLABLES = layers.WASTE_FRACTIONS[:3]
 DEFAULT_MUCK_DAYS = 365
 
 
+def accepted_fractions(value: object) -> tuple[str, ...]:
+    """The fractions a station's ``fractions`` field names (comma-separated, full-width commas too);
+    a station that names none takes 其他垃圾."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() in ("", "None", "nan"):
+        return (OTHER,)
+    return tuple(p.strip() for p in str(value).replace("，", ",").split(",") if p.strip()) or (OTHER,)
+
+
 def numeric_field(frame: pd.DataFrame, field: str) -> np.ndarray:
     """The values of a numeric column as float64; a missing column or a missing value counts 0."""
     if field not in frame.columns:

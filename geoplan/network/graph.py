@@ -25,6 +25,7 @@ from .profiles import ROAD_CLASSES, VehicleProfile, resolve_profiles
 from .pruning import REASONS, prune, reverse_edges
 from .roads_layer import edges_from_roads
 from .snapping import SnapResult, issues_for_snap, point_coordinates, snap_to_edges, snap_to_nodes
+from .splitting import split_edges
 
 
 def _first_of_each_road(geometry: np.ndarray) -> np.ndarray:
@@ -109,6 +110,8 @@ class RoadNetwork:
         self._node_tree: cKDTree | None = None
         self._edge_tree: shapely.STRtree | None = None
         self._profile_trees: dict[str, tuple[np.ndarray, shapely.STRtree]] = {}
+        self._usable: dict[str, np.ndarray] = {}
+        self._main: dict[str, np.ndarray] = {}
         self._dropped_tree: shapely.STRtree | None = None
         #: Cached "cost from every node to this node" columns (see :mod:`geoplan.network.access`).
         self.cost_columns = CostColumns()
@@ -224,17 +227,31 @@ class RoadNetwork:
             raise GeoplanError(f"unknown vehicle profile {name!r}: use one of {', '.join(self.profiles)}") from None
 
     def usable_edges(self, profile: str) -> np.ndarray:
-        """Boolean mask of the edges ``profile`` may drive on: not of a barred road class,
-        not carrying a barred tag (elevated, tunnel, private, no_hgv), not limited below the
-        vehicle's gross weight, not in a zone that bars it."""
-        prof = self.profile(profile)
-        barred_codes = [ROAD_CLASSES.index(c) for c in prof.barred_road_classes]
-        barred_bits = sum(TAG_BITS[t] for t in prof.barred_tags)
-        ok = ~np.isin(self.edge_road_class, barred_codes) & ~self._zone_barred[profile]
-        ok &= (self.edge_tags & barred_bits) == 0
-        if prof.gross_weight_t is not None:
-            ok &= ~(self.edge_max_weight_t < prof.gross_weight_t)
-        return ok
+        """Read-only mask of the edges ``profile`` may drive on (computed once per profile): not
+        of a barred road class, not carrying a barred tag (elevated, tunnel, private, no_hgv),
+        not limited below the vehicle's gross weight, not in a zone that bars it."""
+        if profile not in self._usable:
+            prof = self.profile(profile)
+            barred_codes = [ROAD_CLASSES.index(c) for c in prof.barred_road_classes]
+            barred_bits = sum(TAG_BITS[t] for t in prof.barred_tags)
+            ok = ~np.isin(self.edge_road_class, barred_codes) & ~self._zone_barred[profile]
+            ok &= (self.edge_tags & barred_bits) == 0
+            if prof.gross_weight_t is not None:
+                ok &= ~(self.edge_max_weight_t < prof.gross_weight_t)
+            ok.setflags(write=False)
+            self._usable[profile] = ok
+        return self._usable[profile]
+
+    def main_nodes(self, profile: str) -> np.ndarray:
+        """Read-only mask of the nodes in the largest part of the network ``profile`` can drive
+        around in (its largest strongly connected component; computed once per profile)."""
+        if profile not in self._main:
+            _, label = connected_components(self.cost_graph(profile, "metres").matrix, directed=True,
+                                            connection="strong")
+            main = label == np.argmax(np.bincount(label))
+            main.setflags(write=False)
+            self._main[profile] = main
+        return self._main[profile]
 
     def edge_speed_kmh(self, profile: str) -> np.ndarray:
         """Driving speed of ``profile`` on each edge, km/h: the profile's class speed capped by the edge limit."""
@@ -294,9 +311,7 @@ class RoadNetwork:
         (number of nodes): the share of the network within which the profile can
         drive anywhere.
         """
-        graph = self.cost_graph(profile, "metres").matrix
-        _, label = connected_components(graph, directed=True, connection="strong")
-        return float(np.bincount(label).max() / self.n_nodes)
+        return float(self.main_nodes(profile).sum() / self.n_nodes)
 
     def info(self) -> dict[str, Any]:
         """Summary for reports: sizes, km per road class and tag, what was opened and dropped, per-profile reach.
@@ -562,8 +577,6 @@ class RoadNetwork:
         ndarray of int64
             The node of each point on it.
         """
-        from .splitting import split_edges
-
         table, point_ids = split_edges(self, self.snap(points, profile), end_m)
         net = RoadNetwork(table, self.crs, restricted_zones=self._restricted_zones, profiles=self.profiles)
         index = {int(i): k for k, i in enumerate(net.node_source_id)}

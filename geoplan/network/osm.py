@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
@@ -269,9 +270,8 @@ def edges_from_osm_pbf(path: str | Path, to_crs: Any = None) -> tuple[EdgeTable,
 WATER_TAGS = {"natural": {"water"}, "waterway": {"riverbank"}, "landuse": {"reservoir", "basin"}}
 
 
-def water_from_osm(path: str | Path, to_crs: Any) -> "gpd.GeoDataFrame":
+def water_from_osm(path: str | Path, to_crs: Any) -> gpd.GeoDataFrame:
     """Water areas of an OSM file (closed ways and multipolygons tagged as water), in ``to_crs``."""
-    import geopandas as gpd
     import osmium
 
     factory = osmium.geom.WKBFactory()

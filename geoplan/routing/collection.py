@@ -31,7 +31,7 @@ import math
 import numpy as np
 
 from layers.errors import GeoplanError
-from geoplan.quantities import KITCHEN, OTHER, RECYCLABLES, fraction_t_per_d
+from geoplan.quantities import KITCHEN, OTHER, RECYCLABLES, accepted_fractions, fraction_t_per_d
 from geoplan.routing.matrices import Locations, build_matrices, snap_places, stops_network
 from geoplan.routing.prepared import PreparedProblem
 from geoplan.routing.sites import choose_sites
@@ -41,12 +41,6 @@ from optimizers.routing import Depot, Job, RoutingProblem, UnloadSite, VehicleTy
 #: compression truck run of their own (no separate recyclables lorry in the defaults).
 FRACTION_VEHICLE = {OTHER: "compression_truck", KITCHEN: "kitchen_waste_truck",
                     RECYCLABLES: "compression_truck"}
-
-
-def _fractions(value) -> tuple[str, ...]:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ()
-    return tuple(p.strip() for p in str(value).replace("，", ",").split(",") if p.strip())
 
 
 def pick_depot(depots, wanted: str):
@@ -124,7 +118,7 @@ def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
         caps = gdf["capacity_t_per_d"] if "capacity_t_per_d" in gdf.columns else [math.inf] * len(gdf)
         for place, node, fr, cap in zip(places, nodes, fractions, caps):
             cap = float(cap) if cap is not None and np.isfinite(float(cap)) else math.inf
-            site_rows.append((place, node, _fractions(fr) or (OTHER,), cap))
+            site_rows.append((place, node, accepted_fractions(fr), cap))
     sites = []
     for place, node, fr, cap in site_rows:
         sites.append(UnloadSite(place.layer_id, loc.add(place.layer_id, place, node), fr,

@@ -55,10 +55,13 @@ def prepare_film(scenario, stations: str | None = None) -> PreparedProblem:
             raise GeoplanError("no film_recycling_stations and no depots in the scenario: add a township "
                                "废旧农膜回收站 to layers.gpkg")
         notes.append("没有农膜回收站 no film stations: vans start and tip at the depots")
-    villages = lay.get("villages")
-    shops = lay.get("agri_input_shops")
-    villages = villages.iloc[:0] if villages is None else villages
-    shops = shops.iloc[:0] if shops is None else shops
+    villages, shops = lay.get("villages"), lay.get("agri_input_shops")
+    if villages is None and shops is None:
+        raise GeoplanError("the scenario has no villages and no agri_input_shops layer: nothing to collect — add "
+                           "[layers.villages] or [layers.agri_input_shops] to scenario.toml")
+    none = bases.iloc[:0]  # an empty layer stands for the one the scenario lacks
+    villages = none if villages is None else villages
+    shops = none if shops is None else shops
 
     net = stops_network(net, [(base_kind, bases), ("villages", villages), ("agri_input_shops", shops)],
                         van.profile, limit)

@@ -15,7 +15,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse.csgraph import connected_components
 
 import layers
 from layers.errors import GeoplanError
@@ -23,13 +22,6 @@ from geoplan.scenario import GENERATED_CANDIDATES_FILE, Scenario
 from geoplan.standards import CANDIDATE_SPACING_M, FACILITY_DEFAULTS, SERVICE_PROFILES
 
 ORIGIN = "generated"
-
-
-def _drivable_nodes(network, profile: str) -> np.ndarray:
-    """Nodes in the largest part of the network ``profile`` can drive around in."""
-    graph = network.cost_graph(profile, "metres").matrix
-    _, label = connected_components(graph, directed=True, connection="strong")
-    return label == np.argmax(np.bincount(label))
 
 
 def _thin(xy: np.ndarray, order: np.ndarray, spacing_m: float, taken: np.ndarray) -> list[int]:
@@ -115,7 +107,7 @@ def generate_candidates(scenario: Scenario, kind: str, spacing_m: float | None =
         raise GeoplanError(f"--spacing-m must be a positive number of metres, got {spacing_m!r}")
     net = scenario.road_network
     profile = SERVICE_PROFILES[kind]
-    ok = _drivable_nodes(net, profile)
+    ok = net.main_nodes(profile).copy()
     xy = net.node_xy
     districts = scenario.layers.get("districts")
     if districts is not None and len(districts):

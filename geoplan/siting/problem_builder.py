@@ -20,6 +20,7 @@ import layers
 from layers.errors import GeoplanError
 from optimizers.siting import CapacityClasses, SiteGroups, SitingProblem
 from geoplan.scenario import Scenario
+from geoplan.siting.candidates import assumptions, generate_candidates
 from geoplan.siting.demand import DemandTable
 from geoplan.standards import SERVICE_PROFILES
 
@@ -123,8 +124,6 @@ def site_table(scenario: Scenario, kind: str) -> gpd.GeoDataFrame:
     cands = cands[cands["facility_kind"] == kind] if cands is not None else None
     notes = []
     if cands is None or len(cands) == 0:
-        from geoplan.siting.candidates import assumptions, generate_candidates
-
         cands = generate_candidates(scenario, kind)
         notes.append(f"没有备选站址，自动生成 {len(cands)} 个 / no candidate sites of {kind} given: {len(cands)} "
                      f"generated on the road network (`geoplan candidates --kind {kind}` writes them to edit); "

@@ -163,3 +163,23 @@ def test_generated_candidates_keep_out_of_the_extract_s_water(county):
     xy = shapely.get_coordinates(sites.geometry.to_numpy())
     pond = shapely.union_all(water.geometry.to_numpy())
     assert len(sites) > 20 and not shapely.contains_xy(pond, xy[:, 0], xy[:, 1]).any()
+
+
+def _listing(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("route", "{d}", "--workflow", "film"), "no villages and no agri_input_shops layer"),
+    (("route", "{d}", "--workflow", "muck"), "construction_sites"),
+    (("candidates", "{d}", "--kind", "transfer_stations", "--spacing-m", "-5"), "--spacing-m must be a positive"),
+    (("candidates", "{d}", "--kind", "depots"), "no candidate sites can be generated for 'depots'"),
+])
+def test_a_failing_command_leaves_the_county_as_it_was(county, args, needle):
+    before = _listing(county)
+    run = geoplan(*[a.format(d=county) for a in args])
+    assert run.returncode == 2 and needle in run.stderr and "Traceback" not in run.stderr
+    assert _listing(county) == before
