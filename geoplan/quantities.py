@@ -91,3 +91,40 @@ def muck_m3_per_working_day(sites: pd.DataFrame, quantities: Quantities) -> np.n
 def muck_t_per_working_day(sites: pd.DataFrame, quantities: Quantities) -> np.ndarray:
     """The same flow in tonnes per working day, at the scenario's muck density."""
     return muck_m3_per_working_day(sites, quantities) * quantities.muck_density_t_per_m3
+
+
+def facility_load(facility_kind: str, demand_kind: str, demand: pd.DataFrame, quantities: Quantities) -> np.ndarray:
+    """What each demand point brings to a facility of ``facility_kind``, in that kind's capacity unit.
+
+    Transfer stations take household waste (t/d), drop-off points and hubs recyclables
+    (t/d; sorting centres and markets t/yr), film stations waste film (t/yr), muck
+    disposal sites muck volume (m³) and transfer yards muck per working day (t/d).
+    Points of a kind a facility does not take bring 0.
+    """
+    unit = layers.get_kind(facility_kind).capacity_field or ""
+    per_year = 365.0 if unit.endswith("_per_yr") else 1.0
+    if facility_kind == "transfer_stations" and demand_kind in ("residential_communities", "villages"):
+        return household_waste_t_per_d(demand, quantities)
+    if facility_kind in ("dropoff_points", "collection_hubs", "sorting_centers", "recycling_markets") \
+            and demand_kind in ("residential_communities", "villages"):
+        return recyclables_t_per_d(demand, quantities) * per_year
+    if facility_kind == "film_recycling_stations":
+        if demand_kind == "villages":
+            return village_film_t_per_yr(demand, quantities)
+        if demand_kind == "agri_input_shops":
+            return shop_film_t_per_yr(demand)
+    if demand_kind == "construction_sites":
+        if facility_kind == "muck_disposal_sites":
+            return numeric_field(demand, "muck_volume_m3")
+        if facility_kind == "muck_transfer_yards":
+            return muck_t_per_working_day(demand, quantities)
+    return np.zeros(len(demand))
+
+
+def facility_capacity(facility_kind: str, facilities: pd.DataFrame) -> np.ndarray:
+    """Capacity of each facility in its kind's unit; ``inf`` where the layer gives none (no limit)."""
+    field = layers.get_kind(facility_kind).capacity_field
+    cap = numeric_field(facilities, field) if field and field in facilities.columns else np.zeros(len(facilities))
+    given = pd.to_numeric(facilities[field], errors="coerce").notna().to_numpy() if field in facilities.columns \
+        else np.zeros(len(facilities), dtype=bool)
+    return np.where(given & (cap > 0), cap, np.inf)

@@ -10,9 +10,8 @@ import pandas as pd
 import pyogrio
 
 import layers
-from geoplan.indicators.coverage import CoverageIndicator, coverage_indicator
-from geoplan.indicators.loads import facility_loads, haul_distances, recycling_chain
-from geoplan.quantities import household_waste_t_per_d
+from geoplan.indicators.coverage import CoverageIndicator, kind_coverage
+from geoplan.indicators.loads import haul_distances, recycling_chain
 from geoplan.scenario import Scenario
 
 State = Literal["existing", "plan"]
@@ -44,9 +43,14 @@ class IndicatorReport:
 
     state: State
     coverage: dict[str, CoverageIndicator] = field(default_factory=dict)
-    station_loads: pd.DataFrame | None = None
+    loads: dict[str, pd.DataFrame] = field(default_factory=dict)
     hauls: dict[str, pd.DataFrame] = field(default_factory=dict)
     chain: pd.DataFrame | None = None
+
+    @property
+    def station_loads(self) -> pd.DataFrame | None:
+        """Loads of the transfer stations (see :class:`~geoplan.indicators.coverage.KindCoverage`)."""
+        return self.loads.get("transfer_stations")
 
     def table(self) -> pd.DataFrame:
         """Target indicators: actual, target, gap and 达标 / 未达标."""
@@ -67,30 +71,43 @@ class IndicatorReport:
         return "\n".join(lines)
 
 
-def compute_indicators(scenario: Scenario, state: State = "existing") -> IndicatorReport:
-    """Coverage against the targets in ``scenario.toml``, station loads, hauls and the 四级 chain."""
+def compute_indicators(scenario: Scenario, state: State = "existing",
+                       facilities: dict[str, gpd.GeoDataFrame] | None = None,
+                       year: int | None = None) -> IndicatorReport:
+    """Coverage against the targets in ``scenario.toml``, facility loads, hauls and the 四级 chain.
+
+    Parameters
+    ----------
+    state : {"existing", "plan"}
+    facilities : dict of str to GeoDataFrame, optional
+        The facility layers to read (e.g. a plan alternative's); default those of ``state``.
+    year : int, optional
+        Read the targets' shares due in that year; default their final shares.
+    """
     net = scenario.road_network
-    facilities = facilities_for(scenario, state)
+    facilities = facilities_for(scenario, state) if facilities is None else facilities
     districts = scenario.layers.get("districts")
     report = IndicatorReport(state)
-    for key, target in scenario.targets.items():
-        demand = scenario.layers.get(target.demand_kind)
-        if demand is None or len(demand) == 0:
+    by_kind: dict[str, list] = {}
+    for target in scenario.targets.values():
+        by_kind.setdefault(target.facility_kind, []).append(target)
+    for kind, targets in by_kind.items():
+        demand = {t.demand_kind: scenario.layers[t.demand_kind] for t in targets if t.demand_kind in scenario.layers}
+        have = facilities.get(kind)
+        if have is None:
+            have = next(iter(demand.values())).iloc[:0] if demand else None
+        if have is None:
             continue
-        report.coverage[key] = coverage_indicator(
-            net, target, scenario.standards.service(target.facility_kind, target.standard), demand,
-            facilities.get(target.facility_kind, demand.iloc[:0]), districts,
-        )
+        read = kind_coverage(net, targets, scenario.standards, demand, have, scenario.quantities, districts, year)
+        report.coverage.update(read.indicators)
+        report.loads[kind] = read.loads
+    report.coverage = {k: report.coverage[k] for k in scenario.targets if k in report.coverage}
     stations = facilities.get("transfer_stations")
-    if stations is not None:
-        waste = {k: (scenario.layers[k], household_waste_t_per_d(scenario.layers[k], scenario.quantities))
-                 for k in ("residential_communities", "villages") if k in scenario.layers}
-        report.station_loads = facility_loads(net, stations, "transfer_stations", waste, "compression_truck")
-        plants = facilities.get("treatment_plants")
-        if plants is not None:
-            burn = plants[plants["plant_type"] == "incineration"]
-            report.hauls["transfer_to_treatment"] = haul_distances(net, stations, burn if len(burn) else plants,
-                                                                   "compression_truck")
+    plants = facilities.get("treatment_plants")
+    if stations is not None and plants is not None:
+        burn = plants[plants["plant_type"] == "incineration"]
+        report.hauls["transfer_to_treatment"] = haul_distances(net, stations, burn if len(burn) else plants,
+                                                               "compression_truck")
     sites, disposal = scenario.layers.get("construction_sites"), facilities.get("muck_disposal_sites")
     if sites is not None and disposal is not None:
         report.hauls["muck_to_disposal"] = haul_distances(net, sites, disposal, "muck_truck")

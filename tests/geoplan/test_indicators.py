@@ -106,3 +106,46 @@ def test_coverage_by_driving_time(network):
     ind = coverage_indicator(network, _target(), ServiceStandard(1000.0 / speed_mps, "s"), demand, station)
     assert ind.demand["travel_s"].tolist() == pytest.approx([2200.0 / speed_mps, 500.0 / speed_mps])
     assert ind.demand["covered"].tolist() == [False, True]
+
+
+def test_a_station_counts_only_for_what_its_capacity_takes(network):
+    """Urban and rural targets share one station of 1 t/d: the shares due that year come first."""
+    from pathlib import Path
+
+    from geoplan.indicators.coverage import kind_coverage
+    from geoplan.settings import Quantities, parse_standards
+
+    station = _points(["S"], [(0, 1000)], status="existing", capacity_t_per_d=[1.0])
+    # 0.49 kg/(person·d): A brings 0.49 t/d, B 0.98 t/d, the village V 0.49 t/d — 1.96 t/d for 1 t/d of room
+    communities = _points(["A", "B"], [(0, 900), (0, 700)], households=[100, 300], population=[1000, 2000])
+    villages = _points(["V"], [(0, 800)], population=[1000], households=[200])
+    urban = Target("urban", "urban", 0.5, "transfer_stations", "residential_communities", weight="households",
+                   profile="compression_truck", year=2024)
+    rural = Target("rural", "rural", 1.0, "transfer_stations", "villages", standard="rural_service_radius_m",
+                   profile="compression_truck", year=2025)
+    stds = parse_standards({}, Path("scenario.toml"))
+    demand = {"residential_communities": communities, "villages": villages}
+    tonnes = {"A": 0.49, "B": 0.98, "V": 0.49}
+
+    def taken(read):
+        return sum(tonnes[i] * c for ind in read.indicators.values()
+                   for i, c in zip(ind.demand["id"], ind.demand["covered_share"]))
+
+    # 2024: only urban's 50 % is due — it is reached, though the village would cover more per tonne
+    y24 = kind_coverage(network, [urban, rural], stds, demand, station, Quantities(), year=2024)
+    assert y24.indicators["urban"].actual + 1e-6 >= 0.5
+    load = y24.loads.set_index("id").loc["S"]
+    assert load["load"] == pytest.approx(1.0, abs=1e-6) == pytest.approx(taken(y24), abs=1e-6)
+    assert load["turned_away"] == pytest.approx(1.96 - 1.0, abs=1e-6) and bool(load["overloaded"])
+    # 2025: both are due and 1 t/d cannot hold both (urban's half needs 0.65 t/d at the least, the
+    # village 0.49): the most of the shares due is taken — the whole village, then urban's rest
+    y25 = kind_coverage(network, [urban, rural], stds, demand, station, Quantities(), year=2025)
+    assert y25.indicators["rural"].actual == pytest.approx(1.0, abs=1e-6)
+    assert y25.indicators["urban"].actual == pytest.approx(0.51 / 0.98 * 300 / 400, abs=1e-4)
+    assert taken(y25) == pytest.approx(1.0, abs=1e-6)
+    # the uncapacitated reading would call everything covered
+    free_station = station.drop(columns="capacity_t_per_d")
+    assert coverage_indicator(network, urban, stds.service("transfer_stations", "service_radius_m"), communities,
+                              free_station).actual == 1.0
+    free = kind_coverage(network, [urban, rural], stds, demand, free_station, Quantities())
+    assert free.indicators["urban"].actual == 1.0 and free.indicators["rural"].actual == 1.0
