@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from layers.errors import GeoplanError
+from layers.errors import GeoplanError, NoResult
 
 app = typer.Typer(
     add_completion=False,
@@ -38,15 +38,21 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output."
 #: same routes on every machine (about 10–15 s each here); the time limit only guards a slow machine.
 DEMO_ROUTING_ITERATIONS = 10_000
 DEMO_ROUTING_LIMIT_S = 120.0
+#: The demo's plan stops by this limit (a feasible plan meets every target; the gap is reported).
+DEMO_PLAN_LIMIT_S = 15.0
 
 
 def user_errors(fn):
-    """Turn a GeoplanError into one line on stderr and exit code 2."""
+    """Turn a GeoplanError into one line on stderr and exit code 2; a run without a usable
+    result (:class:`NoResult`) prints its reason and exits with code 3."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except NoResult as exc:
+            console.print(f"[bold red]无可行结果 / no result:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(3) from None
         except GeoplanError as exc:
             # the message is plain text: its [section] names must not be read as markup
             console.print(f"[bold red]错误 / error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
@@ -76,7 +82,8 @@ def demo(
     from geoplan.publish import publish, publish_themes, write_layers_map
     from geoplan.scenario import load_scenario
     from geoplan.routing import demo_routing
-    from geoplan.siting import demo_siting
+    from geoplan.planning import alternatives
+    from geoplan.planning.run import run_plan
 
     def step(text: str) -> None:
         if not quiet:
@@ -90,10 +97,13 @@ def demo(
     step(f"road network: {info['nodes']} nodes, {info['edges']} edges, {info['total_km']:.0f} km")
     path = write_layers_map(scenario, tiles=tiles)
     step(f"map: {path}")
-    for outcome in demo_siting(scenario):
-        for part in outcome.levels or [outcome]:
-            step(f"siting {part.kind} ({part.model}): {len(part.sites)} new sites, "
-                 f"coverage {part.coverage_before:.1%} → {part.coverage_after:.1%}")
+    planned = run_plan(scenario, time_limit_s=DEMO_PLAN_LIMIT_S, seed=scenario.seed, tiles=tiles,
+                       command="geoplan demo")
+    alternatives.adopt(scenario, planned.name)
+    met = planned.indicators.groupby("key")["status"].apply(lambda s: bool((s != "未达标").all())).sum()
+    step(f"plan {planned.name!r} adopted: {len(planned.plan.new_sites)} new sites, "
+         f"{planned.plan.total_cost_yuan / 1e4:,.0f} 万元, {met} of {planned.indicators['key'].nunique()} targets met "
+         f"by their year ({planned.plan.result.status.value}, gap {planned.plan.result.gap:.2%})")
     # the theme maps need no routes: they are drawn while the routes are planned
     themes = []
     outcomes = demo_routing(scenario, time_limit_s=DEMO_ROUTING_LIMIT_S, iteration_limit=DEMO_ROUTING_ITERATIONS,
@@ -221,6 +231,67 @@ def site(
         outcome = run_siting(scenario, kind, model, p=p, radius_m=radius_m, time_limit_s=time_limit, seed=seed,
                              collection_mode=collection_mode)
     out.print(outcome.summary(), highlight=False, markup=False)
+
+
+PLAN_HELP = """Plan to the targets, and manage plan alternatives / 规划方案.
+
+\b
+geoplan plan DIR [--name N] [--adopt]   the least-cost sites, year by year, that meet every target
+geoplan plan list DIR                   the alternatives, their cost and targets met
+geoplan plan compare DIR A B            two alternatives side by side
+geoplan plan adopt DIR NAME             make NAME the plan (output/planned_sites.gpkg)
+
+Every run writes a new alternative output/plans/<name>/ and never replaces the plan; exit
+code 3 when no plan meets the targets (the reason is printed, nothing is written).
+"""
+
+
+@app.command(help=PLAN_HELP)
+@user_errors
+def plan(
+    words: Annotated[list[str], typer.Argument(help="DIR, or list DIR, compare DIR A B, adopt DIR NAME.")],
+    name: Annotated[str | None, typer.Option(help="Name of the new alternative (default plan, plan-2 …).")] = None,
+    adopt: Annotated[bool, typer.Option("--adopt", help="Adopt the new alternative as the plan.")] = False,
+    time_limit: Annotated[float | None, typer.Option(help="Solver time limit, s (default: scenario).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    tiles: Tiles = "osm",
+    quiet: Quiet = False,
+) -> None:
+    from geoplan.planning import alternatives
+    from geoplan.scenario import load_scenario
+
+    verbs = {"list": 1, "compare": 3, "adopt": 2}
+    verb = words[0] if words and words[0] in verbs else None
+    args = words[1:] if verb else words
+    need = verbs.get(verb, 1)
+    if len(args) != need:
+        raise GeoplanError(f"geoplan plan {verb or ''}: expected {need} argument(s) "
+                           f"({'DIR' if need == 1 else 'DIR A B' if need == 3 else 'DIR NAME'}), got {len(args)} — "
+                           "see geoplan plan --help")
+    scenario = load_scenario(Path(args[0]))
+    if verb == "list":
+        table = alternatives.list_alternatives(scenario)
+        out.print(table.to_string(index=False) if len(table) else "没有方案 no plan alternatives yet — run geoplan plan",
+                  highlight=False, markup=False)
+        return
+    if verb == "compare":
+        for title, frame in alternatives.compare(scenario, args[1], args[2]).items():
+            out.print(f"\n{title}\n{frame.to_string(index=False) if len(frame) else '(none)'}", highlight=False,
+                      markup=False)
+        return
+    if verb == "adopt":
+        path = alternatives.adopt(scenario, args[1])
+        out.print(f"采用方案 adopted {args[1]!r}: {path}", highlight=False, markup=False)
+        return
+    from geoplan.planning.run import run_plan
+
+    with _progress(quiet):
+        outcome = run_plan(scenario, name=name, time_limit_s=time_limit, seed=seed, tiles=tiles,
+                           command="geoplan plan " + " ".join(words) + (f" --name {name}" if name else ""))
+    out.print(outcome.summary(), highlight=False, markup=False)
+    if adopt:
+        alternatives.adopt(scenario, outcome.name)
+        out.print(f"采用方案 adopted {outcome.name!r}", highlight=False, markup=False)
 
 
 @app.command()

@@ -198,7 +198,7 @@ def publish(scenario: Scenario, tiles: str = "osm", with_report: bool = True,
         links = {title: path.name for title, path in maps.items()}
         if (scenario.output_dir / "map_layers.html").exists():
             links["图层总览 / all layers"] = "map_layers.html"
-        extra = []
+        extra = adopted_plan_sections(scenario, links)
         if (totals := route_totals(scenario)) is not None:
             from geoplan.reports import table_html
 
@@ -206,6 +206,34 @@ def publish(scenario: Scenario, tiles: str = "osm", with_report: bool = True,
         written.append(write_text(scenario.output_dir / "summary.html",
                                   summary_page(scenario, existing, plan, links, extra)))
     return written
+
+
+def adopted_plan_sections(scenario: Scenario, links: dict[str, str]) -> list[tuple[str, str]]:
+    """The adopted plan alternative's indicators per year and project list, for the summary page
+    (and its map added to ``links``); none when the plan is no alternative's."""
+    from geoplan.planning import alternatives
+    from geoplan.reports import table_html
+
+    name = alternatives.adopted_name(scenario)
+    if name is None:
+        return []
+    folder = alternatives.plans_dir(scenario) / name
+    out = []
+    if (folder / "map_plan.html").exists():
+        links[f"规划方案 / the plan ({name})"] = f"{alternatives.PLANS_FOLDER}/{name}/map_plan.html"
+    if (folder / "indicators_by_year.csv").exists():
+        years = pd.read_csv(folder / "indicators_by_year.csv", encoding="utf-8-sig")
+        shown = years.drop(columns=["key", "target_year"], errors="ignore").rename(columns={
+            "label": "指标 / indicator", "year": "年份 / year", "due": "应达 / due", "target": "目标 / target",
+            "actual": "规划 / plan", "status": "状态 / status"})
+        out.append((f"分年度指标 / indicators by year — 方案 {name}",
+                    table_html(shown, ("应达 / due", "目标 / target", "规划 / plan"))))
+    if (folder / "projects.csv").exists():
+        projects = pd.read_csv(folder / "projects.csv", encoding="utf-8-sig", dtype={"建设期限": str})
+        total = projects["总投资（万元）"].sum() if len(projects) else 0.0
+        out.append((f"项目清单 / project list — {len(projects)} 项, {total:,.1f} 万元",
+                    table_html(projects.drop(columns=["造价依据"], errors="ignore"))))
+    return out
 
 
 def route_totals(scenario: Scenario) -> pd.DataFrame | None:

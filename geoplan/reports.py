@@ -12,7 +12,7 @@ import pandas as pd
 
 from geoplan.indicators import IndicatorReport, before_after
 from geoplan.indicators.report import STATE_LABELS
-from geoplan.outputs import write_text
+from geoplan.outputs import jsonable, write_text
 from geoplan.scenario import Scenario
 
 
@@ -21,20 +21,10 @@ def _csv(frame: pd.DataFrame, path: Path) -> Path:
     return write_text(path, "\ufeff" + frame.to_csv(index=False))
 
 
-def _jsonable(value):
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return None if not np.isfinite(value) else float(value)
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    return value
-
-
 def _records(frame: pd.DataFrame | None) -> list[dict]:
     if frame is None:
         return []
-    return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    return [{k: jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def write_indicator_tables(scenario: Scenario, existing: IndicatorReport, plan: IndicatorReport) -> list[Path]:
@@ -99,7 +89,7 @@ def summary_page(scenario: Scenario, existing: IndicatorReport, plan: IndicatorR
     sections = [("规划指标 / plan indicators", table_html(shown, pct))]
     if plan.station_loads is not None:
         sections.append(("中转站负荷 / transfer-station loads (t/d)", table_html(plan.station_loads)))
-    if plan.chain is not None:
+    if plan.chain is not None and len(plan.chain) and plan.chain["sites"].sum() > 0:
         sections.append(("四级两网 / recycling chain", table_html(plan.chain, ("share",))))
     for key, table in plan.hauls.items():
         sections.append((f"运距 / haul distances: {key}", table_html(table)))

@@ -28,6 +28,7 @@ from geoplan.settings import (
     NetworkSettings,
     Quantities,
     RoutingSettings,
+    PlanSettings,
     SolverSettings,
     Standards,
     Target,
@@ -39,6 +40,7 @@ from geoplan.settings import (
     parse_routing,
     parse_section,
     parse_standards,
+    parse_plan,
     parse_targets,
 )
 
@@ -47,7 +49,7 @@ SCENARIO_FILE = "scenario.toml"
 #: scenario's own candidates.
 GENERATED_CANDIDATES_FILE = "candidates.gpkg"
 
-_SECTIONS = {"scenario", "network", "layers", "profiles", "standards", "quantities", "targets", "solver", "fleet",
+_SECTIONS = {"scenario", "network", "layers", "profiles", "standards", "quantities", "targets", "plan", "solver", "fleet",
              "routing"}
 
 
@@ -74,6 +76,8 @@ class Scenario:
         Service standards, defaults merged.
     quantities : Quantities
     targets : dict of str to Target
+    plan : PlanSettings
+        ``[plan]``: years, budgets, candidate generation and implementers of ``geoplan plan``.
     solver : SolverSettings
     fleet : dict of str to FleetVehicle
     routing : RoutingSettings
@@ -90,6 +94,7 @@ class Scenario:
     standards: Standards = field(default_factory=lambda: parse_standards({}, Path(SCENARIO_FILE)))
     quantities: Quantities = field(default_factory=Quantities)
     targets: dict[str, Target] = field(default_factory=dict)
+    plan: PlanSettings = field(default_factory=PlanSettings)
     solver: SolverSettings = field(default_factory=SolverSettings)
     fleet: dict[str, FleetVehicle] = field(default_factory=lambda: parse_fleet({}, Path(SCENARIO_FILE)))
     routing: RoutingSettings = field(default_factory=RoutingSettings)
@@ -229,6 +234,7 @@ def load_scenario(folder: str | Path) -> Scenario:
         standards=stds,
         quantities=parse_quantities(data.get("quantities", {}), path),
         targets=parse_targets(data.get("targets"), path, stds),
+        plan=parse_plan(data.get("plan", {}), path),
         solver=parse_section(SolverSettings(), data.get("solver", {}), f"{path}: [solver]"),
         fleet=parse_fleet(data.get("fleet", {}), path),
         routing=parse_routing(data.get("routing", {}), path),
@@ -299,11 +305,20 @@ def scenario_toml(name: str, metric_epsg: int, seed: int, *, network_source: str
         lines.append(f"[targets.{key}]")
         lines += [f"{k} = {_toml(v)}" for k, v in t.items() if v is not None]
         lines.append("")
-    lines += ["[solver]", f"time_limit_s = {solver.time_limit_s!r}  # every optimiser call stops by this limit", ""]
+    lines += ["[plan]  # geoplan plan: what to build in which year to meet the targets",
+              f"start_year = {standards_table.PLAN_START_YEAR}  # first year sites may be built "
+              f"({standards_table.PLAN_SOURCE})",
+              "# budget_yuan = { 2023 = 8e6, 2024 = 8e6 }  # building budget per year, yuan (none: no limit)",
+              "generate_candidates = true  # add generated sites near demand the given candidates cannot reach",
+              "", "[plan.implementers]  # 实施主体 in the project list (assumption: the usual county bureau)"]
+    lines += [f"{k} = {_toml(v)}" for k, v in standards_table.IMPLEMENTERS.items()]
+    lines += ["", "[solver]", f"time_limit_s = {solver.time_limit_s!r}  # every optimiser call stops by this limit", ""]
     return "\n".join(lines)
 
 
 def _toml(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

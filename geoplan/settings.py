@@ -293,6 +293,19 @@ class Target:
     profile: str = field(default="", metadata={"choices": tuple(DEFAULT_PROFILES)})
     baseline_2022: float | None = field(default=None, metadata=_bounds(0.0, 1.0))
     source: str = ""
+    year: int = field(default=standards.PLAN_END_YEAR, metadata=_bounds(2000, 2100))
+    milestones: Mapping[int, float] = field(default_factory=lambda: MappingProxyType({}))
+
+    def share_in(self, year: int) -> float:
+        """The share due in ``year``: that of the latest milestone (or the target) not after it, else 0."""
+        due = {**self.milestones, self.year: self.target}
+        past = [y for y in due if y <= year]
+        return float(due[max(past)]) if past else 0.0
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The years a share falls due, ascending."""
+        return tuple(sorted({*self.milestones, self.year}))
 
 
 def parse_target(key: str, values: Any, path: Path, stds: Standards) -> Target:
@@ -303,11 +316,17 @@ def parse_target(key: str, values: Any, path: Path, stds: Standards) -> Target:
     default = standards.TARGETS.get(key)
     merged: dict[str, Any] = {k: v for k, v in (default or {}).items() if v is not None}
     merged.update(values)
+    milestones = _milestones(merged.pop("milestones", {}), f"{where} milestones")
     missing = [k for k in ("facility_kind", "demand_kind") if k not in merged]
     if missing:
         raise GeoplanError(f"{where}: needs {missing[0]} — e.g. facility_kind = \"transfer_stations\", "
                            "demand_kind = \"residential_communities\"")
-    t = parse_section(Target(key=key, label=key, target=1.0), merged, where, skip=("key",))
+    t = parse_section(Target(key=key, label=key, target=1.0), merged, where, skip=("key", "milestones"))
+    late = [y for y in milestones if y >= t.year]
+    if late:
+        raise GeoplanError(f"{where} milestones: {late[0]} is not before the target's year {t.year} — "
+                           "milestones are the shares due in the years before it")
+    t = dataclasses.replace(t, milestones=MappingProxyType(milestones))
     if t.weight != "count":
         numeric = [f.name for f in layers.get_kind(t.demand_kind).fields if f.dtype in ("int", "float")]
         if t.weight not in numeric:
@@ -316,6 +335,24 @@ def parse_target(key: str, values: Any, path: Path, stds: Standards) -> Target:
     stds.value(t.facility_kind, t.standard)  # the standard must exist
     profile = t.profile or standards.SERVICE_PROFILES.get(t.facility_kind, "small_collection_vehicle")
     return dataclasses.replace(t, profile=profile)
+
+
+def _year(key: Any, where: str) -> int:
+    try:
+        year = int(str(key))
+    except ValueError:
+        year = None
+    if year is None or not 2000 <= year <= 2100:
+        raise GeoplanError(f"{where}: {key!r} is not a year — write e.g. {{ 2024 = 0.9 }}")
+    return year
+
+
+def _milestones(values: Any, where: str) -> dict[int, float]:
+    """``{ 2023 = 0.9, 2024 = 0.95 }``: the share due in each year before the target's year."""
+    if not isinstance(values, dict):
+        raise GeoplanError(f"{where} must be a table of year = share, e.g. {{ 2023 = 0.9 }}, got {values!r}")
+    return {_year(k, where): check_number(v, f"{where} {k}", minimum=0.0, maximum=1.0, unit="(share)")
+            for k, v in values.items()}
 
 
 def parse_targets(data: Any, path: Path, stds: Standards) -> dict[str, Target]:
@@ -412,6 +449,60 @@ class SolverSettings:
     """``[solver]``: every optimiser call stops by ``time_limit_s`` seconds."""
 
     time_limit_s: float = field(default=20.0, metadata={**_bounds(above=0.0, maximum=86_400.0), "unit": "s"})
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """``[plan]``: the years the plan covers, what each year may spend, who builds.
+
+    Attributes
+    ----------
+    start_year : int
+        First year in which sites may be built.
+    budget_yuan : mapping of int to float
+        Building budget per year, yuan; a year not named has no limit.
+    generate_candidates : bool
+        Where the given candidate sites cannot reach a target, add sites generated on the
+        road network near the demand they leave out.
+    implementers : mapping of str to str
+        实施主体 per facility kind in the project list, over
+        :data:`geoplan.standards.IMPLEMENTERS`.
+    """
+
+    start_year: int = field(default=standards.PLAN_START_YEAR, metadata=_bounds(2000, 2100))
+    budget_yuan: Mapping[int, float] = field(default_factory=lambda: MappingProxyType({}))
+    generate_candidates: bool = True
+    implementers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(dict(standards.IMPLEMENTERS)))
+
+    def budget_in(self, year: int) -> float:
+        """Budget of ``year``, yuan (inf when none is set)."""
+        return float(self.budget_yuan.get(year, math.inf))
+
+
+def parse_plan(data: Any, path: Path) -> PlanSettings:
+    """``[plan]`` checked: start year, budgets per year, candidate generation, implementers."""
+    where = f"{path}: [plan]"
+    if not isinstance(data, dict):
+        raise GeoplanError(f"{where} must be a table of keys")
+    values = dict(data)
+    budget = values.pop("budget_yuan", {})
+    if not isinstance(budget, dict):
+        raise GeoplanError(f"{where} budget_yuan must be a table of year = yuan, e.g. {{ 2024 = 8e6 }}")
+    budgets = {_year(k, f"{where} budget_yuan"): check_number(v, f"{where} budget_yuan {k}", minimum=0.0, unit="yuan")
+               for k, v in budget.items()}
+    names = values.pop("implementers", {})
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        raise GeoplanError(f"{where} implementers must be a table of kind = \"实施主体\"")
+    unknown = [k for k in names if k not in layers.FACILITY_KINDS]
+    if unknown:
+        raise GeoplanError(f"{where} implementers: {unknown[0]!r} is not a facility kind — use one of "
+                           f"{', '.join(layers.FACILITY_KINDS)}")
+    plan = parse_section(PlanSettings(), values, where, skip=("budget_yuan", "implementers"))
+    early = [y for y in budgets if y < plan.start_year]
+    if early:
+        raise GeoplanError(f"{where} budget_yuan: {early[0]} is before start_year {plan.start_year}")
+    return dataclasses.replace(plan, budget_yuan=MappingProxyType(budgets),
+                               implementers=MappingProxyType({**standards.IMPLEMENTERS, **names}))
 
 
 # --------------------------------------------------------------------------- vehicle profiles

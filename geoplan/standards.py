@@ -161,44 +161,83 @@ SERVICE_PROFILES: dict[str, str] = {
     "treatment_plants": "compression_truck",
 }
 
+#: Years of the plan (the Lianyungang ETDZ 无废城市 implementation plan runs 2023–2025).
+PLAN_START_YEAR = 2023
+PLAN_END_YEAR = 2025
+PLAN_SOURCE = "Lianyungang ETDZ 无废城市 plan, 2023–2025"
+
+#: 实施主体 of each kind's projects in the project list (assumption: the county bureau that
+#: usually builds them; the Lianyungang ETDZ list names 城管 for refuse, 农业农村 for film).
+IMPLEMENTERS: dict[str, str] = {
+    "transfer_stations": "区城市管理局",
+    "film_recycling_stations": "区农业农村局",
+    "muck_disposal_sites": "区城市管理局",
+    "muck_transfer_yards": "区城市管理局",
+    "dropoff_points": "区商务局（供销社）",
+    "collection_hubs": "区商务局（供销社）",
+    "sorting_centers": "区商务局（供销社）",
+    "recycling_markets": "区商务局（供销社）",
+}
+
+#: What each kind's project is called in the project list (项目名称 ends with it) and what
+#: it builds (工程建设内容), in the words of the Lianyungang ETDZ list.
+PROJECT_NAMES: dict[str, tuple[str, str]] = {
+    "transfer_stations": ("垃圾中转站新建工程", "新建生活垃圾中转站"),
+    "film_recycling_stations": ("废旧农膜代贮回收站建设", "新建废旧农膜代贮回收站"),
+    "muck_disposal_sites": ("工程渣土消纳场建设", "新建工程渣土消纳场"),
+    "muck_transfer_yards": ("建筑垃圾转运调配场建设", "新建建筑垃圾转运调配场"),
+    "dropoff_points": ("可回收物投放点建设", "新建可回收物投放点"),
+    "collection_hubs": ("再生资源归集点建设", "新建再生资源片区归集点"),
+    "sorting_centers": ("再生资源分拣中心建设", "新建再生资源分拣中心"),
+    "recycling_markets": ("再生资源市场建设", "新建再生资源交易市场"),
+    "refit": ("垃圾中转站两网融合功能性改造", "增设可回收物、有害垃圾、厨余垃圾功能区，兼作再生资源归集点"),
+}
+#: A 两网融合 refit of a transfer station into a recyclables hub (Lianyungang ETDZ plan:
+#: 中云垃圾中转站功能性改造, recyclables, hazardous and kitchen areas, 50 万元, 2023–2024).
+REFIT_COST = Default(5.0e5, "yuan", "Lianyungang ETDZ plan: 中云垃圾中转站功能性改造 (两网融合), 50 万元")
+#: Years from the start of works to service (建设期限), per kind (assumption: a transfer
+#: station takes two years as in the Lianyungang list, smaller works one).
+BUILD_YEARS: dict[str, int] = {"transfer_stations": 2, "muck_disposal_sites": 2, "sorting_centers": 2,
+                               "recycling_markets": 2}
+
 #: Plan indicators with a spatial reading (Lianyungang ETDZ 无废城市 plan targets). Each is the
 #: share of ``demand_kind`` (by count, or weighted by a column) whose network distance, driven
 #: with vehicle ``profile``, to a ``facility_kind`` is within ``[standards.<facility_kind>] <standard>``.
 TARGETS: dict[str, dict[str, object]] = {
     "urban_sorting_coverage": {
         "label": "城市居民小区生活垃圾分类覆盖率 / urban residential sorting coverage",
-        "target": 1.00, "baseline_2022": 0.853, "facility_kind": "transfer_stations",
+        "year": 2024, "target": 1.00, "baseline_2022": 0.853, "facility_kind": "transfer_stations",
         "demand_kind": "residential_communities", "standard": "service_radius_m", "weight": "households",
         "profile": "small_collection_vehicle", "source": "Lianyungang ETDZ plan: 85.3% (2022) → 100% (2024)",
     },
     "rural_sorting_coverage": {
         "label": "农村地区生活垃圾分类覆盖率 / rural sorting coverage",
-        "target": 0.40, "baseline_2022": 0.375, "facility_kind": "transfer_stations",
+        "year": 2025, "target": 0.40, "baseline_2022": 0.375, "facility_kind": "transfer_stations",
         "demand_kind": "villages", "standard": "rural_service_radius_m", "weight": "count",
         "profile": "small_collection_vehicle", "source": "Lianyungang ETDZ plan: 37.5% (2022) → 40% (2025)",
     },
     "pesticide_packaging_coverage": {
         "label": "农药包装废弃物回收覆盖率 / pesticide-packaging collection coverage",
-        "target": 1.00, "baseline_2022": 1.00, "facility_kind": "film_recycling_stations",
+        "year": 2025, "target": 1.00, "baseline_2022": 1.00, "facility_kind": "film_recycling_stations",
         "demand_kind": "agri_input_shops", "standard": "service_radius_m", "weight": "count",
         "profile": "film_van", "source": "Lianyungang ETDZ plan: 100% → 100%",
     },
     "film_recovery_coverage": {
         "label": "废旧农膜回收网络覆盖率 / waste-film collection coverage",
-        "target": 0.95, "baseline_2022": None, "facility_kind": "film_recycling_stations",
+        "year": 2025, "target": 0.95, "baseline_2022": None, "facility_kind": "film_recycling_stations",
         "demand_kind": "villages", "standard": "service_radius_m", "weight": "mulched_area_mu",
         "profile": "film_van", "source": "Lianyungang ETDZ plan: film recovery > 95%; weighted by mulched area",
     },
     "recyclables_dropoff_coverage": {
         "label": "可回收物投放点服务覆盖率 / recyclables drop-off coverage",
-        "target": 1.00, "baseline_2022": None, "facility_kind": "dropoff_points",
+        "year": 2025, "target": 1.00, "baseline_2022": None, "facility_kind": "dropoff_points",
         "demand_kind": "residential_communities", "standard": "service_radius_m", "weight": "households",
         "profile": "small_collection_vehicle",
         "source": "assumption: level 1 of 四级两网 follows the 100% urban sorting-coverage target",
     },
     "muck_disposal_compliance": {
         "label": "工程渣土消纳场所规范设置率 / compliant muck disposal sites",
-        "target": 1.00, "baseline_2022": 0.0, "facility_kind": "muck_disposal_sites",
+        "year": 2025, "target": 1.00, "baseline_2022": 0.0, "facility_kind": "muck_disposal_sites",
         "demand_kind": "construction_sites", "standard": "service_radius_m", "weight": "muck_volume_m3",
         "profile": "muck_truck",
         "source": "Lianyungang ETDZ plan: 0% (2022) → 100%; read as muck volume with a disposal site in haul range",

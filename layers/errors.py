@@ -18,6 +18,13 @@ class GeoplanError(ValueError):
     """
 
 
+class NoResult(GeoplanError):
+    """The input is fine but the run finds no usable result (e.g. no plan meets the targets).
+
+    The command line prints the reason and exits with code 3, writing nothing.
+    """
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem found in one row (or in the whole layer when ``row_id`` is None).

@@ -34,7 +34,7 @@ from geoplan.network import SnapResult
 from geoplan.scenario import Scenario
 from geoplan.settings import ServiceStandard, Target
 from geoplan.siting import demand as siting_demand
-from geoplan.siting.outputs import merge_into_plan
+from geoplan.planning import alternatives
 from geoplan.siting.transfer_stations import CLASS_CAPACITY_T_PER_D
 from geoplan.standards import SERVICE_PROFILES
 from optimizers.siting import SitingProblem, solve_mclp
@@ -665,8 +665,19 @@ class SitingSession:
         path.parent.mkdir(parents=True, exist_ok=True)
         return layers.write_layer(layer, path, layer=self.kind)
 
-    def save_to_scenario(self) -> Path:
-        """Make the placed stations the kind's layer of ``output/planned_sites.gpkg`` (the plan the
-        indicators and ``geoplan report`` read), as ``geoplan site`` does; other kinds are kept."""
-        self.scenario.output_dir.mkdir(parents=True, exist_ok=True)
-        return merge_into_plan(self.scenario.output_dir, self.kind, self.plan_layer())
+    def save_alternative(self, name: str | None = None) -> Path:
+        """Write the placed stations as a new plan alternative ``output/plans/<name>/`` (default
+        ``app-<kind>``, ``-2`` … when taken): the adopted plan with this kind's layer replaced.
+        The plan itself changes only when the planner adopts it (``geoplan plan adopt``)."""
+        label = alternatives.free_name(self.scenario, name or f"app-{self.kind}")
+        layer = self.plan_layer()
+        whole = alternatives.plan_layers(self.scenario, {self.kind: layer}, {self.kind})
+        meta = {"command": f"geoplan app ({self.kind})", "kinds": [self.kind], "new_sites": len(layer),
+                "cost_wan_yuan": None, "targets_met": "",
+                "sites": [{"kind": self.kind, "id": str(i), "year": None, "fixed_cost_yuan": None} for i in layer["id"]]}
+
+        def fill(folder: Path) -> None:
+            if whole:
+                layers.write_layers(whole, folder / PLANNED_SITES_FILE)
+
+        return alternatives.write_alternative(self.scenario, label, meta, fill)

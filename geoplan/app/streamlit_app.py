@@ -142,8 +142,10 @@ def _sidebar(scenario, session: SitingSession, view: MapView) -> None:
             _run(lambda: view.publish(session.state(), name=f"{name}_map"),
                  lambda p: f"已发布 published: {p.name} (output/)")
         st.rerun()
-    if sb.button("保存到方案 / save into the scenario", width="stretch"):
-        _run(session.save_to_scenario, lambda p: f"已保存 saved into {p.name}: {len(session.placed)} 个站点 sites")
+    if sb.button("保存为方案 / save as a plan alternative", width="stretch"):
+        _run(session.save_alternative,
+             lambda p: f"已保存方案 saved as alternative {p.name} ({len(session.placed)} 个站点 sites) — "
+                       f"采用 adopt: geoplan plan adopt {scenario.folder} {p.name}")
         st.rerun()
 
     _upload_panel(scenario, session)

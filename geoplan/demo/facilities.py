@@ -94,8 +94,8 @@ def recycling_network() -> dict[str, dict]:
 
 def depots() -> dict:
     return _rows("DE", [
-        dict(name="县环卫车辆停保场", at=_at(SEAT.centre, 3700, -2800), status="existing", vehicle_count=24),
-        dict(name="朝阳镇环卫所", at=_at(_T["chaoyang"].centre, 900, -900), status="existing", vehicle_count=6),
+        dict(name="县环卫车辆停保场", at=_at(SEAT.centre, 3700, -2800), status="existing", vehicle_count=40),
+        dict(name="朝阳镇环卫所", at=_at(_T["chaoyang"].centre, 900, -900), status="existing", vehicle_count=10),
     ])
 
 

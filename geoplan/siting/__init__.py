@@ -9,7 +9,7 @@ scenario's output, where the indicators' plan state reads them.
 from geoplan.siting.demand import DemandTable
 from geoplan.siting.models import MODELS
 from geoplan.siting.problem_builder import BuiltProblem, build_problem, site_table
-from geoplan.siting.workflow import KINDS, SitingOutcome, demo_siting, run_siting
+from geoplan.siting.workflow import KINDS, SitingOutcome, run_siting
 
 __all__ = [
     "KINDS",
@@ -18,7 +18,6 @@ __all__ = [
     "DemandTable",
     "SitingOutcome",
     "build_problem",
-    "demo_siting",
     "run_siting",
     "site_table",
 ]

@@ -1,31 +1,29 @@
 """Siting outputs: chosen sites and assignment lines (GeoPackage), a JSON summary, and the plan.
 
-``output/sites_<kind>.gpkg`` holds layer ``sites`` (the new sites in the facility
-kind's schema, status planned) and layer ``assignment`` (a line from every served
-demand point to its site, along the road where the vehicle can drive it);
-``output/sites_<kind>.json`` holds the result summary; the new sites also replace the
-kind's layer in ``output/planned_sites.gpkg``, which the indicators read as the plan.
+A siting run is written as a plan alternative (:mod:`geoplan.planning.alternatives`):
+``sites_<kind>.gpkg`` holds layer ``sites`` (the new sites in the facility kind's schema,
+status planned) and layer ``assignment`` (a line from every served demand point to its
+site, along the road where the vehicle can drive it); ``sites_<kind>.json`` holds the
+result summary; the alternative's ``planned_sites.gpkg`` is the plan with the kind's layer
+replaced by the new sites — the plan itself changes only when the alternative is adopted.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 
 import layers
 from optimizers.siting import SitingResult
-from geoplan.indicators.report import PLANNED_SITES_FILE
 from geoplan.network.costs import tree_edges
-from geoplan.outputs import write_text
+from geoplan.outputs import jsonable, write_text
 from geoplan.siting.problem_builder import BuiltProblem
 
 
@@ -132,42 +130,12 @@ def assignment_lines(built: BuiltProblem, result: SitingResult, network=None) ->
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=sites.crs)
 
 
-def _jsonable(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return _jsonable(value.item())
-    return value
-
-
-def merge_into_plan(output_dir: Path, kind: str, sites: gpd.GeoDataFrame) -> Path:
-    """Replace ``kind``'s layer of ``planned_sites.gpkg`` with ``sites`` (removed when empty); other kinds kept."""
-    path = Path(output_dir) / PLANNED_SITES_FILE
-    keep: dict[str, gpd.GeoDataFrame] = {}
-    if path.exists():
-        for name in pyogrio.list_layers(path)[:, 0]:
-            if name != kind:
-                keep[str(name)] = pyogrio.read_dataframe(path, layer=name)
-    if len(sites):
-        keep[kind] = sites
-    if keep:
-        layers.write_layers(keep, path)
-    elif path.exists():
-        path.unlink()
-    return path
-
-
-def write_outputs(output_dir: Path, kind: str, sites: gpd.GeoDataFrame, lines: gpd.GeoDataFrame,
+def write_outputs(folder: Path, kind: str, sites: gpd.GeoDataFrame, lines: gpd.GeoDataFrame,
                   summary: dict) -> dict[str, Path]:
-    """Write the sites GeoPackage, the JSON summary and the plan layer; returns the paths by name."""
-    output_dir = Path(output_dir)
-    gpkg = output_dir / f"sites_{kind}.gpkg"
+    """Write ``sites_<kind>.gpkg`` (layers ``sites`` and ``assignment``) and ``sites_<kind>.json``
+    into ``folder`` (an alternative being written); returns the paths by name."""
+    folder = Path(folder)
+    gpkg = folder / f"sites_{kind}.gpkg"
     layers.write_layers({"sites": sites, "assignment": lines}, gpkg)
-    js = write_text(output_dir / f"sites_{kind}.json",
-                    json.dumps(_jsonable(summary), ensure_ascii=False, indent=2) + "\n")
-    plan = merge_into_plan(output_dir, kind, sites)
-    return {"sites": gpkg, "summary": js, "plan": plan}
+    js = write_text(folder / f"sites_{kind}.json", json.dumps(jsonable(summary), ensure_ascii=False, indent=2) + "\n")
+    return {"sites": gpkg, "summary": js}

@@ -7,7 +7,8 @@ centres. Each level's demand is the level below as it stands in the plan (existi
 planned and sited facilities), loaded with the recyclables that reach it by road.
 
 Fusion (两网融合): every transfer station of the plan is offered as a hub site on land
-the county already holds — a candidate whose cost is the fit-out only. The model
+the county already holds — a candidate whose cost is the refit only
+(:data:`geoplan.standards.REFIT_COST`, the Lianyungang ETDZ plan's 50 万元). The model
 chooses between fused and new hubs, and the result names the fused ones.
 """
 
@@ -23,11 +24,9 @@ from geoplan.indicators import facilities_for, nearest_facility
 from geoplan.scenario import Scenario
 from geoplan.siting import costs, demand
 from geoplan.siting.problem_builder import BuiltProblem, build_problem, site_table
-from geoplan.standards import SERVICE_PROFILES
+from geoplan.standards import REFIT_COST, SERVICE_PROFILES
 
 LEVEL_KINDS = tuple(level.kind for level in layers.RECYCLING_LEVELS)
-#: Share of a new hub's cost that is land (assumption); a fused hub on a transfer station's land skips it.
-HUB_LAND_SHARE = 0.5
 
 
 def _loads(scenario: Scenario, points: gpd.GeoDataFrame, weight: np.ndarray,
@@ -40,16 +39,17 @@ def _loads(scenario: Scenario, points: gpd.GeoDataFrame, weight: np.ndarray,
     return sums.reindex(facilities["id"].astype(str).to_numpy()).fillna(0.0).to_numpy(dtype=float)
 
 
-def level_demand(scenario: Scenario, kind: str) -> demand.DemandTable:
+def level_demand(scenario: Scenario, kind: str, plan: dict[str, gpd.GeoDataFrame] | None = None) -> demand.DemandTable:
     """The demand a recycling level serves: households (level 1) or the plan's level below (2–4).
 
     Loads flow up by nearest facility: households → drop-off points → hubs → sorting
-    centres. Levels 1–2 are in t/d, levels 3–4 (capacity in t/yr) in t/yr.
+    centres. Levels 1–2 are in t/d, levels 3–4 (capacity in t/yr) in t/yr. ``plan`` is the
+    facility layers to read the lower levels from (default the adopted plan's).
     """
     households = demand.recyclables_households(scenario)
     if kind == LEVEL_KINDS[0]:
         return households
-    plan = facilities_for(scenario, "plan")
+    plan = facilities_for(scenario, "plan") if plan is None else plan
     points, weight = households.points, households.weight
     order = LEVEL_KINDS.index(kind)
     for lower in LEVEL_KINDS[:order]:
@@ -67,13 +67,14 @@ def level_demand(scenario: Scenario, kind: str) -> demand.DemandTable:
     return demand.lower_level(points, LEVEL_KINDS[order - 1], weight, unit)
 
 
-def fused_hub_sites(scenario: Scenario, hubs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Transfer stations of the plan offered as hub sites: no land cost, the candidates' usual capacity."""
-    stations = facilities_for(scenario, "plan").get("transfer_stations")
+def fused_hub_sites(scenario: Scenario, hubs: gpd.GeoDataFrame,
+                    plan: dict[str, gpd.GeoDataFrame] | None = None) -> gpd.GeoDataFrame:
+    """Transfer stations of the plan offered as hub sites at the refit cost, with the candidates' usual capacity."""
+    stations = (facilities_for(scenario, "plan") if plan is None else plan).get("transfer_stations")
     cands = hubs[hubs["status"] == "candidate"]
     if stations is None or len(stations) == 0 or len(cands) == 0:
         return hubs.iloc[:0]
-    cost = float(np.median(cands["fixed_cost_yuan"])) * (1.0 - HUB_LAND_SHARE)
+    cost = float(REFIT_COST.value)
     cap = cands["capacity"].to_numpy(dtype=float)
     cap = float(np.median(cap[np.isfinite(cap)])) if np.isfinite(cap).any() else np.inf
     return gpd.GeoDataFrame({
@@ -85,14 +86,14 @@ def fused_hub_sites(scenario: Scenario, hubs: gpd.GeoDataFrame) -> gpd.GeoDataFr
 
 
 def build(scenario: Scenario, kind: str, *, model: str, radius_m: float | None, cutoff_m: float | None,
-          fusion: bool = True) -> BuiltProblem:
+          fusion: bool = True, plan: dict[str, gpd.GeoDataFrame] | None = None) -> BuiltProblem:
     """The problem of one recycling level; hubs include fused transfer-station sites when ``fusion``."""
     radius = scenario.standards.value(kind, "service_radius_m") if radius_m is None else radius_m
-    table = level_demand(scenario, kind)
+    table = level_demand(scenario, kind, plan)
     sites = site_table(scenario, kind)
     n_fused = 0
     if kind == "collection_hubs" and fusion:
-        fused = fused_hub_sites(scenario, sites)
+        fused = fused_hub_sites(scenario, sites, plan)
         n_fused = len(fused)
         if n_fused:
             sites = gpd.GeoDataFrame(pd.concat([sites, fused], ignore_index=True), crs=sites.crs)

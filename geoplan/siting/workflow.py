@@ -9,9 +9,14 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
+import pandas as pd
+
 import layers
-from layers.errors import GeoplanError
+from layers.errors import GeoplanError, NoResult
 from optimizers.siting import SitingResult
+from geoplan.indicators.coverage import CoverageIndicator
+from geoplan.indicators.report import PLANNED_SITES_FILE, IndicatorReport, compute_indicators, facilities_for
+from geoplan.planning import alternatives
 from geoplan.scenario import Scenario
 from geoplan.siting import film, models, muck, outputs, recycling, transfer_stations
 from geoplan.siting.problem_builder import BuiltProblem
@@ -50,9 +55,15 @@ class SitingOutcome:
         New hubs that share a transfer station's land (两网融合); empty for other kinds.
     notes : list of str
     paths : dict of str to Path
-        ``sites`` (GeoPackage), ``summary`` (JSON) and ``plan`` (planned_sites.gpkg).
+        ``sites`` (GeoPackage), ``summary`` (JSON) and ``plan`` (the alternative's planned_sites.gpkg).
     levels : list of SitingOutcome
         For kind ``recycling``: one outcome per level, lowest first.
+    indicators : dict of str to CoverageIndicator
+        The kind's targets read on the plan this run makes (the report's reading once adopted).
+    report : IndicatorReport or None
+        Every indicator of that plan (first part of a run only).
+    alternative : str or None
+        Name of the plan alternative written.
     """
 
     kind: str
@@ -69,6 +80,9 @@ class SitingOutcome:
     notes: list[str] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)
     levels: list["SitingOutcome"] = field(default_factory=list)
+    indicators: dict[str, CoverageIndicator] = field(default_factory=dict)
+    report: IndicatorReport | None = None
+    alternative: str | None = None
 
     def to_dict(self) -> dict:
         """The JSON summary written beside the sites."""
@@ -94,16 +108,24 @@ class SitingOutcome:
     def summary(self) -> str:
         """Lines a planner reads (Chinese first, English beside)."""
         if self.levels:
-            return "\n\n".join(level.summary() for level in self.levels)
+            text = "\n\n".join(level.summary() for level in self.levels)
+            return text + (f"\n方案 alternative {self.alternative!r} — the plan changes only with "
+                           f"`geoplan plan adopt DIR {self.alternative}`" if self.alternative else "")
         label = layers.get_kind(self.kind).label
         lines = [f"{label} — {models.MODELS[self.model]}", self.result.summary(),
-                 f"服务半径内覆盖 coverage within {self.radius_m:g} m: "
+                 f"模型 model: 服务半径内覆盖 coverage within {self.radius_m:g} m: "
                  f"{self.coverage_before:.1%} → {self.coverage_after:.1%}"]
+        for ind in self.indicators.values():
+            lines.append(f"指标（本方案）indicator of this alternative: {ind.label}: {ind.actual:.1%} "
+                         f"(target {ind.target:.0%}) {ind.status}")
         if self.fused_hub_ids:
             lines.append("两网融合归集点 fused hubs (on transfer-station land): " + ", ".join(self.fused_hub_ids))
         lines += self.notes
         if self.paths:
             lines.append("输出 written: " + ", ".join(str(p) for p in self.paths.values()))
+        if self.alternative:
+            lines.append(f"方案 alternative {self.alternative!r} — the plan changes only with "
+                         f"`geoplan plan adopt DIR {self.alternative}`")
         return "\n".join(lines)
 
 
@@ -147,7 +169,7 @@ def _default_radius(scenario: Scenario, kind: str, collection_mode: str) -> floa
 
 
 def _build(scenario: Scenario, kind: str, model: str, radius_m: float | None, cutoff_m: float | None,
-           collection_mode: str) -> BuiltProblem:
+           collection_mode: str, plan: dict[str, gpd.GeoDataFrame]) -> BuiltProblem:
     if kind == "transfer_stations":
         return transfer_stations.build(scenario, model=model, radius_m=radius_m, cutoff_m=cutoff_m,
                                        collection_mode=collection_mode)
@@ -155,7 +177,7 @@ def _build(scenario: Scenario, kind: str, model: str, radius_m: float | None, cu
         return film.build(scenario, model=model, radius_m=radius_m, cutoff_m=cutoff_m)
     if kind in muck.KINDS:
         return muck.build(scenario, kind, model=model, radius_m=radius_m, cutoff_m=cutoff_m)
-    return recycling.build(scenario, kind, model=model, radius_m=radius_m, cutoff_m=cutoff_m)
+    return recycling.build(scenario, kind, model=model, radius_m=radius_m, cutoff_m=cutoff_m, plan=plan)
 
 
 def run_siting(
@@ -169,8 +191,9 @@ def run_siting(
     seed: int = 0,
     collection_mode: str = "small_vehicle",
     write: bool = True,
+    name: str | None = None,
 ) -> SitingOutcome:
-    """Site facilities of ``kind`` with ``model`` and write the plan into the scenario's output.
+    """Site facilities of ``kind`` with ``model`` and write them as a plan alternative.
 
     Parameters
     ----------
@@ -192,87 +215,157 @@ def run_siting(
     collection_mode : {"small_vehicle", "manual"}
         Transfer stations only: picks the CJJ 47 service radius.
     write : bool
-        Write the outputs (set False to only solve).
+        Write the alternative (set False to only solve).
+    name : str, optional
+        Name of the alternative (``output/plans/<name>/``); default ``site-<kind>-<model>``
+        (``-2``, ``-3`` … when taken). The plan itself changes only by ``geoplan plan adopt``.
 
     Returns
     -------
     SitingOutcome
+        With ``indicators``: the targets of the kind read on the plan the alternative makes,
+        and the sites' ``load`` as those indicators allocate it.
 
     Raises
     ------
     GeoplanError
         Unknown kind or model, no candidates of the kind, ``radius_m`` ≤ 0, ``p``
-        missing for mclp / p-median / p-center.
+        missing for mclp / p-median / p-center, ``name`` taken.
+    NoResult
+        No feasible plan, or no demand point within reach of any site (nothing written).
     """
     _check_kind(kind)
-    name = models.check_model(model, p)
+    name_ = models.check_model(model, p)
     if radius_m is not None and not radius_m > 0:
         raise GeoplanError(f"--radius-m must be a positive number of metres, got {radius_m!r}")
     limit = float(scenario.time_limit_s if time_limit_s is None else time_limit_s)
     if not limit > 0:
         raise GeoplanError(f"time limit must be positive seconds, got {time_limit_s!r}")
+    if name is not None:
+        alternatives.check_name(name)
+        if (alternatives.plans_dir(scenario) / name).exists():
+            raise GeoplanError(f"{alternatives.plans_dir(scenario) / name}: a plan alternative of that name exists "
+                               "and is kept — choose another --name")
+    plan = facilities_for(scenario, "plan")
     if kind == "recycling":
-        return _run_chain(scenario, name, p=p, radius_m=radius_m, time_limit_s=limit, seed=seed, write=write)
-
-    # covering and capacitated models only look at pairs within the standard; median and
-    # centre models see every pair unless a radius is given
-    cutoff = radius_m if radius_m is not None else (
-        _default_radius(scenario, kind, collection_mode) if name in ("lscp", "mclp", "cflp") else None)
-    built = _build(scenario, kind, name, radius_m, cutoff, collection_mode)
-    left_out = _leave_out_unreachable(built) if name in ("lscp", "cflp") else []
-    t0 = time.perf_counter()
-    result = models.solve(built, name, p=p, time_limit_s=limit, seed=seed)
-    result.solve_time_s = max(result.solve_time_s, time.perf_counter() - t0)
-    existing = ~built.problem.is_new
-    open_mask = np.zeros(built.problem.n_site, dtype=bool)
-    open_mask[result.open_sites] = True
-    sites = outputs.sites_layer(built, result)
-    lines = outputs.assignment_lines(built, result, scenario.road_network)
-    new_fused = sites.loc[sites["fused_with"].notna(), "id"].astype(str).tolist()
-    notes = list(built.notes)
-    if not result.is_feasible:
-        notes.append(f"无可行方案 no feasible plan: {result.infeasibility_reason or result.status.value}")
-    outcome = SitingOutcome(
-        kind=kind, model=name, result=result, sites=sites, assignment=lines,
-        coverage_before=built.coverage(existing),
-        coverage_after=built.coverage(open_mask) if result.is_feasible else built.coverage(existing),
-        radius_m=built.radius_m, unit=built.demand.unit, fused_hub_ids=new_fused, notes=notes,
-        left_out_demand_ids=left_out,
-    )
+        levels = []
+        for i, level in enumerate(recycling.LEVEL_KINDS):
+            part = site_kind(scenario, level, name_ if i == 0 else CHAIN_MODELS[level], p=p if i == 0 else None,
+                              radius_m=radius_m if i == 0 else None, limit=limit, seed=seed,
+                              collection_mode=collection_mode, plan=plan)
+            plan = with_sites(plan, level, part.sites, scenario)
+            levels.append(part)
+        hubs = levels[1]
+        outcome = SitingOutcome(
+            kind="recycling", model=hubs.model, result=hubs.result, sites=hubs.sites, assignment=hubs.assignment,
+            coverage_before=levels[0].coverage_before, coverage_after=levels[0].coverage_after,
+            radius_m=levels[0].radius_m, unit=levels[0].unit, fused_hub_ids=hubs.fused_hub_ids, levels=levels)
+        parts = levels
+    else:
+        outcome = site_kind(scenario, kind, name_, p=p, radius_m=radius_m, limit=limit, seed=seed,
+                             collection_mode=collection_mode, plan=plan)
+        plan = with_sites(plan, kind, outcome.sites, scenario)
+        parts = [outcome]
+    _read_indicators(scenario, parts, plan)
     if write:
-        outcome.paths = outputs.write_outputs(scenario.output_dir, kind, sites, lines, outcome.to_dict())
+        label = name or alternatives.free_name(scenario, f"site-{kind}-{name_}")
+        folder = _write_alternative(scenario, label, parts, plan, f"geoplan site --kind {kind} --model {name_}"
+                                    + (f" --p {p}" if p is not None else "")
+                                    + (f" --radius-m {radius_m:g}" if radius_m is not None else ""))
+        outcome.alternative = label
+        for part in parts:
+            part.paths = {k: folder / f"sites_{part.kind}.{ext}" for k, ext in (("sites", "gpkg"), ("summary", "json"))}
+        outcome.paths = {f"{part.kind}_{k}": v for part in parts for k, v in part.paths.items()} if outcome.levels \
+            else dict(outcome.paths)
+        outcome.paths["plan"] = folder / PLANNED_SITES_FILE
     return outcome
 
 
-def _run_chain(scenario: Scenario, model: str, *, p, radius_m, time_limit_s, seed, write) -> SitingOutcome:
-    levels = []
-    for i, kind in enumerate(recycling.LEVEL_KINDS):
-        level_model = model if i == 0 else CHAIN_MODELS[kind]
-        levels.append(run_siting(
-            scenario, kind, level_model, p=p if i == 0 else None, radius_m=radius_m if i == 0 else None,
-            time_limit_s=time_limit_s, seed=seed, write=True,
-        ))
-    hubs = levels[1]
+def site_kind(scenario: Scenario, kind: str, model: str, *, p, radius_m, limit, seed, collection_mode,
+               plan: dict[str, gpd.GeoDataFrame]) -> SitingOutcome:
+    """Site one kind with ``model`` against the facilities of ``plan`` (layers by kind); nothing is written.
+
+    Raises
+    ------
+    NoResult
+        No feasible plan, or no demand point within reach of any site.
+    """
+    # covering and capacitated models only look at pairs within the standard; median and
+    # centre models see every pair unless a radius is given
+    cutoff = radius_m if radius_m is not None else (
+        _default_radius(scenario, kind, collection_mode) if model in ("lscp", "mclp", "cflp") else None)
+    built = _build(scenario, kind, model, radius_m, cutoff, collection_mode, plan)
+    left_out = _leave_out_unreachable(built) if model in ("lscp", "cflp") else []
+    prob = built.problem
+    if built.cutoff_m is not None and prob.demand_weight.sum() <= 0 and len(left_out):
+        raise NoResult(f"{kind}: no demand point has a site within {built.cutoff_m:g} m — nothing to site; "
+                       "use a larger --radius-m or add candidate sites near the demand")
+    t0 = time.perf_counter()
+    result = models.solve(built, model, p=p, time_limit_s=limit, seed=seed)
+    result.solve_time_s = max(result.solve_time_s, time.perf_counter() - t0)
+    if not result.is_feasible:
+        raise NoResult(f"{kind} ({model}): no feasible plan — {result.infeasibility_reason or result.status.value}; "
+                       "nothing was written")
+    existing = ~prob.is_new
+    open_mask = np.zeros(prob.n_site, dtype=bool)
+    open_mask[result.open_sites] = True
+    sites = outputs.sites_layer(built, result)
+    lines = outputs.assignment_lines(built, result, scenario.road_network)
     return SitingOutcome(
-        kind="recycling", model=hubs.model, result=hubs.result, sites=hubs.sites, assignment=hubs.assignment,
-        coverage_before=levels[0].coverage_before, coverage_after=levels[0].coverage_after,
-        radius_m=levels[0].radius_m, unit=levels[0].unit, fused_hub_ids=hubs.fused_hub_ids,
-        paths={f"{lv.kind}_{k}": v for lv in levels for k, v in lv.paths.items()}, levels=levels,
+        kind=kind, model=model, result=result, sites=sites, assignment=lines,
+        coverage_before=built.coverage(existing), coverage_after=built.coverage(open_mask),
+        radius_m=built.radius_m, unit=built.demand.unit,
+        fused_hub_ids=sites.loc[sites["fused_with"].notna(), "id"].astype(str).tolist(), notes=list(built.notes),
+        left_out_demand_ids=left_out,
     )
 
 
-def demo_siting(scenario: Scenario, time_limit_s: float | None = None) -> list[SitingOutcome]:
-    """One sensible siting per kind on the demo county.
+def with_sites(plan: dict[str, gpd.GeoDataFrame], kind: str, sites: gpd.GeoDataFrame,
+                scenario: Scenario) -> dict[str, gpd.GeoDataFrame]:
+    """The plan's facilities with ``kind``'s sited layer replaced by ``sites`` (layers.gpkg's kept)."""
+    out = dict(plan)
+    have = scenario.layers.get(kind)
+    frames = [have[have["status"].isin(("existing", "planned"))]] if have is not None else []
+    frames += [sites] if len(sites) else []
+    frames = [f for f in frames if len(f)]
+    if frames:
+        out[kind] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    else:
+        out.pop(kind, None)
+    return out
 
-    Transfer stations: MCLP adding 3 stations within the 3 km standard; film stations:
-    LSCP with at least one station per township; muck disposal: capacitated within the
-    haul limit; recycling: the 四级 chain (drop-off LSCP, fused hubs CFLP, sorting
-    centre CFLP, market LSCP).
-    """
-    kw = dict(time_limit_s=time_limit_s, seed=scenario.seed)
-    return [
-        run_siting(scenario, "transfer_stations", "mclp", p=3, **kw),
-        run_siting(scenario, "film_recycling_stations", "lscp", **kw),
-        run_siting(scenario, "muck_disposal_sites", "cflp", **kw),
-        run_siting(scenario, "recycling", "lscp", **kw),
-    ]
+
+def _read_indicators(scenario: Scenario, parts: list[SitingOutcome], plan: dict[str, gpd.GeoDataFrame]) -> None:
+    """Each part's targets read on ``plan`` (:func:`compute_indicators`), and its sites' loads as they allocate them."""
+    report = compute_indicators(scenario, "plan", facilities=plan)
+    for part in parts:
+        part.indicators = {k: c for k, c in report.coverage.items() if c.facility_kind == part.kind}
+        loads = report.loads.get(part.kind)
+        if loads is not None and len(part.sites):
+            part.sites["load"] = part.sites["id"].astype(str).map(loads.set_index("id")["load"]).fillna(0.0).to_numpy()
+    parts[0].report = report
+
+
+def _write_alternative(scenario: Scenario, label: str, parts: list[SitingOutcome], plan, command: str) -> Path:
+    new = {part.kind: part.sites for part in parts}
+    layers_out = alternatives.plan_layers(scenario, new, set(new))
+    report = parts[0].report
+    table = report.table()
+    meta = {
+        "command": command, "kinds": [part.kind for part in parts],
+        "new_sites": int(sum(len(part.sites) for part in parts)),
+        "cost_wan_yuan": round(float(sum(part.sites["fixed_cost_yuan"].sum() for part in parts)) / 1e4, 1),
+        "targets_met": f"{int((table['status'] == '达标').sum())}/{len(table)}" if len(table) else "0/0",
+        "indicators": [{"key": r.key, "year": scenario.targets[r.key].year, "due": r.target, "actual": r.actual,
+                        "status": r.status} for r in table.itertuples()],
+        "sites": [{"kind": part.kind, "id": str(i), "year": None, "fixed_cost_yuan": float(c)}
+                  for part in parts for i, c in zip(part.sites["id"], part.sites["fixed_cost_yuan"])],
+    }
+
+    def fill(folder: Path) -> None:
+        if layers_out:
+            layers.write_layers(layers_out, folder / PLANNED_SITES_FILE)
+        for part in parts:
+            outputs.write_outputs(folder, part.kind, part.sites, part.assignment, part.to_dict())
+
+    return alternatives.write_alternative(scenario, label, meta, fill)

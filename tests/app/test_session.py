@@ -21,6 +21,7 @@ from geoplan.demo.scenario_folder import write_demo_scenario
 from geoplan.indicators import coverage_indicator
 from geoplan.indicators.loads import facility_loads
 from geoplan.indicators.report import PLANNED_SITES_FILE
+from geoplan.planning import alternatives
 from geoplan.scenario import load_scenario
 from geoplan.standards import SERVICE_PROFILES
 
@@ -302,10 +303,17 @@ def test_export_writes_a_readable_planned_layer(session, scenario, fmt):
     np.testing.assert_allclose(back.geometry.x, [s1.x, s2.x], atol=0.01)
 
 
-def test_save_to_scenario_round_trips(session, scenario):
+def test_saved_alternative_round_trips_once_adopted(session, scenario):
     s1 = session.place(*_inside_points(scenario)[3])
-    path = session.save_to_scenario()
-    assert path == scenario.output_dir / PLANNED_SITES_FILE
+    before = (scenario.output_dir / PLANNED_SITES_FILE).read_bytes() if (scenario.output_dir / PLANNED_SITES_FILE).exists() else None
+    folder = session.save_alternative()
+    # saving never touches the plan: only adopting does
+    now = (scenario.output_dir / PLANNED_SITES_FILE).read_bytes() if (scenario.output_dir / PLANNED_SITES_FILE).exists() else None
+    assert now == before
+    assert folder.parent == scenario.output_dir / "plans" and (folder / PLANNED_SITES_FILE).is_file()
+    second = session.save_alternative()
+    assert second != folder  # a second save is a new alternative, the first is kept
+    alternatives.adopt(scenario, folder.name)
     again = SitingSession(scenario, "transfer_stations")
     assert [(p.id, p.node, p.origin) for p in again.placed] == [(s1.id, s1.node, "saved")]
     assert again.place(*_inside_points(scenario)[4]).id != s1.id

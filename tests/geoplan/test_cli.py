@@ -144,23 +144,39 @@ def test_unknown_tiles_is_a_clean_error(demo_copy):
     _assert_one_clean_error(geoplan("map", str(demo_copy), "--tiles", "google"), "unknown tiles")
 
 
-def test_demo_sites_every_kind_and_the_plan_beats_the_existing_network(demo_dir):
+def test_demo_adopts_a_plan_that_meets_every_target_by_its_year(demo_dir):
     import json
 
+    import pandas as pd
+
     out = demo_dir / "output"
-    for kind in ("transfer_stations", "film_recycling_stations", "muck_disposal_sites", "dropoff_points"):
-        assert (out / f"sites_{kind}.gpkg").is_file(), kind
+    adopted = json.loads((out / "plans" / "adopted.json").read_text(encoding="utf-8"))
+    folder = out / "plans" / adopted["name"]
+    # the plan the report reads is the adopted alternative's, byte for byte
+    assert (out / "planned_sites.gpkg").read_bytes() == (folder / "planned_sites.gpkg").read_bytes()
     doc = json.loads((out / "indicators.json").read_text(encoding="utf-8"))
-    rows = {r["key"]: r for r in doc["indicators"]}
-    assert rows["urban_sorting_coverage"]["actual_plan"] > rows["urban_sorting_coverage"]["actual_existing"]
-    assert rows["film_recovery_coverage"]["actual_plan"] > rows["film_recovery_coverage"]["actual_existing"]
+    assert {r["status_plan"] for r in doc["indicators"]} == {"达标"}
+    assert any(r["status_existing"] == "未达标" for r in doc["indicators"])
+    years = pd.read_csv(folder / "indicators_by_year.csv", encoding="utf-8-sig")
+    due = years[years["due"] > 0]
+    assert (due["actual"] + 1e-6 >= due["due"]).all() and (due["status"] == "达标").all()
+    # the plan's own figures are the report's: same share for every target in the last year
+    last = years[years["year"] == years["year"].max()].set_index("key")["actual"]
+    for row in doc["indicators"]:
+        assert row["actual_plan"] == pytest.approx(last[row["key"]], abs=1e-4), row["key"]
+    projects = pd.read_csv(folder / "projects.csv", encoding="utf-8-sig")
+    meta = json.loads((folder / "alternative.json").read_text(encoding="utf-8"))
+    assert len(projects) == meta["new_sites"] > 0
+    assert projects["总投资（万元）"].sum() == pytest.approx(meta["cost_wan_yuan"], abs=0.1 * len(projects))
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    assert "项目清单" in summary and "分年度指标" in summary
 
 
 def test_site_command_and_its_bad_input(demo_copy):
     run = geoplan("site", str(demo_copy), "--kind", "transfer_stations", "--model", "p-median", "--p", "2",
                   "--time-limit", "10")
     assert run.returncode == 0, run.stderr
-    assert "sites_transfer_stations.gpkg" in run.stdout
+    assert "plans/site-transfer_stations-p-median/sites_transfer_stations.gpkg" in run.stdout
     _assert_one_clean_error(geoplan("site", str(demo_copy), "--kind", "transfer_stations", "--model", "magic"),
                             "magic")
     _assert_one_clean_error(geoplan("site", str(demo_copy), "--kind", "transfer_stations", "--model", "mclp"), "p")

@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+
 from shapely.geometry import Point
 
+import layers
 from geoplan.demo.scenario_folder import write_demo_scenario
 from geoplan.routing import assign_muck, pack_trips, run_routing
 from geoplan.clock import parse_hours
@@ -375,7 +377,6 @@ def test_demand_above_all_capacity_is_unserved_with_the_reason(scenario, tmp_pat
 
 def test_planned_stations_are_used_by_default(scenario, tmp_path):
     from geoplan.routing.collection import prepare_collection
-    from geoplan.siting.outputs import merge_into_plan
 
     variant = _variant(scenario, tmp_path)
     # A planned station where the most households live far from every existing one.
@@ -386,7 +387,7 @@ def test_planned_stations_are_used_by_default(scenario, tmp_path):
                                 "capacity_t_per_d": [80.0], "station_class": ["IV"]},
                                geometry=[communities.geometry.loc[far]], crs=stations.crs)
     variant.output_dir.mkdir(parents=True, exist_ok=True)
-    merge_into_plan(variant.output_dir, "transfer_stations", planned)
+    layers.write_layers({"transfer_stations": planned}, variant.output_dir / "planned_sites.gpkg")
     plan = prepare_collection(variant, time_limit_s=5)
     assert plan.details["stations"] == "plan" and plan.details["planned_station_ids"] == ["TSP1"]
     assert plan.details["unload_site_tonnes_per_d"]["TSP1"] > 0
@@ -403,6 +404,7 @@ def test_planned_stations_are_used_by_default(scenario, tmp_path):
 def test_depot_vehicle_count_caps_the_trucks(scenario, tmp_path):
     depots = scenario.layers["depots"].copy()
     depots.loc[depots["id"] == "DE01", "vehicle_count"] = 6
+    depots.loc[depots["id"] != "DE01", "vehicle_count"] = 4  # DE01 stays the depot with the most trucks
     few = _variant(scenario, tmp_path, depots=depots)
     out = run_routing(few, "collection", time_limit_s=TIME_LIMIT_S, iteration_limit=300, write=False)
     assert out.feasibility == []
@@ -448,11 +450,14 @@ def test_route_command_repeats_by_default(tmp_path):
 @pytest.fixture(scope="module")
 def sited(scenario, tmp_path_factory):
     """The demo with film stations and muck disposal sites sited by `geoplan site` (in a folder of its own)."""
+    from geoplan.planning import alternatives
     from geoplan.siting import run_siting
 
     variant = _variant(scenario, tmp_path_factory.mktemp("sited"))
     film_sites = run_siting(variant, "film_recycling_stations", "lscp", time_limit_s=TIME_LIMIT_S)
+    alternatives.adopt(variant, film_sites.alternative)
     muck_sites = run_siting(variant, "muck_disposal_sites", "cflp", time_limit_s=TIME_LIMIT_S)
+    alternatives.adopt(variant, muck_sites.alternative)
     assert len(film_sites.sites) and len(muck_sites.sites), "the demo's siting adds sites of both kinds"
     return variant
 
@@ -537,14 +542,12 @@ def test_site_choice_from_scenario_toml(sited):
 
 
 def test_planned_disposal_site_without_capacity_is_named(scenario, sited, tmp_path):
-    from geoplan.siting.outputs import merge_into_plan
-
     # A sited row whose capacity was lost: the planned-sites file is named with row and field.
     broken = _variant(scenario, tmp_path, "file")
     rows = _planned(sited, "muck_disposal_sites")
     rows["capacity_m3"] = np.nan
     broken.output_dir.mkdir(parents=True)
-    merge_into_plan(broken.output_dir, "muck_disposal_sites", rows)
+    layers.write_layers({"muck_disposal_sites": rows}, broken.output_dir / "planned_sites.gpkg")
     first = str(rows["id"].iloc[0])
     with pytest.raises(GeoplanError, match=rf"muck_disposal_sites, row {first}, field capacity_m3"):
         run_routing(broken, "muck", time_limit_s=1, write=False)
@@ -594,6 +597,9 @@ def test_route_command_follows_geoplan_site(tmp_path):
     folder = write_demo_scenario(tmp_path / "demo")
     runner = CliRunner()
     res = runner.invoke(app, ["site", str(folder), "--kind", "muck_disposal_sites", "--model", "cflp", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert not (folder / "output" / "planned_sites.gpkg").exists()  # an alternative, not yet the plan
+    res = runner.invoke(app, ["plan", "adopt", str(folder), "site-muck_disposal_sites-cflp"])
     assert res.exit_code == 0, res.output
     sited = set(gpd.read_file(folder / "output" / "planned_sites.gpkg", layer="muck_disposal_sites")["id"].astype(str))
     args = ["route", str(folder), "--workflow", "muck", "--tiles", "none", "--quiet"]

@@ -21,6 +21,8 @@ from layers.errors import GeoplanError
 from geoplan.demo.scenario_folder import write_demo_scenario
 from geoplan.indicators import compute_indicators, facilities_for
 from geoplan.network.synthetic import grid_roads
+from geoplan.planning import alternatives
+from geoplan.standards import REFIT_COST
 from geoplan.scenario import load_scenario, scenario_toml
 from geoplan.siting import recycling
 from geoplan.siting.models import solve
@@ -205,12 +207,14 @@ def test_fusion_hub_on_transfer_station_land_wins_over_equal_candidate(tmp_path)
     assert out.result.new_site_ids == ["TS1-hub"]
     assert out.fused_hub_ids == ["TS1-hub"]
     assert out.sites["fused_with"].tolist() == ["TS1"]
-    assert out.sites["fixed_cost_yuan"].tolist() == [pytest.approx(500_000.0 * (1 - recycling.HUB_LAND_SHARE))]
+    assert out.sites["fixed_cost_yuan"].tolist() == [pytest.approx(REFIT_COST.value)]
     # without the fusion choice the candidate on the same spot is taken: the model saw the choice
     built = recycling.build(scn, "collection_hubs", model="lscp", radius_m=1500.0, cutoff_m=1500.0, fusion=False)
     plain = solve(built, "lscp", p=None, time_limit_s=10, seed=0)
     assert plain.new_site_ids == ["C0"]
-    # the plan layer and the indicators' plan state see the fused hub
+    # once adopted, the plan layer and the indicators' plan state see the fused hub
+    assert "collection_hubs" not in facilities_for(scn, "plan")
+    alternatives.adopt(scn, out.alternative)
     plan = facilities_for(scn, "plan")["collection_hubs"]
     assert plan["id"].tolist() == ["TS1-hub"] and plan["status"].tolist() == ["planned"]
 
@@ -296,11 +300,21 @@ def test_demo_mclp_writes_plan_that_raises_coverage(demo):
     assert summary["coverage_after"] > summary["coverage_before"]
     plan = pyogrio.read_dataframe(out.paths["plan"], layer="transfer_stations")
     assert sorted(plan["id"]) == sorted(out.result.new_site_ids)
-    after = compute_indicators(demo, "plan").coverage["urban_sorting_coverage"].actual
+    # the run's own reading of the indicator is the report's once it is adopted, and so are the loads
+    assert compute_indicators(demo, "plan").coverage["urban_sorting_coverage"].actual == pytest.approx(before)
+    alternatives.adopt(demo, out.alternative)
+    report = compute_indicators(demo, "plan")
+    after = report.coverage["urban_sorting_coverage"].actual
     assert after > before
+    assert after == pytest.approx(out.indicators["urban_sorting_coverage"].actual)
+    loads = report.station_loads.set_index("id")["load"]
+    for row in sites.itertuples():
+        assert row.load == pytest.approx(loads[row.id], abs=1e-6)
+        assert row.load <= row.capacity_t_per_d + 1e-6
 
-    # a second run replaces this kind's plan and keeps the other kinds'
+    # a second run replaces this kind's layer in its alternative and keeps the adopted plan's others
     muck = run_siting(demo, "muck_disposal_sites", "cflp", time_limit_s=20)
+    alternatives.adopt(demo, muck.alternative)
     one = run_siting(demo, "transfer_stations", "mclp", p=1, time_limit_s=20)
     kinds = set(pyogrio.list_layers(one.paths["plan"])[:, 0])
     assert {"transfer_stations", "muck_disposal_sites"} <= kinds
@@ -311,6 +325,7 @@ def test_demo_mclp_writes_plan_that_raises_coverage(demo):
 def test_demo_film_siting_puts_a_station_in_every_town(demo):
     out = run_siting(demo, "film_recycling_stations", "lscp", time_limit_s=20)
     assert out.result.is_feasible
+    alternatives.adopt(demo, out.alternative)
     stations = facilities_for(demo, "plan")["film_recycling_stations"]
     districts = demo.layers["districts"]
     towns = districts[districts["district_type"] == "镇"]

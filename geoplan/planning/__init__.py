@@ -1,0 +1,1 @@
+"""Planning to the targets: what to build in which year, written as plan alternatives."""
