@@ -39,7 +39,7 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output."
 DEMO_ROUTING_ITERATIONS = 10_000
 DEMO_ROUTING_LIMIT_S = 120.0
 #: The demo's plan stops by this limit (a feasible plan meets every target; the gap is reported).
-DEMO_PLAN_LIMIT_S = 15.0
+DEMO_PLAN_LIMIT_S = 30.0
 
 
 def user_errors(fn):
@@ -315,7 +315,7 @@ def candidates(
         path = write_candidates(scenario, sites, replace=replace)
     out.print(f"{len(sites)} 个备选站址 candidate sites of {kind} → {path}",
               highlight=False, markup=False)
-    for line in assumptions(kind):
+    for line in assumptions(scenario, kind):
         out.print(f"  假定 assumed: {line}", highlight=False, markup=False)
 
 

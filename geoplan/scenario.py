@@ -28,6 +28,7 @@ from geoplan.settings import (
     NetworkSettings,
     Quantities,
     RoutingSettings,
+    NewSiteDefaults,
     PlanSettings,
     SolverSettings,
     Standards,
@@ -40,6 +41,8 @@ from geoplan.settings import (
     parse_routing,
     parse_section,
     parse_standards,
+    default_new_sites,
+    parse_new_sites,
     parse_plan,
     parse_targets,
 )
@@ -49,7 +52,7 @@ SCENARIO_FILE = "scenario.toml"
 #: scenario's own candidates.
 GENERATED_CANDIDATES_FILE = "candidates.gpkg"
 
-_SECTIONS = {"scenario", "network", "layers", "profiles", "standards", "quantities", "targets", "plan", "solver", "fleet",
+_SECTIONS = {"scenario", "network", "layers", "profiles", "standards", "quantities", "targets", "plan", "new_sites", "solver", "fleet",
              "routing"}
 
 
@@ -78,6 +81,8 @@ class Scenario:
     targets : dict of str to Target
     plan : PlanSettings
         ``[plan]``: years, budgets, candidate generation and implementers of ``geoplan plan``.
+    new_sites : dict of str to NewSiteDefaults
+        ``[new_sites.<kind>]``: cost, capacity and land of the sites geoplan generates.
     solver : SolverSettings
     fleet : dict of str to FleetVehicle
     routing : RoutingSettings
@@ -95,6 +100,7 @@ class Scenario:
     quantities: Quantities = field(default_factory=Quantities)
     targets: dict[str, Target] = field(default_factory=dict)
     plan: PlanSettings = field(default_factory=PlanSettings)
+    new_sites: dict[str, NewSiteDefaults] = field(default_factory=default_new_sites)
     solver: SolverSettings = field(default_factory=SolverSettings)
     fleet: dict[str, FleetVehicle] = field(default_factory=lambda: parse_fleet({}, Path(SCENARIO_FILE)))
     routing: RoutingSettings = field(default_factory=RoutingSettings)
@@ -235,6 +241,7 @@ def load_scenario(folder: str | Path) -> Scenario:
         quantities=parse_quantities(data.get("quantities", {}), path),
         targets=parse_targets(data.get("targets"), path, stds),
         plan=parse_plan(data.get("plan", {}), path),
+        new_sites=parse_new_sites(data.get("new_sites", {}), path),
         solver=parse_section(SolverSettings(), data.get("solver", {}), f"{path}: [solver]"),
         fleet=parse_fleet(data.get("fleet", {}), path),
         routing=parse_routing(data.get("routing", {}), path),
@@ -310,8 +317,13 @@ def scenario_toml(name: str, metric_epsg: int, seed: int, *, network_source: str
               f"({standards_table.PLAN_SOURCE})",
               "# budget_yuan = { 2023 = 8e6, 2024 = 8e6 }  # building budget per year, yuan (none: no limit)",
               "generate_candidates = true  # add generated sites near demand the given candidates cannot reach",
+              f"refit_cost_yuan = {standards_table.REFIT_COST.value!r}  # 两网融合 refit of a transfer station "
+              f"({standards_table.REFIT_COST.source})",
               "", "[plan.implementers]  # 实施主体 in the project list (assumption: the usual county bureau)"]
     lines += [f"{k} = {_toml(v)}" for k, v in standards_table.IMPLEMENTERS.items()]
+    for kind, values in standards_table.FACILITY_DEFAULTS.items():
+        lines += ["", f"[new_sites.{kind}]  # what a site geoplan generates costs and holds"]
+        lines += [f"{key} = {_toml(d.value)}  # {d.unit}; {d.source}" for key, d in values.items()]
     lines += ["", "[solver]", f"time_limit_s = {solver.time_limit_s!r}  # every optimiser call stops by this limit", ""]
     return "\n".join(lines)
 

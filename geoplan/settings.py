@@ -464,12 +464,15 @@ class PlanSettings:
     generate_candidates : bool
         Where the given candidate sites cannot reach a target, add sites generated on the
         road network near the demand they leave out.
+    refit_cost_yuan : float
+        Cost of a 两网融合 refit of a transfer station into a recyclables hub, yuan.
     implementers : mapping of str to str
         实施主体 per facility kind in the project list, over
         :data:`geoplan.standards.IMPLEMENTERS`.
     """
 
     start_year: int = field(default=standards.PLAN_START_YEAR, metadata=_bounds(2000, 2100))
+    refit_cost_yuan: float = field(default=float(standards.REFIT_COST.value), metadata={**_bounds(0.0), "unit": "yuan"})
     budget_yuan: Mapping[int, float] = field(default_factory=lambda: MappingProxyType({}))
     generate_candidates: bool = True
     implementers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(dict(standards.IMPLEMENTERS)))
@@ -503,6 +506,56 @@ def parse_plan(data: Any, path: Path) -> PlanSettings:
         raise GeoplanError(f"{where} budget_yuan: {early[0]} is before start_year {plan.start_year}")
     return dataclasses.replace(plan, budget_yuan=MappingProxyType(budgets),
                                implementers=MappingProxyType({**standards.IMPLEMENTERS, **names}))
+
+
+@dataclass(frozen=True)
+class NewSiteDefaults:
+    """``[new_sites.<kind>]``: what a site geoplan generates costs, holds and needs.
+
+    Attributes
+    ----------
+    fixed_cost_yuan : float
+        Building cost, yuan.
+    capacity : float
+        Capacity in the kind's capacity unit (t/d, t/yr or m³).
+    land_m2 : float
+        Land it needs, m².
+    source : str
+        Where the figures come from (the standards table, or the scenario).
+    """
+
+    fixed_cost_yuan: float = field(default=0.0, metadata={**_bounds(0.0), "unit": "yuan"})
+    capacity: float = field(default=1.0, metadata={**_bounds(above=0.0), "unit": "(the kind's capacity unit)"})
+    land_m2: float = field(default=0.0, metadata={**_bounds(0.0), "unit": "m²"})
+    source: str = ""
+
+
+def default_new_sites() -> dict[str, NewSiteDefaults]:
+    """:data:`geoplan.standards.FACILITY_DEFAULTS` as typed settings, each with its sources."""
+    out = {}
+    for kind, values in standards.FACILITY_DEFAULTS.items():
+        out[kind] = NewSiteDefaults(
+            float(values["fixed_cost_yuan"].value), float(values["capacity"].value), float(values["land_m2"].value),
+            "; ".join(f"{k}: {d.source}" for k, d in values.items()))
+    return out
+
+
+def parse_new_sites(data: Any, path: Path) -> dict[str, NewSiteDefaults]:
+    """``[new_sites.<kind>]`` over the defaults; a value the scenario sets names the scenario as its source."""
+    out = default_new_sites()
+    if not isinstance(data, dict):
+        raise GeoplanError(f"{path}: [new_sites] must hold tables like [new_sites.transfer_stations]")
+    for kind, values in data.items():
+        where = f"{path}: [new_sites.{kind}]"
+        if kind not in out:
+            raise GeoplanError(f"{where}: unknown facility kind — use one of {', '.join(out)}")
+        base = out[kind]
+        parsed = parse_section(base, values, where, skip=("source",))
+        changed = [k for k in ("fixed_cost_yuan", "capacity", "land_m2") if k in values]
+        source = "; ".join([f"{k}: {path.name} [new_sites.{kind}]" for k in changed]
+                           + [p for p in base.source.split("; ") if p.split(":")[0] not in changed])
+        out[kind] = dataclasses.replace(parsed, source=source)
+    return out
 
 
 # --------------------------------------------------------------------------- vehicle profiles

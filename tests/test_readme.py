@@ -17,10 +17,10 @@ def _examples() -> list[tuple[str, str]]:
     return re.findall(r"```python\n(.*?)```\s*```text\n(.*?)```", section, flags=re.S)
 
 
-def test_the_readme_has_both_examples():
+def test_the_readme_has_every_example():
     codes = [code for code, _ in _examples()]
-    assert len(codes) == 2
-    assert "solve_p_median" in codes[0] and "RoutingProblem" in codes[1]
+    assert len(codes) == 3
+    assert "solve_p_median" in codes[0] and "solve_target_cover" in codes[1] and "RoutingProblem" in codes[2]
 
 
 def test_readme_examples_print_what_the_readme_says():

@@ -139,7 +139,7 @@ def _access_frame(network, target: Target, standard: ServiceStandard, demand: gp
 def _indicator(target: Target, standard: ServiceStandard, frame: gpd.GeoDataFrame,
                districts: gpd.GeoDataFrame | None) -> CoverageIndicator:
     frame["covered"] = frame["covered_share"] >= 1.0 - COVERED_TOLERANCE
-    frame["district"] = _district_names(frame, districts)
+    frame["district"] = district_names(frame, districts)
     return CoverageIndicator(target.key, target.label, target.facility_kind, target.demand_kind, target.weight,
                              standard.radius_m, frame, target.target, per_district(frame, districts),
                              standard.radius_s)
@@ -263,10 +263,11 @@ def _loads_table(kind: str, facilities: gpd.GeoDataFrame, load: np.ndarray, turn
     return table
 
 
-def _district_names(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None) -> pd.Series:
+def district_names(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None) -> pd.Series:
+    """The 街道/镇 each point lies in (``name`` of ``districts``), None outside or without districts."""
     if districts is None or len(districts) == 0:
         return pd.Series([None] * len(points), index=points.index, dtype=object)
-    joined = gpd.sjoin(points[[points.geometry.name]], districts[["name", districts.geometry.name]],
+    joined = gpd.sjoin(points[[points.geometry.name]], districts.to_crs(points.crs)[["name", districts.geometry.name]],
                        predicate="within", how="left")
     joined = joined[~joined.index.duplicated(keep="first")]
     return joined["name"].reindex(points.index)

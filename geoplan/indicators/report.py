@@ -20,20 +20,40 @@ STATE_LABELS = {"existing": "现状 / existing network", "plan": "规划 / plan 
 PLANNED_SITES_FILE = "planned_sites.gpkg"
 
 
-def facilities_for(scenario: Scenario, state: State) -> dict[str, gpd.GeoDataFrame]:
-    """Facility layers of the existing network, or of the plan (existing + planned + sited sites)."""
-    keep = {"existing"} if state == "existing" else {"existing", "planned"}
-    sited = scenario.output_dir / PLANNED_SITES_FILE
-    sited_kinds = set(pyogrio.list_layers(sited)[:, 0]) if state == "plan" and sited.exists() else set()
+def county_facilities(scenario: Scenario, statuses: tuple[str, ...] = ("existing", "planned")
+                      ) -> dict[str, gpd.GeoDataFrame]:
+    """The facility layers of the scenario's own layers with these statuses (non-empty kinds only)."""
     out = {}
     for kind in layers.FACILITY_KINDS:
         gdf = scenario.layers.get(kind)
-        frames = [] if gdf is None else [gdf[gdf["status"].isin(keep)]]
-        if kind in sited_kinds:
-            frames.append(layers.read_layer(sited, kind, to_crs=scenario.metric_epsg))
-        frames = [f for f in frames if len(f)]
-        if frames:
-            out[kind] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+        if gdf is not None and len(gdf):
+            keep = gdf[gdf["status"].isin(statuses)]
+            if len(keep):
+                out[kind] = keep
+    return out
+
+
+def with_sites(facilities: dict[str, gpd.GeoDataFrame], kind: str, sites: gpd.GeoDataFrame
+               ) -> dict[str, gpd.GeoDataFrame]:
+    """``facilities`` with ``sites`` added to ``kind``'s layer (a new dict; the others shared)."""
+    out = dict(facilities)
+    frames = [f for f in (facilities.get(kind), sites) if f is not None and len(f)]
+    if frames:
+        out[kind] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    return out
+
+
+def facilities_for(scenario: Scenario, state: State) -> dict[str, gpd.GeoDataFrame]:
+    """Facility layers of the existing network, or of the plan (existing + planned + the adopted
+    plan's ``output/planned_sites.gpkg``)."""
+    if state == "existing":
+        return county_facilities(scenario, ("existing",))
+    out = county_facilities(scenario)
+    sited = scenario.output_dir / PLANNED_SITES_FILE
+    if sited.exists():
+        for kind in pyogrio.list_layers(sited)[:, 0]:
+            if kind in layers.FACILITY_KINDS:
+                out = with_sites(out, str(kind), layers.read_layer(sited, kind, to_crs=scenario.metric_epsg))
     return out
 
 

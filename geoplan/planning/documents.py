@@ -10,16 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import folium
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 import layers
 from geoplan.indicators import IndicatorReport, compute_indicators
-from geoplan.indicators.coverage import TARGET_TOLERANCE
-from geoplan.planning.target_plan import Plan, planned_layer
+from geoplan.indicators.coverage import TARGET_TOLERANCE, district_names
+from geoplan.planning.target_plan import Plan
 from geoplan.scenario import Scenario
-from geoplan.standards import BUILD_YEARS, FACILITY_DEFAULTS, PROJECT_NAMES, REFIT_COST
+from geoplan.standards import BUILD_YEARS, PROJECT_NAMES, REFIT_COST
 
 #: Project list columns, in the order of the plans' 项目清单 (Lianyungang ETDZ plan), then
 #: what a planner needs to find the site again.
@@ -67,16 +66,6 @@ def read_plan(scenario: Scenario, plan: Plan) -> PlanReading:
                                                  year=year) for year in plan.years})
 
 
-def _districts(scenario: Scenario, sites: gpd.GeoDataFrame) -> list[str]:
-    districts = scenario.layers.get("districts")
-    if districts is None or len(sites) == 0:
-        return [""] * len(sites)
-    joined = gpd.sjoin(sites[[sites.geometry.name]], districts.to_crs(sites.crs)[["name", districts.geometry.name]],
-                       predicate="within", how="left")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    return joined["name"].reindex(sites.index).fillna("").astype(str).tolist()
-
-
 def _scale(kind: str, capacity: float, size: str) -> str:
     field = layers.get_kind(kind).capacity_field or ""
     unit = {"capacity_t_per_d": "t/d", "capacity_t_per_yr": "t/a", "capacity_m3": "m³"}.get(field, "")
@@ -88,12 +77,13 @@ def _scale(kind: str, capacity: float, size: str) -> str:
     return text
 
 
-def _cost_source(kind: str, origin: str, size: str) -> str:
+def _cost_source(scenario: Scenario, kind: str, origin: str, size: str) -> str:
     if origin == "refit":
-        return f"默认 default: {REFIT_COST.source}"
+        return f"[plan] refit_cost_yuan = {scenario.plan.refit_cost_yuan / 1e4:g} 万元 (default: {REFIT_COST.source})"
     if origin == "generated":
-        return f"默认 default: {FACILITY_DEFAULTS[kind]['fixed_cost_yuan'].source}" + (
-            f"; 规模 {size} 按 0.6 次方 scaled by the 0.6 rule" if size != "design" else "")
+        cost = next((p for p in scenario.new_sites[kind].source.split("; ") if p.startswith("fixed_cost_yuan")), "")
+        return f"[new_sites.{kind}] {cost}" + (f"; 规模 {size} 按 0.6 次方 scaled by the 0.6 rule" if size != "design"
+                                              else "")
     if size != "design":
         return "备选站址造价按 0.6 次方折算 candidate's cost scaled to the class by the 0.6 rule (assumption)"
     return "备选站址图层 fixed_cost_yuan (candidate layer)"
@@ -108,7 +98,7 @@ def project_list(scenario: Scenario, plan: Plan) -> pd.DataFrame:
     sites = plan.new_sites
     if len(sites) == 0:
         return pd.DataFrame(columns=list(PROJECT_COLUMNS))
-    district = _districts(scenario, sites)
+    district = district_names(sites, scenario.layers.get("districts")).fillna("").astype(str).tolist()
     rows = []
     for n, (row, place) in enumerate(zip(sites.itertuples(), district), start=1):
         name, content = PROJECT_NAMES["refit" if row.origin == "refit" else row.kind]
@@ -127,7 +117,7 @@ def project_list(scenario: Scenario, plan: Plan) -> pd.DataFrame:
             "规模": scale,
             "投入使用年份": int(row.year),
             "站址编号": row.id,
-            "造价依据": _cost_source(row.kind, str(row.origin), str(row.size)),
+            "造价依据": _cost_source(scenario, row.kind, str(row.origin), str(row.size)),
         })
     return pd.DataFrame(rows, columns=list(PROJECT_COLUMNS))
 
@@ -185,16 +175,8 @@ def plan_map(scenario: Scenario, plan: Plan, reading: PlanReading, tiles: str = 
     extent = [scenario.layers["districts"]] if "districts" in scenario.layers else list(demand.values())
     m = new_map(extent, tiles=tiles, title=f"{scenario.name} — 规划方案 / the plan")
     add_demand_coverage(m, demand, tiles)
-    shown = {}
-    for kind in dict.fromkeys(plan.new_sites["kind"]):
-        have = scenario.layers.get(kind)
-        part = plan.new_sites[plan.new_sites["kind"] == kind]
-        frame = planned_layer(kind, part)
-        if have is not None and len(have):
-            frame = gpd.GeoDataFrame(pd.concat([have[have["status"] == "existing"], frame], ignore_index=True),
-                                     crs=have.crs)
-        shown[kind] = frame
-    add_facilities(m, shown, tiles)
+    county = plan.facilities(scenario, max(plan.years))
+    add_facilities(m, {kind: county[kind] for kind in dict.fromkeys(plan.new_sites["kind"])}, tiles)
     table = reading.table(scenario)
     last = table[table["year"] == table["year"].max()]
     panel = final.table()

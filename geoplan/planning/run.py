@@ -15,7 +15,7 @@ from geoplan.planning.documents import (PlanReading, plan_map, project_list, rea
                                         write_project_workbook)
 from geoplan.planning.target_plan import Plan, complete_chain, make_plan, planned_layer
 from geoplan.scenario import Scenario
-from geoplan.standards import FACILITY_DEFAULTS
+from geoplan.siting.candidates import assumptions
 
 
 @dataclass
@@ -41,10 +41,11 @@ class PlanOutcome:
         return "\n".join(lines)
 
 
-def _assumptions(plan: Plan) -> list[str]:
+def _assumptions(scenario: Scenario, plan: Plan) -> list[str]:
+    """The unit costs and sizes the plan's generated sites and refits carry, with their sources."""
     kinds = sorted(set(plan.new_sites["kind"])) if len(plan.new_sites) else []
-    return [f"{kind} {key} = {d.value:g} {d.unit} ({d.source})" for kind in kinds
-            for key, d in FACILITY_DEFAULTS[kind].items() if key != "land_m2"]
+    out = [f"{kind}: {'; '.join(assumptions(scenario, kind))}" for kind in kinds]
+    return out + [f"两网融合 refit: {scenario.plan.refit_cost_yuan:g} yuan ([plan] refit_cost_yuan)"]
 
 
 def run_plan(scenario: Scenario, *, name: str | None = None, time_limit_s: float | None = None, seed: int = 0,
@@ -101,7 +102,7 @@ def _write(scenario: Scenario, outcome: PlanOutcome, tiles: str, command: str) -
         "indicators": outcome.indicators[["key", "year", "due", "actual", "status"]].to_dict("records"),
         "sites": plan.new_sites.drop(columns="geometry")[["kind", "id", "name", "year", "size", "capacity",
                                                           "fixed_cost_yuan", "origin"]].to_dict("records"),
-        "assumptions": _assumptions(plan), "notes": plan.notes,
+        "assumptions": _assumptions(scenario, plan), "notes": plan.notes,
     }
 
     def fill(folder: Path) -> None:

@@ -24,6 +24,7 @@ from optimizers.siting import SiteGroups, SolveStatus
 from optimizers.siting.allocation import allocate
 from optimizers.siting.target_cover import CoverRequirement, TargetCoverProblem, TargetCoverResult, solve_target_cover
 from geoplan.indicators.coverage import demand_weights
+from geoplan.indicators.report import county_facilities, with_sites
 from geoplan.quantities import facility_load
 from geoplan.scenario import Scenario
 from geoplan.settings import ServiceStandard, Target
@@ -127,18 +128,11 @@ class Plan:
 
     def facilities(self, scenario: Scenario, year: int) -> dict[str, gpd.GeoDataFrame]:
         """The facility layers of the county in ``year``: those already there plus what the plan built by then."""
-        base = {}
-        for kind in layers.FACILITY_KINDS:
-            have = scenario.layers.get(kind)
-            if have is not None and len(have):
-                base[kind] = have[have["status"].isin(("existing", "planned"))]
+        out = county_facilities(scenario)
         built = self.new_sites[self.new_sites["year"] <= year]
         for kind, part in built.groupby("kind"):
-            frame = planned_layer(kind, part)
-            have = base.get(kind)
-            base[kind] = frame if have is None else gpd.GeoDataFrame(pd.concat([have, frame], ignore_index=True),
-                                                                     crs=have.crs)
-        return base
+            out = with_sites(out, str(kind), planned_layer(str(kind), part))
+        return out
 
 
 def planned_layer(kind: str, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -275,8 +269,6 @@ def _roadside_sites(scenario: Scenario, kind: str, kp: KindPlan, shares: list[np
                     taken: set[str]) -> gpd.GeoDataFrame:
     """A generated site on the road beside each demand point still left uncovered (where its
     vehicle meets the road), with the kind's default cost and capacity."""
-    from geoplan.standards import FACILITY_DEFAULTS
-
     net = scenario.road_network
     points = []
     for d, share in zip(kp.demands, shares):
@@ -292,12 +284,12 @@ def _roadside_sites(scenario: Scenario, kind: str, kp: KindPlan, shares: list[np
     if not points:
         return gpd.GeoDataFrame({"id": []}, geometry=[], crs=net.crs)
     label = layers.get_kind(kind).label_zh
-    defaults = FACILITY_DEFAULTS[kind]
+    defaults = scenario.new_sites[kind]
     ids = [f"GEN-{i}" for i, _ in points]
     keep = [k for k, i in enumerate(ids) if i not in taken]
     return gpd.GeoDataFrame({
         "id": [ids[k] for k in keep], "name": [f"{label}备选点（{points[k][0]} 旁）/ roadside site" for k in keep],
-        "capacity": float(defaults["capacity"].value), "fixed_cost_yuan": float(defaults["fixed_cost_yuan"].value),
+        "capacity": defaults.capacity, "fixed_cost_yuan": defaults.fixed_cost_yuan,
     }, geometry=[points[k][1] for k in keep], crs=net.crs)
 
 
@@ -505,7 +497,7 @@ def complete_chain(scenario: Scenario, plan: Plan, *, time_limit_s: float, seed:
     says when they exceed what is left).
     """
     from geoplan.siting.recycling import LEVEL_KINDS
-    from geoplan.siting.workflow import CHAIN_MODELS, site_kind, with_sites
+    from geoplan.siting.workflow import CHAIN_MODELS, site_kind
 
     if LEVEL_KINDS[0] not in plan.kinds:
         return
@@ -515,7 +507,7 @@ def complete_chain(scenario: Scenario, plan: Plan, *, time_limit_s: float, seed:
     for level in LEVEL_KINDS[1:]:
         part = site_kind(scenario, level, CHAIN_MODELS[level], p=None, radius_m=None, limit=time_limit_s, seed=seed,
                          collection_mode="small_vehicle", plan=facilities)
-        facilities = with_sites(facilities, level, part.sites, scenario)
+        facilities = with_sites(facilities, level, part.sites)
         sites = part.sites
         if len(sites) == 0:
             continue

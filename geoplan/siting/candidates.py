@@ -5,7 +5,7 @@ the network their profile may use), inside the districts, outside restricted zon
 water, at least ``spacing_m`` from every other candidate and from the kind's existing
 sites. Junctions come first (they serve more directions), so the layer is the same for the
 same network every time. Each gets the kind's default building cost, capacity and land
-need from :data:`geoplan.standards.FACILITY_DEFAULTS`, marked as the assumptions they are;
+need from ``[new_sites.<kind>]`` (defaults :data:`geoplan.standards.FACILITY_DEFAULTS`), marked as the assumptions they are;
 ``geoplan candidates`` writes them to ``candidates.gpkg`` for the planner to edit.
 """
 
@@ -128,7 +128,7 @@ def generate_candidates(scenario: Scenario, kind: str, spacing_m: float | None =
     kept = _thin(xy, order, float(spacing_m), taken)
     street = _street_names(net, np.asarray(kept, dtype=np.int64))
     spec = layers.get_kind(kind)
-    d = FACILITY_DEFAULTS[kind]
+    d = scenario.new_sites[kind]
     prefix = "".join(w[0] for w in kind.split("_")).upper()
     used = set(scenario.layers["candidate_sites"]["id"].astype(str)) if "candidate_sites" in scenario.layers else set()
     ids, k = [], 0
@@ -141,9 +141,9 @@ def generate_candidates(scenario: Scenario, kind: str, spacing_m: float | None =
         "id": ids,
         "name": [f"{s or spec.label_zh}备选点 {i[-4:]} / generated site" for s, i in zip(street, ids)],
         "facility_kind": kind,
-        "fixed_cost_yuan": float(d["fixed_cost_yuan"].value),
-        "capacity": float(d["capacity"].value),
-        "land_m2": float(d["land_m2"].value),
+        "fixed_cost_yuan": d.fixed_cost_yuan,
+        "capacity": d.capacity,
+        "land_m2": d.land_m2,
         "origin": ORIGIN,
     }, geometry=gpd.points_from_xy(xy[kept, 0], xy[kept, 1]), crs=net.crs)
 
@@ -157,9 +157,12 @@ def _street_names(net, nodes: np.ndarray) -> list[str]:
     return [first.get(int(n), "") for n in nodes]
 
 
-def assumptions(kind: str) -> list[str]:
+def assumptions(scenario: Scenario, kind: str) -> list[str]:
     """The defaults a generated site of ``kind`` carries, with their sources (for notes and reports)."""
-    return [f"{key} = {d.value:g} {d.unit} ({d.source})" for key, d in FACILITY_DEFAULTS[kind].items()]
+    d = scenario.new_sites[kind]
+    unit = {k: v.unit for k, v in FACILITY_DEFAULTS[kind].items()}
+    return [f"{key} = {getattr(d, key):g} {unit[key]}" for key in ("fixed_cost_yuan", "capacity", "land_m2")] + \
+        [f"sources: {d.source}"]
 
 
 def write_candidates(scenario: Scenario, sites: gpd.GeoDataFrame, replace: bool = False):

@@ -127,7 +127,7 @@ def site_table(scenario: Scenario, kind: str) -> gpd.GeoDataFrame:
         cands = generate_candidates(scenario, kind)
         notes.append(f"没有备选站址，自动生成 {len(cands)} 个 / no candidate sites of {kind} given: {len(cands)} "
                      f"generated on the road network (`geoplan candidates --kind {kind}` writes them to edit); "
-                     f"assumed {'; '.join(assumptions(kind))}")
+                     f"assumed {'; '.join(assumptions(scenario, kind))}")
     frames.append(gpd.GeoDataFrame({
         "id": cands["id"].astype(str).to_numpy(), "name": cands["name"].astype(str).to_numpy(),
         "status": "candidate", "capacity": pd.to_numeric(cands["capacity"], errors="coerce").to_numpy(),

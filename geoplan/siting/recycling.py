@@ -8,7 +8,7 @@ planned and sited facilities), loaded with the recyclables that reach it by road
 
 Fusion (两网融合): every transfer station of the plan is offered as a hub site on land
 the county already holds — a candidate whose cost is the refit only
-(:data:`geoplan.standards.REFIT_COST`, the Lianyungang ETDZ plan's 50 万元). The model
+(``[plan] refit_cost_yuan``, by default the Lianyungang ETDZ plan's 50 万元). The model
 chooses between fused and new hubs, and the result names the fused ones.
 """
 
@@ -24,7 +24,7 @@ from geoplan.indicators import facilities_for, nearest_facility
 from geoplan.scenario import Scenario
 from geoplan.siting import costs, demand
 from geoplan.siting.problem_builder import BuiltProblem, build_problem, site_table
-from geoplan.standards import REFIT_COST, SERVICE_PROFILES
+from geoplan.standards import SERVICE_PROFILES
 
 LEVEL_KINDS = tuple(level.kind for level in layers.RECYCLING_LEVELS)
 
@@ -74,7 +74,7 @@ def fused_hub_sites(scenario: Scenario, hubs: gpd.GeoDataFrame,
     cands = hubs[hubs["status"] == "candidate"]
     if stations is None or len(stations) == 0 or len(cands) == 0:
         return hubs.iloc[:0]
-    cost = float(REFIT_COST.value)
+    cost = scenario.plan.refit_cost_yuan
     cap = cands["capacity"].to_numpy(dtype=float)
     cap = float(np.median(cap[np.isfinite(cap)])) if np.isfinite(cap).any() else np.inf
     return gpd.GeoDataFrame({

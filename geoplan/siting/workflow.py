@@ -9,13 +9,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-import pandas as pd
-
 import layers
 from layers.errors import GeoplanError, NoResult
 from optimizers.siting import SitingResult
 from geoplan.indicators.coverage import CoverageIndicator
-from geoplan.indicators.report import PLANNED_SITES_FILE, IndicatorReport, compute_indicators, facilities_for
+from geoplan.indicators.report import (PLANNED_SITES_FILE, IndicatorReport, compute_indicators, county_facilities,
+                                       facilities_for, with_sites)
 from geoplan.planning import alternatives
 from geoplan.scenario import Scenario
 from geoplan.siting import film, models, muck, outputs, recycling, transfer_stations
@@ -253,7 +252,7 @@ def run_siting(
             part = site_kind(scenario, level, name_ if i == 0 else CHAIN_MODELS[level], p=p if i == 0 else None,
                               radius_m=radius_m if i == 0 else None, limit=limit, seed=seed,
                               collection_mode=collection_mode, plan=plan)
-            plan = with_sites(plan, level, part.sites, scenario)
+            plan = _replace_kind(plan, level, part.sites, scenario)
             levels.append(part)
         hubs = levels[1]
         outcome = SitingOutcome(
@@ -264,7 +263,7 @@ def run_siting(
     else:
         outcome = site_kind(scenario, kind, name_, p=p, radius_m=radius_m, limit=limit, seed=seed,
                              collection_mode=collection_mode, plan=plan)
-        plan = with_sites(plan, kind, outcome.sites, scenario)
+        plan = _replace_kind(plan, kind, outcome.sites, scenario)
         parts = [outcome]
     _read_indicators(scenario, parts, plan)
     if write:
@@ -320,19 +319,12 @@ def site_kind(scenario: Scenario, kind: str, model: str, *, p, radius_m, limit, 
     )
 
 
-def with_sites(plan: dict[str, gpd.GeoDataFrame], kind: str, sites: gpd.GeoDataFrame,
-                scenario: Scenario) -> dict[str, gpd.GeoDataFrame]:
+def _replace_kind(plan: dict[str, gpd.GeoDataFrame], kind: str, sites: gpd.GeoDataFrame,
+                  scenario: Scenario) -> dict[str, gpd.GeoDataFrame]:
     """The plan's facilities with ``kind``'s sited layer replaced by ``sites`` (layers.gpkg's kept)."""
-    out = dict(plan)
-    have = scenario.layers.get(kind)
-    frames = [have[have["status"].isin(("existing", "planned"))]] if have is not None else []
-    frames += [sites] if len(sites) else []
-    frames = [f for f in frames if len(f)]
-    if frames:
-        out[kind] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
-    else:
-        out.pop(kind, None)
-    return out
+    out = {k: v for k, v in plan.items() if k != kind}
+    out = with_sites(out, kind, county_facilities(scenario).get(kind))
+    return with_sites(out, kind, sites)
 
 
 def _read_indicators(scenario: Scenario, parts: list[SitingOutcome], plan: dict[str, gpd.GeoDataFrame]) -> None:

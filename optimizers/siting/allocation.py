@@ -29,6 +29,10 @@ from scipy.optimize import linprog
 
 from layers.errors import GeoplanError
 
+#: Limit of each of the allocation's linear programmes, seconds (they take milliseconds on a
+#: county; the limit only guards against a runaway solve).
+TIME_LIMIT_S = 120.0
+
 
 
 @dataclass
@@ -130,7 +134,11 @@ def allocate(
 
 
 def _solve(c, a_ub, b_ub, bounds, a_eq=None, b_eq=None) -> np.ndarray:
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs",
+                  options={"time_limit": TIME_LIMIT_S})
+    if res.status == 1:
+        raise GeoplanError(f"allocation LP stopped at its {TIME_LIMIT_S:g} s limit — the county is too large for "
+                           "one allocation; split it")
     if res.status != 0:
         raise GeoplanError(f"allocation LP failed: {res.message}")
     return res.x

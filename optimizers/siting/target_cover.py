@@ -294,6 +294,240 @@ def _dominated(incidence: sp.csr_matrix, cost: np.ndarray, label: np.ndarray) ->
     return out
 
 
+class _Model:
+    """The MIP of one problem, built block by block (see the module docstring)."""
+
+    def __init__(self, problem: TargetCoverProblem) -> None:
+        p = self.p = problem
+        self.n_opt, self.n_year = len(p.option_names), len(p.years)
+        self.cand = np.flatnonzero(~p.existing)
+        nc = self.cand.size
+        cost = p.option_cost[self.cand]
+        avail = np.isfinite(cost)
+        self.cost = np.where(avail, cost, 0.0)
+        # one option is enough for a site without capacities: the cheapest it offers
+        cheapest = np.where(avail, cost, np.inf)
+        collapse = ~p.limited[self.cand] & np.isfinite(cheapest.min(axis=1))
+        avail[collapse] = False
+        avail[np.flatnonzero(collapse), cheapest.argmin(axis=1)[collapse]] = True
+        self.avail = avail
+        self.label = p.groups.label[self.cand] if p.groups is not None else np.full(nc, -1)
+        self.cand_pos = np.full(p.n_site, -1)
+        self.cand_pos[self.cand] = np.arange(nc)
+        self.capacitated = [p.capacitated(req) for req in p.requirements]
+        self.n_u = nc * self.n_opt * self.n_year
+        self.ub = np.zeros(self.n_u)
+        for c, o in zip(*np.nonzero(avail)):
+            self.ub[self.u_index(c, o, np.arange(self.n_year))] = 1.0
+        self.obj = np.zeros(self.n_u)
+        for t in range(self.n_year):
+            weight_t = 1.0 if t == self.n_year - 1 else EARLY_BUILD_WEIGHT
+            cols = self.u_index(np.repeat(np.arange(nc), self.n_opt), np.tile(np.arange(self.n_opt), nc), t)
+            self.obj[cols] = (self.cost * weight_t).ravel()
+        self.n_var = self.n_u
+        self.extra_ub: list[np.ndarray] = []
+        self.rows = _Builder()
+        # per requirement: (variables per year, weights, covered weight that needs no variable)
+        self.coverage: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
+        self.unreachable: list[str] = []
+        self.notes: list[str] = []
+
+    def u_index(self, c, o, t):
+        """Column of u[c, o, t]."""
+        return (np.asarray(c) * self.n_opt + np.asarray(o)) * self.n_year + np.asarray(t)
+
+    def open_terms(self, c_local: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (positions in ``c_local``) and columns of Σ_o u[c, o, t] for each candidate c."""
+        rows, cols = [], []
+        for o in range(self.n_opt):
+            ok = self.avail[c_local, o]
+            rows.append(np.flatnonzero(ok))
+            cols.append(self.u_index(c_local[ok], o, t))
+        return np.concatenate(rows), np.concatenate(cols)
+
+    def new_variables(self, count: int) -> np.ndarray:
+        """``count`` × years continuous variables in [0, 1], shape (count, years)."""
+        var = self.n_var + np.arange(count * self.n_year).reshape(count, self.n_year)
+        self.n_var += count * self.n_year
+        self.extra_ub.append(np.ones(count * self.n_year))
+        return var
+
+    def add_building_rows(self) -> None:
+        """u never falls from one year to the next; a site takes one option at most."""
+        cs, os_ = np.nonzero(self.avail)
+        t_count = self.n_year
+        if t_count > 1 and cs.size:
+            r = np.arange(cs.size * (t_count - 1))
+            c_rep, o_rep = np.repeat(cs, t_count - 1), np.repeat(os_, t_count - 1)
+            t_rep = np.tile(np.arange(t_count - 1), cs.size)
+            self.rows.add(np.r_[r, r], np.r_[self.u_index(c_rep, o_rep, t_rep), self.u_index(c_rep, o_rep, t_rep + 1)],
+                          np.r_[np.ones(r.size), -np.ones(r.size)], r.size, -np.inf, 0.0)
+        if self.n_opt > 1 and cs.size:
+            self.rows.add(cs, self.u_index(cs, os_, t_count - 1), np.ones(cs.size), self.cand.size, -np.inf, 1.0)
+
+    def add_covering(self, free: list[int]) -> None:
+        """Requirements without capacities: grouped rows, y ≤ Σ u; dominated candidates left out."""
+        p, cand = self.p, self.cand
+        in_cap = np.zeros(cand.size, dtype=bool)
+        for k in np.flatnonzero(self.capacitated):
+            in_cap |= np.asarray(p.requirements[k].eligible[:, cand].getnnz(axis=0) > 0)
+        site_cost = np.where(self.avail.any(axis=1), np.where(self.avail, self.cost, -np.inf).max(axis=1), np.inf)
+        dominated = _dominated(sp.vstack([p.requirements[k].eligible[:, cand] for k in free]).tocsc(), site_cost,
+                               self.label)
+        dominated &= self.avail.any(axis=1) & ~in_cap
+        if dominated.any():
+            self.ub[np.isin(np.arange(self.n_u) // (self.n_opt * self.n_year), np.flatnonzero(dominated))] = 0.0
+            self.notes.append(f"{int(dominated.sum())} candidates left out: another no dearer covers all they cover")
+        usable = np.flatnonzero(self.avail.any(axis=1) & ~dominated)
+        for k in free:
+            req = p.requirements[k]
+            done = _covered_by(req.eligible, p.existing)
+            inc = req.eligible[:, cand][:, usable].tocsr()
+            reach = np.asarray(inc.getnnz(axis=1) > 0) & ~done
+            const = float(req.weight[done].sum())
+            if not reach.any():
+                self.coverage[k] = (np.full((0, self.n_year), -1), np.zeros(0), const)
+                self.unreachable += [f"{req.name} {p.years[t]}" for t, share in enumerate(req.share_by_year)
+                                     if const + 1e-9 < share * req.total_weight]
+                continue
+            groups, w = _row_groups(inc[np.flatnonzero(reach)], req.weight[reach])
+            coo = groups.tocoo()
+            g = groups.shape[0]
+            self.notes.append(f"{req.name}: {int(reach.sum())} rows in reach merged into {g} groups of the same "
+                              f"candidates ({int(done.sum())} already covered)")
+            var = self.new_variables(g)
+            local = usable[coo.col]
+            for t in range(self.n_year):
+                rr, cc = self.open_terms(local, t)  # y[g, t] − Σ u ≤ 0
+                self.rows.add(np.r_[np.arange(g), coo.row[rr]], np.r_[var[:, t], cc],
+                              np.r_[np.ones(g), -np.ones(rr.size)], g, -np.inf, 0.0)
+            self.coverage[k] = (var, w, const)
+
+    def add_capacitated(self, limited: list[int]) -> None:
+        """Requirements with capacities: shares z of each row's load, z ≤ open, loads ≤ capacity."""
+        p = self.p
+        total_load = sum(float(req.load.sum()) for req in p.requirements) + 1.0
+        terms: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {t: [] for t in range(self.n_year)}
+        for k in limited:
+            req = p.requirements[k]
+            coo = req.eligible.tocoo()
+            pos_c = self.cand_pos[coo.col]
+            usable = p.existing[coo.col] | ((pos_c >= 0) & self.avail[np.maximum(pos_c, 0)].any(axis=1))
+            r_i, s_j = coo.row[usable], coo.col[usable]
+            var = self.new_variables(r_i.size)
+            rows_u = np.unique(r_i)
+            pos = np.searchsorted(rows_u, r_i)
+            on_cand = np.flatnonzero(self.cand_pos[s_j] >= 0)
+            for t in range(self.n_year):
+                # each row's shares ≤ 1; = 1 for rows that count when all must be covered (a
+                # share of 100 % leaves none out: stating it tightens the LP a great deal)
+                whole = req.share_by_year[t] >= 1.0 - 1e-12
+                lower = np.where(whole & (req.weight[rows_u] > 0), 1.0, -np.inf)
+                self.rows.add(pos, var[:, t], np.ones(r_i.size), rows_u.size, lower, 1.0)
+                rr, cc = self.open_terms(self.cand_pos[s_j[on_cand]], t)  # z ≤ open
+                self.rows.add(np.r_[np.arange(on_cand.size), rr], np.r_[var[on_cand, t], cc],
+                              np.r_[np.ones(on_cand.size), -np.ones(rr.size)], on_cand.size, -np.inf, 0.0)
+                terms[t].append((s_j, var[:, t], req.load[r_i]))
+            self.coverage[k] = (var, req.weight[r_i], 0.0)
+        cap_cand = np.where(np.isfinite(p.option_capacity[self.cand]), p.option_capacity[self.cand], total_load)
+        for t, parts in terms.items():
+            if parts:
+                self._capacity_rows(t, parts, cap_cand, total_load)
+
+    def _capacity_rows(self, t: int, parts, cap_cand: np.ndarray, total_load: float) -> None:
+        """Σ load × z ≤ capacity of the site (existing: its own; candidate: its option's) in year t."""
+        p = self.p
+        s_all = np.concatenate([s for s, _, _ in parts])
+        sites, row_of = np.unique(s_all, return_inverse=True)
+        rr, cc = [row_of], [np.concatenate([v for _, v, _ in parts])]
+        vv = [np.concatenate([load for _, _, load in parts])]
+        upper = np.zeros(sites.size)
+        for q, j in enumerate(sites):
+            if p.existing[j]:
+                upper[q] = p.option_capacity[j, 0] if np.isfinite(p.option_capacity[j, 0]) else total_load
+                continue
+            c = self.cand_pos[j]
+            for o in np.flatnonzero(self.avail[c]):
+                rr.append(np.array([q]))
+                cc.append(np.array([self.u_index(c, o, t)]))
+                vv.append(np.array([-cap_cand[c, o]]))
+        self.rows.add(np.concatenate(rr), np.concatenate(cc), np.concatenate(vv), sites.size, -np.inf, upper)
+
+    def add_shares(self) -> None:
+        """Σ weight × covered ≥ share × total weight, for every requirement and year a share is due."""
+        for k, (var, w, const) in self.coverage.items():
+            req = self.p.requirements[k]
+            for t, share in enumerate(req.share_by_year):
+                need = share * req.total_weight - const
+                if share > 0 and need > 1e-12:
+                    cols = var[:, t]
+                    self.rows.add(np.zeros(cols.size, np.int64), cols, w, 1, need * (1 - 1e-12), np.inf)
+
+    def add_budgets(self) -> None:
+        """Σ cost × (u[t] − u[t−1]) ≤ budget[t]."""
+        cs, os_ = np.nonzero(self.avail)
+        for t in range(self.n_year):
+            if not np.isfinite(self.p.budget_yuan[t]):
+                continue
+            cols, vals = [self.u_index(cs, os_, t)], [self.cost[cs, os_]]
+            if t > 0:
+                cols.append(self.u_index(cs, os_, t - 1))
+                vals.append(-self.cost[cs, os_])
+            cols_a = np.concatenate(cols)
+            self.rows.add(np.zeros(cols_a.size, np.int64), cols_a, np.concatenate(vals), 1, -np.inf,
+                          self.p.budget_yuan[t])
+
+    def add_groups(self) -> None:
+        """At least ``min_open`` sites of each group open by the last year (existing ones count)."""
+        groups = self.p.groups
+        if groups is None:
+            return
+        for g in range(groups.n_groups):
+            need = int(groups.min_open[g]) - int((self.p.existing & (groups.label == g)).sum())
+            if need > 0:
+                _, cc = self.open_terms(np.flatnonzero(self.label == g), self.n_year - 1)
+                self.rows.add(np.zeros(cc.size, np.int64), cc, np.ones(cc.size), 1, need, np.inf)
+
+    def solve(self, time_limit_s: float):
+        c_vec = np.concatenate([self.obj, np.zeros(self.n_var - self.n_u)])
+        ub_vec = np.concatenate([self.ub, *self.extra_ub])
+        integrality = np.r_[np.ones(self.n_u), np.zeros(self.n_var - self.n_u)]
+        constraint = self.rows.constraint(self.n_var)
+        return milp(c_vec, integrality=integrality, bounds=Bounds(np.zeros(self.n_var), ub_vec),
+                    constraints=[constraint] if constraint is not None else None,
+                    options={"time_limit": max(time_limit_s, 0.05), "mip_rel_gap": MIP_REL_GAP, "presolve": True,
+                             "disp": False})
+
+    def result(self, status: SolveStatus, x: np.ndarray | None, bound: float | None, elapsed: float,
+               reason: str | None = None) -> TargetCoverResult:
+        p, n, t_count = self.p, self.p.n_site, self.n_year
+        formulation = "capacitated" if any(self.capacitated) else "covering"
+        if x is None:
+            return TargetCoverResult(status, list(p.years), list(p.site_ids), np.full(n, -1), np.full(n, -1),
+                                     math.nan, math.nan, np.zeros(t_count), np.zeros((len(p.requirements), t_count)),
+                                     elapsed, formulation=formulation, infeasibility_reason=reason, notes=self.notes)
+        u = np.round(x[:self.n_u]).reshape(self.cand.size, self.n_opt, t_count) > 0.5
+        built = u.any(axis=1)  # (candidates, years)
+        build_year, option = np.full(n, -1), np.full(n, -1)
+        spend = np.zeros(t_count)
+        for c in np.flatnonzero(built[:, -1]):
+            first = int(np.argmax(built[c]))
+            build_year[self.cand[c]] = p.years[first]
+            option[self.cand[c]] = int(np.argmax(u[c, :, -1]))
+            spend[first] += self.cost[c, option[self.cand[c]]]
+        coverage = np.zeros((len(p.requirements), t_count))
+        for k, (var, w, const) in self.coverage.items():
+            total = p.requirements[k].total_weight
+            for t in range(t_count):
+                got = const + (float(w @ np.clip(x[var[:, t]], 0, 1)) if var.size else 0.0)
+                coverage[k, t] = got / total if total > 0 else 1.0
+        cost = float(spend.sum())
+        proven = cost if status is SolveStatus.OPTIMAL else (float(bound) if bound is not None else 0.0)
+        return TargetCoverResult(status, list(p.years), list(p.site_ids), build_year, option, cost,
+                                 min(proven, cost), spend, coverage, elapsed, formulation=formulation,
+                                 notes=self.notes)
+
+
 def solve_target_cover(problem: TargetCoverProblem, time_limit_s: float, *, seed: int = 0) -> TargetCoverResult:
     """The least-cost plan meeting every requirement in every year (see the module docstring).
 
@@ -303,7 +537,8 @@ def solve_target_cover(problem: TargetCoverProblem, time_limit_s: float, *, seed
     time_limit_s : float
         Wall-clock limit for building and solving, seconds.
     seed : int
-        HiGHS random seed.
+        Kept for the siting models' common signature: ``scipy.optimize.milp`` runs HiGHS
+        with its fixed default seed, so the same problem gives the same plan.
 
     Returns
     -------
@@ -312,241 +547,28 @@ def solve_target_cover(problem: TargetCoverProblem, time_limit_s: float, *, seed
     if not time_limit_s > 0:
         raise GeoplanError(f"time limit must be positive seconds, got {time_limit_s!r}")
     t0 = time.perf_counter()
-    p = problem
-    n, o_count, t_count = p.n_site, len(p.option_names), len(p.years)
-    cand = np.flatnonzero(~p.existing)
-    nc = cand.size
-    cost = p.option_cost[cand]
-    avail = np.isfinite(cost)
-    cost = np.where(avail, cost, 0.0)
-    cap_req = [p.capacitated(req) for req in p.requirements]
-    capacitated = any(cap_req)
-    notes: list[str] = []
-    label = p.groups.label[cand] if p.groups is not None else np.full(nc, -1)
-    # one option is enough for a site without capacities: the cheapest it offers
-    unlimited = ~p.limited[cand]
-    cheapest = np.where(avail, cost, np.inf).min(axis=1)
-    keep_opt = np.where(avail, cost, np.inf).argmin(axis=1)
-    collapse = unlimited & np.isfinite(cheapest)
-    avail[collapse] = False
-    avail[np.flatnonzero(collapse), keep_opt[collapse]] = True
-    # variable layout: u[c, o, t] first, then coverage variables
-    n_u = nc * o_count * t_count
-
-    def u_index(c, o, t):
-        return (np.asarray(c) * o_count + np.asarray(o)) * t_count + np.asarray(t)
-
-    ub = np.zeros(n_u)
-    for c, o in zip(*np.nonzero(avail)):
-        ub[u_index(c, o, np.arange(t_count))] = 1.0
-    obj = np.zeros(n_u)
-    for t in range(t_count):
-        weight_t = 1.0 if t == t_count - 1 else EARLY_BUILD_WEIGHT
-        obj[u_index(np.repeat(np.arange(nc), o_count), np.tile(np.arange(o_count), nc), t)] = (cost * weight_t).ravel()
-    build = _Builder()
-    extra_obj: list[np.ndarray] = []
-    extra_ub: list[np.ndarray] = []
-    n_var = n_u
-    cand_pos = np.full(n, -1)
-    cand_pos[cand] = np.arange(nc)
-    infeasible: list[str] = []
-
-    # u never falls, one option per site
-    cs, os_ = np.nonzero(avail)
-    if t_count > 1 and cs.size:
-        r = np.arange(cs.size * (t_count - 1))
-        c_rep, o_rep = np.repeat(cs, t_count - 1), np.repeat(os_, t_count - 1)
-        t_rep = np.tile(np.arange(t_count - 1), cs.size)
-        build.add(np.r_[r, r], np.r_[u_index(c_rep, o_rep, t_rep), u_index(c_rep, o_rep, t_rep + 1)],
-                  np.r_[np.ones(r.size), -np.ones(r.size)], r.size, -np.inf, 0.0)
-    if o_count > 1 and cs.size:
-        build.add(cs, u_index(cs, os_, t_count - 1), np.ones(cs.size), nc, -np.inf, 1.0)
-
-    def open_terms(c_local: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
-        """Columns and values of Σ_o u[c, o, t] for each c in ``c_local`` (row-aligned)."""
-        rows, cols = [], []
-        for o in range(o_count):
-            ok = avail[c_local, o]
-            rows.append(np.flatnonzero(ok))
-            cols.append(u_index(c_local[ok], o, t))
-        return np.concatenate(rows), np.concatenate(cols)
-
-    coverage_vars: list[tuple[int, np.ndarray, np.ndarray, float]] = []  # (k, var idx per t, weights, constant)
-    free_reqs = [k for k, c in enumerate(cap_req) if not c]
-    if free_reqs:
-        in_cap = np.zeros(nc, dtype=bool)
-        for k in np.flatnonzero(cap_req):
-            in_cap |= np.asarray(p.requirements[k].eligible[:, cand].getnnz(axis=0) > 0)
-        dominated = _dominated(
-            sp.vstack([p.requirements[k].eligible[:, cand] for k in free_reqs]).tocsc(), np.where(avail.any(axis=1), np.where(avail, cost, -np.inf).max(axis=1), np.inf), label)
-        dominated &= avail.any(axis=1) & ~in_cap
-        if dominated.any():
-            ub[np.isin(np.arange(n_u) // (o_count * t_count), np.flatnonzero(dominated))] = 0.0
-            notes.append(f"{int(dominated.sum())} candidates left out: another no dearer covers all they cover")
-        usable = avail.any(axis=1) & ~dominated
-        for k in free_reqs:
-            req = p.requirements[k]
-            done = _covered_by(req.eligible, p.existing)
-            inc = req.eligible[:, cand][:, np.flatnonzero(usable)].tocsr()
-            reach = np.asarray(inc.getnnz(axis=1) > 0) & ~done
-            const = float(req.weight[done].sum())
-            if not reach.any():
-                coverage_vars.append((k, np.full((0, t_count), -1), np.zeros(0), const))
-                for t, share in enumerate(req.share_by_year):
-                    if const + 1e-9 < share * req.total_weight:
-                        infeasible.append(f"{req.name} {p.years[t]}")
-                continue
-            groups, w = _row_groups(inc[np.flatnonzero(reach)], req.weight[reach])
-            groups = groups.tocsr()
-            g = groups.shape[0]
-            notes.append(f"{req.name}: {int(reach.sum())} rows in reach merged into {g} groups of the same "
-                         f"candidates ({int(done.sum())} already covered)")
-            var = n_var + np.arange(g * t_count).reshape(g, t_count)
-            n_var += g * t_count
-            extra_obj.append(np.zeros(g * t_count))
-            extra_ub.append(np.ones(g * t_count))
-            coo = groups.tocoo()
-            local = np.flatnonzero(usable)[coo.col]
-            for t in range(t_count):
-                # y[g,t] − Σ u ≤ 0
-                rows_u, cols_u = [], []
-                for o in range(o_count):
-                    ok = avail[local, o]
-                    rows_u.append(coo.row[ok])
-                    cols_u.append(u_index(local[ok], o, t))
-                ru, cu = np.concatenate(rows_u), np.concatenate(cols_u)
-                build.add(np.r_[np.arange(g), ru], np.r_[var[:, t], cu], np.r_[np.ones(g), -np.ones(ru.size)],
-                          g, -np.inf, 0.0)
-            coverage_vars.append((k, var, w, const))
-    if capacitated:
-        total_load = sum(float(req.load.sum()) for req in p.requirements) + 1.0
-        cap_cand = np.where(np.isfinite(p.option_capacity[cand]), p.option_capacity[cand], total_load)
-        site_terms: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {t: [] for t in range(t_count)}
-        for k in np.flatnonzero(cap_req):
-            req = p.requirements[k]
-            coo = req.eligible.tocoo()
-            ok_pair = p.existing[coo.col] | avail[np.maximum(cand_pos[coo.col], 0)].any(axis=1) & (cand_pos[coo.col] >= 0)
-            r_i, s_j = coo.row[ok_pair], coo.col[ok_pair]
-            m = r_i.size
-            var = n_var + np.arange(m * t_count).reshape(m, t_count)
-            n_var += m * t_count
-            extra_obj.append(np.zeros(m * t_count))
-            extra_ub.append(np.ones(m * t_count))
-            rows_u = np.unique(r_i)
-            pos = np.searchsorted(rows_u, r_i)
-            for t in range(t_count):
-                # each row's shares ≤ 1; = 1 for rows that count when all must be covered (a
-                # share of 100 % leaves none out: stating it tightens the LP a great deal)
-                whole = req.share_by_year[t] >= 1.0 - 1e-12
-                lower = np.where(whole & (req.weight[rows_u] > 0), 1.0, -np.inf)
-                build.add(pos, var[:, t], np.ones(m), rows_u.size, lower, 1.0)
-                # z ≤ open for candidates
-                is_c = cand_pos[s_j] >= 0
-                pc = np.flatnonzero(is_c)
-                rr, cc = open_terms(cand_pos[s_j[pc]], t)
-                build.add(np.r_[np.arange(pc.size), rr], np.r_[var[pc, t], cc],
-                          np.r_[np.ones(pc.size), -np.ones(rr.size)], pc.size, -np.inf, 0.0)
-                site_terms[t].append((s_j, var[:, t], req.load[r_i]))
-            coverage_vars.append((k, (var, r_i), req.weight[r_i], 0.0))
-        for t in range(t_count):
-            if not site_terms[t]:
-                continue
-            s_all = np.concatenate([s for s, _, _ in site_terms[t]])
-            v_all = np.concatenate([v for _, v, _ in site_terms[t]])
-            l_all = np.concatenate([l for _, _, l in site_terms[t]])
-            sites_used, row_of = np.unique(s_all, return_inverse=True)
-            lb = np.full(sites_used.size, -np.inf)
-            ubs = np.zeros(sites_used.size)
-            rr, cc, vv = [row_of], [v_all], [l_all]
-            for q, j in enumerate(sites_used):
-                if p.existing[j]:
-                    ubs[q] = p.option_capacity[j, 0] if np.isfinite(p.option_capacity[j, 0]) else total_load
-                else:
-                    c = cand_pos[j]
-                    for o in np.flatnonzero(avail[c]):
-                        rr.append(np.array([q]))
-                        cc.append(np.array([u_index(c, o, t)]))
-                        vv.append(np.array([-cap_cand[c, o]]))
-            build.add(np.concatenate(rr), np.concatenate(cc), np.concatenate(vv), sites_used.size, lb, ubs)
-
-    # coverage per requirement and year
-    for k, var, w, const in coverage_vars:
-        req = p.requirements[k]
-        for t, share in enumerate(req.share_by_year):
-            need = share * req.total_weight - const
-            if share <= 0 or need <= 1e-12:
-                continue
-            cols = var[0][:, t] if cap_req[k] else var[:, t]
-            build.add(np.zeros(cols.size, np.int64), cols, w, 1, need * (1 - 1e-12), np.inf)
-    # budget per year: Σ cost × (u[t] − u[t−1])
-    for t in range(t_count):
-        if not np.isfinite(p.budget_yuan[t]):
-            continue
-        cols, vals = [u_index(cs, os_, t)], [cost[cs, os_]]
-        if t > 0:
-            cols.append(u_index(cs, os_, t - 1))
-            vals.append(-cost[cs, os_])
-        cols_a, vals_a = np.concatenate(cols), np.concatenate(vals)
-        build.add(np.zeros(cols_a.size, np.int64), cols_a, vals_a, 1, -np.inf, p.budget_yuan[t])
-    # groups: min open by the last year
-    if p.groups is not None:
-        for g_idx in range(p.groups.n_groups):
-            have = int((p.existing & (p.groups.label == g_idx)).sum())
-            need = int(p.groups.min_open[g_idx]) - have
-            if need <= 0:
-                continue
-            members = np.flatnonzero(label == g_idx)
-            rr, cc = open_terms(members, t_count - 1)
-            build.add(np.zeros(cc.size, np.int64), cc, np.ones(cc.size), 1, need, np.inf)
-
-    infeasible_result = TargetCoverResult(
-        SolveStatus.INFEASIBLE, list(p.years), list(p.site_ids), np.full(n, -1), np.full(n, -1), math.nan,
-        math.nan, np.zeros(t_count), np.zeros((len(p.requirements), t_count)), time.perf_counter() - t0,
-        formulation="capacitated" if capacitated else "covering", notes=notes)
-    if infeasible:
-        infeasible_result.infeasibility_reason = ("no candidate within the standard can lift "
-                                                  + ", ".join(infeasible) + " to its share")
-        return infeasible_result
-    c_vec = np.concatenate([obj, *extra_obj])
-    ub_vec = np.concatenate([ub, *extra_ub])
-    integrality = np.r_[np.ones(n_u), np.zeros(n_var - n_u)]
-    constraint = build.constraint(n_var)
-    left = max(float(time_limit_s) - (time.perf_counter() - t0), 0.05)
-    res = milp(c_vec, integrality=integrality, bounds=Bounds(np.zeros(n_var), ub_vec),
-               constraints=[constraint] if constraint is not None else None,
-               options={"time_limit": left, "mip_rel_gap": MIP_REL_GAP, "presolve": True, "disp": False})
+    model = _Model(problem)
+    model.add_building_rows()
+    free = [k for k, c in enumerate(model.capacitated) if not c]
+    if free:
+        model.add_covering(free)
+    limited = [k for k, c in enumerate(model.capacitated) if c]
+    if limited:
+        model.add_capacitated(limited)
+    model.add_shares()
+    model.add_budgets()
+    model.add_groups()
+    if model.unreachable:
+        return model.result(SolveStatus.INFEASIBLE, None, None, time.perf_counter() - t0,
+                            "no candidate within the standard can lift " + ", ".join(model.unreachable)
+                            + " to its share")
+    res = model.solve(float(time_limit_s) - (time.perf_counter() - t0))
     elapsed = time.perf_counter() - t0
-    infeasible_result.solve_time_s = elapsed
     if res.status == 2:
-        infeasible_result.infeasibility_reason = "no set of candidates meets every requirement within the budgets"
-        return infeasible_result
+        return model.result(SolveStatus.INFEASIBLE, None, None, elapsed,
+                            "no set of candidates meets every requirement within the budgets")
     if res.x is None:
-        out = infeasible_result
-        out.status = SolveStatus.NO_SOLUTION
-        out.infeasibility_reason = f"no plan found within {time_limit_s:g} s ({res.message})"
-        return out
-    x = res.x
-    u = np.round(x[:n_u]).reshape(nc, o_count, t_count) > 0.5
-    built = u.any(axis=1)  # (nc, T)
-    build_year = np.full(n, -1)
-    option = np.full(n, -1)
-    for c in np.flatnonzero(built[:, -1]):
-        build_year[cand[c]] = p.years[int(np.argmax(built[c]))]
-        option[cand[c]] = int(np.argmax(u[c, :, -1]))
-    spend = np.zeros(t_count)
-    for c in np.flatnonzero(option[cand] >= 0):
-        spend[p.years.index(build_year[cand[c]])] += cost[c, option[cand[c]]]
-    coverage = np.zeros((len(p.requirements), t_count))
-    for k, var, w, const in coverage_vars:
-        total = p.requirements[k].total_weight
-        cols = var[0] if cap_req[k] else var
-        for t in range(t_count):
-            got = const + float(w @ np.clip(x[cols[:, t]], 0, 1)) if cols.size else const
-            coverage[k, t] = got / total if total > 0 else 1.0
+        return model.result(SolveStatus.NO_SOLUTION, None, None, elapsed,
+                            f"no plan found within {time_limit_s:g} s ({res.message})")
     status = SolveStatus.OPTIMAL if res.status == 0 else SolveStatus.FEASIBLE
-    total_cost = float(spend.sum())
-    dual = getattr(res, "mip_dual_bound", None)
-    bound = total_cost if status is SolveStatus.OPTIMAL else (float(dual) if dual is not None else 0.0)
-    return TargetCoverResult(status, list(p.years), list(p.site_ids), build_year, option, total_cost,
-                             min(bound, total_cost), spend, coverage, elapsed,
-                             formulation="capacitated" if capacitated else "covering", notes=notes)
+    return model.result(status, res.x, getattr(res, "mip_dual_bound", None), elapsed)

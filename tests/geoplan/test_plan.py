@@ -330,6 +330,13 @@ def test_plan_command_writes_an_alternative_and_adopts_on_request(tmp_path):
                            capture_output=True, text=True, timeout=300)
     assert adopt.returncode == 0, adopt.stderr
     assert (folder / "planned_sites.gpkg").read_bytes() == a_bytes
+    cmp = subprocess.run([sys.executable, "-m", "geoplan", "plan", "compare", str(scn.folder), "方案A", "B"],
+                         capture_output=True, text=True, timeout=300)
+    assert cmp.returncode == 0, cmp.stderr
+    assert "film_recovery_coverage" in cmp.stdout and "cost_wan_yuan 方案A" in cmp.stdout
+    missing = subprocess.run([sys.executable, "-m", "geoplan", "plan", "adopt", str(scn.folder), "nope"],
+                             capture_output=True, text=True, timeout=300)
+    assert missing.returncode == 2 and "方案A" in missing.stderr and "Traceback" not in missing.stderr
 
 
 def test_plan_with_an_impossible_target_exits_3(tmp_path):

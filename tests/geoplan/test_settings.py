@@ -84,6 +84,16 @@ def test_the_unit_of_a_standard_is_decided_by_its_key():
     ("[fleet.muck_truck]\ncount = 0\n", r"\[fleet\.muck_truck\] count must be ≥ 1"),
     ('[routing]\nmuck_sites = "future"\n', r"\[routing\] muck_sites = 'future': use one of"),
     ("[routing]\nmuck_working_days_per_week = 5\n", r"belongs in \[quantities\] now"),
+    ("[targets.urban_sorting_coverage]\nmilestones = { 2024 = 0.9 }\n", r"milestones: 2024 is not before"),
+    ("[targets.urban_sorting_coverage]\nmilestones = { next = 0.9 }\n", r"'next' is not a year"),
+    ("[targets.urban_sorting_coverage]\nmilestones = { 2023 = 90 }\n", r"milestones 2023 must be ≥ 0 and ≤ 1"),
+    ("[targets.urban_sorting_coverage]\nyear = 1999\n", r"year must be ≥ 2000"),
+    ("[plan]\nbudget_yuan = { 2024 = -5 }\n", r"\[plan\] budget_yuan 2024 must be ≥ 0"),
+    ("[plan]\nstart_year = 2024\nbudget_yuan = { 2023 = 5e6 }\n", r"2023 is before start_year 2024"),
+    ("[plan]\nbudget = 5e6\n", r"\[plan\]: unknown key 'budget'"),
+    ("[plan.implementers]\nbus_stops = \"交通局\"\n", r"'bus_stops' is not a facility kind"),
+    ("[new_sites.transfer_stations]\ncapacity = 0\n", r"\[new_sites\.transfer_stations\] capacity must be > 0"),
+    ("[new_sites.bus_stops]\ncapacity = 3\n", r"\[new_sites\.bus_stops\]: unknown facility kind"),
 ])
 def test_bad_settings_name_file_section_and_key(tmp_path, extra, named):
     head = "" if extra.startswith("[scenario]") else '[scenario]\nmetric_crs = "EPSG:4549"\n'
@@ -100,3 +110,24 @@ def test_geoplan_errors_are_value_errors():
 
     assert issubclass(geoplan.GeoplanError, ValueError)
     assert geoplan.__version__[0].isdigit()
+
+
+def test_plan_settings_years_budgets_and_new_site_costs(tmp_path):
+    extra = ("[targets.urban_sorting_coverage]\nyear = 2025\nmilestones = { 2023 = 0.9, 2024 = 0.95 }\n"
+             "[plan]\nstart_year = 2023\nbudget_yuan = { 2024 = 8e6 }\n[plan.implementers]\n"
+             "transfer_stations = \"县住建局\"\n[new_sites.transfer_stations]\nfixed_cost_yuan = 4e6\n")
+    sc = load_scenario(_scenario(tmp_path, extra, base=False))
+    urban = sc.targets["urban_sorting_coverage"]
+    assert [urban.share_in(y) for y in (2022, 2023, 2024, 2025, 2030)] == [0.0, 0.9, 0.95, 1.0, 1.0]
+    assert urban.years == (2023, 2024, 2025)
+    assert sc.plan.budget_in(2024) == 8e6 and sc.plan.budget_in(2025) == float("inf")
+    assert sc.plan.implementers["transfer_stations"] == "县住建局"
+    assert sc.plan.implementers["film_recycling_stations"] == standards.IMPLEMENTERS["film_recycling_stations"]
+    ts = sc.new_sites["transfer_stations"]
+    assert ts.fixed_cost_yuan == 4e6 and ts.capacity == standards.FACILITY_DEFAULTS["transfer_stations"]["capacity"].value
+    assert "scenario.toml [new_sites.transfer_stations]" in ts.source and "20 t/d" in ts.source
+    # the default file states every [plan] and [new_sites] value it reads back
+    (tmp_path / "b").mkdir()
+    sc2 = load_scenario(_scenario(tmp_path / "b", base=True))
+    assert sc2.plan.start_year == standards.PLAN_START_YEAR
+    assert sc2.new_sites["film_recycling_stations"].fixed_cost_yuan == 1.5e5
