@@ -7,11 +7,14 @@ adopted, so the figures of the plan and of the report are one and the same.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 import folium
 import numpy as np
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 import layers
 from geoplan.indicators import IndicatorReport, compute_indicators
@@ -137,9 +140,6 @@ def spending_by_year(plan: Plan, scenario: Scenario) -> pd.DataFrame:
 def write_project_workbook(projects: pd.DataFrame, indicators: pd.DataFrame, spending: pd.DataFrame, path) -> None:
     """``projects.xlsx``: the project list, the indicators per year and the spending per year, each a sheet
     with a frozen header and set column widths."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
     sheets = (("项目清单 projects", projects), ("指标 indicators by year", indicators),
               ("投资 spending by year", spending))
@@ -156,9 +156,7 @@ def write_project_workbook(projects: pd.DataFrame, indicators: pd.DataFrame, spe
             width = max([len(str(name))] + [len(str(c.value)) for c in col[1:50] if c.value is not None])
             ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width * 1.6))
     # a fixed creation time: the same plan gives the same bytes
-    import datetime as _dt
-
-    wb.properties.created = wb.properties.modified = _dt.datetime(2000, 1, 1)
+    wb.properties.created = wb.properties.modified = datetime.datetime(2000, 1, 1)
     wb.save(path)
 
 
