@@ -8,6 +8,9 @@ adopted, so the figures of the plan and of the report are one and the same.
 from __future__ import annotations
 
 import datetime
+import io
+import re
+import zipfile
 from dataclasses import dataclass
 
 import folium
@@ -155,9 +158,17 @@ def write_project_workbook(projects: pd.DataFrame, indicators: pd.DataFrame, spe
         for col, name in zip(ws.columns, frame.columns):
             width = max([len(str(name))] + [len(str(c.value)) for c in col[1:50] if c.value is not None])
             ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width * 1.6))
-    # a fixed creation time: the same plan gives the same bytes
-    wb.properties.created = wb.properties.modified = datetime.datetime(2000, 1, 1)
-    wb.save(path)
+    # fixed times inside and in the zip: the same plan gives the same bytes
+    wb.properties.created = datetime.datetime(2000, 1, 1)
+    raw = io.BytesIO()
+    wb.save(raw)
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
+            dst.writestr(zipfile.ZipInfo(item.filename, date_time=(2000, 1, 1, 0, 0, 0)), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
 
 
 def plan_map(scenario: Scenario, plan: Plan, reading: PlanReading, tiles: str = "osm") -> folium.Map:

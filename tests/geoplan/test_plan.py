@@ -267,6 +267,14 @@ def test_alternatives_are_never_overwritten_and_only_adopt_changes_the_plan(tmp_
     first = run_plan(scn, time_limit_s=20, tiles="none")
     second = run_plan(scn, time_limit_s=20, tiles="none")
     assert (first.name, second.name) == ("plan", "plan-2")
+    # same input, same bytes: the project list, the workbook and the indicators per year
+    for name in ("projects.csv", "projects.xlsx", "indicators_by_year.csv", "spending_by_year.csv"):
+        assert (first.folder / name).read_bytes() == (second.folder / name).read_bytes(), name
+    from openpyxl import load_workbook
+
+    book = load_workbook(first.folder / "projects.xlsx")
+    sheet = book["项目清单 projects"]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].value == "序号" and sheet.max_row == len(first.projects) + 1
     assert not plan_file.exists()  # planning never touches the plan
     with pytest.raises(GeoplanError, match="exists"):
         run_plan(scn, name="plan", time_limit_s=20, tiles="none")
