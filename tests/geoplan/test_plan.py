@@ -354,3 +354,14 @@ def test_plan_with_an_impossible_target_exits_3(tmp_path):
     assert run.returncode == 3, (run.stdout, run.stderr)
     assert "VL" in run.stderr and "Traceback" not in run.stderr
     assert not (scn.output_dir / "plans").exists()
+
+
+def test_infeasible_capacitated_siting_raises_and_keeps_every_file(tmp_path):
+    """Film demand (≈ 169 t/yr) above every candidate's capacity together (145 t/yr): no plan, nothing written."""
+    from layers.errors import NoResult
+
+    scn = _county(tmp_path, radius=5000)
+    assert sum(CAPACITY_T) < (sum(MULCHED_MU) * FILM_KG_PER_MU + sum(SHOP_KG)) / 1000
+    with pytest.raises(NoResult, match="no feasible plan"):
+        run_siting(scn, "film_recycling_stations", "cflp", time_limit_s=10)
+    assert not (scn.output_dir / "plans").exists() and not (scn.output_dir / "planned_sites.gpkg").exists()
