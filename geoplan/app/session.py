@@ -672,9 +672,10 @@ class SitingSession:
         label = alternatives.free_name(self.scenario, name or f"app-{self.kind}")
         layer = self.plan_layer()
         whole = alternatives.plan_layers(self.scenario, {self.kind: layer}, {self.kind})
-        meta = {"command": f"geoplan app ({self.kind})", "kinds": [self.kind], "new_sites": len(layer),
-                "cost_wan_yuan": None, "targets_met": "",
-                "sites": [{"kind": self.kind, "id": str(i), "year": None, "fixed_cost_yuan": None} for i in layer["id"]]}
+        sites = alternatives.site_records(whole)
+        meta = {"command": f"geoplan app ({self.kind})", "kinds": [self.kind], "new_sites": len(sites),
+                "cost_wan_yuan": round(sum(r["fixed_cost_yuan"] or 0.0 for r in sites) / 1e4, 1), "targets_met": "",
+                "sites": sites}
 
         def fill(folder: Path) -> None:
             if whole:

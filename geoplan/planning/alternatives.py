@@ -168,6 +168,20 @@ def plan_layers(scenario: Scenario, new_layers: dict[str, gpd.GeoDataFrame], rep
     return keep
 
 
+def site_records(plan_layers_: dict[str, gpd.GeoDataFrame]) -> list[dict]:
+    """Every site of a whole plan (its layers by kind) as ``kind``, ``id``, ``year``, ``fixed_cost_yuan``,
+    for an alternative's ``alternative.json`` (what ``compare`` reads)."""
+    out = []
+    for kind, layer in plan_layers_.items():
+        years = layer["year"] if "year" in layer else [None] * len(layer)
+        costs = pd.to_numeric(layer["fixed_cost_yuan"], errors="coerce") if "fixed_cost_yuan" in layer \
+            else [None] * len(layer)
+        out += [{"kind": kind, "id": str(i), "year": None if y is None or pd.isna(y) else int(y),
+                 "fixed_cost_yuan": None if c is None or pd.isna(c) else float(c)}
+                for i, y, c in zip(layer["id"], years, costs)]
+    return out
+
+
 def list_alternatives(scenario: Scenario) -> pd.DataFrame:
     """One row per alternative: name, the command that made it, sites, cost, targets met, adopted."""
     adopted = adopted_name(scenario)

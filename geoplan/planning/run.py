@@ -85,7 +85,8 @@ def run_plan(scenario: Scenario, *, name: str | None = None, time_limit_s: float
 def _write(scenario: Scenario, outcome: PlanOutcome, tiles: str, command: str) -> Path:
     plan, reading = outcome.plan, outcome.reading
     new = {kind: planned_layer(kind, part) for kind, part in plan.new_sites.groupby("kind")}
-    layers_out = alternatives.plan_layers(scenario, new, set(plan.kinds))
+    layers_out = alternatives.plan_layers(scenario, new, set(plan.kinds) | set(new))
+    sites = alternatives.site_records(layers_out)
     final = reading.final
     loads = pd.concat([t.assign(kind=k) for k, t in final.loads.items()], ignore_index=True) if final.loads else \
         pd.DataFrame()
@@ -96,12 +97,13 @@ def _write(scenario: Scenario, outcome: PlanOutcome, tiles: str, command: str) -
     r = plan.result
     meta = {
         "command": command, "kinds": sorted(plan.kinds), "years": plan.years, "status": r.status.value,
-        "cost_wan_yuan": round(plan.total_cost_yuan / 1e4, 1), "bound_wan_yuan": round(r.bound_yuan / 1e4, 1),
-        "gap": round(r.gap, 6), "new_sites": len(plan.new_sites),
+        "cost_wan_yuan": round(sum(x["fixed_cost_yuan"] or 0.0 for x in sites) / 1e4, 1),
+        "bound_wan_yuan": round(r.bound_yuan / 1e4, 1), "gap": round(r.gap, 6), "new_sites": len(sites),
         "targets_met": f"{met}/{outcome.indicators['key'].nunique()}",
         "indicators": outcome.indicators[["key", "year", "due", "actual", "status"]].to_dict("records"),
-        "sites": plan.new_sites.drop(columns="geometry")[["kind", "id", "name", "year", "size", "capacity",
-                                                          "fixed_cost_yuan", "origin"]].to_dict("records"),
+        "sites": sites,
+        "new_site_details": plan.new_sites.drop(columns="geometry")[["kind", "id", "name", "year", "size", "capacity",
+                                                                     "fixed_cost_yuan", "origin"]].to_dict("records"),
         "assumptions": _assumptions(scenario, plan), "notes": plan.notes,
     }
 

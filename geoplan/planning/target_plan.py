@@ -63,6 +63,7 @@ class Shortfall:
     rows : DataFrame
         Demand rows no candidate serves within the standard: ``id``, ``name``, ``weight``,
         ``nearest_site_id`` and ``nearest_cost`` (in the standard's unit).
+    standard : ServiceStandard
     standard_needed : float
         The standard's value at which every candidate together would reach the target.
     """
@@ -73,7 +74,6 @@ class Shortfall:
     rows: pd.DataFrame
     standard: ServiceStandard
     standard_needed: float
-    budget_short_yuan: float = 0.0
 
     def message(self) -> str:
         t = self.target
@@ -191,6 +191,8 @@ def _kind_groups(scenario: Scenario, kind: str, sites: gpd.GeoDataFrame, demands
     if kind != "film_recycling_stations":
         return None, []
     per = int(scenario.standards.value(kind, "min_per_township"))
+    if per <= 0:
+        return None, []
     points = gpd.GeoDataFrame({"weight": np.concatenate([d.weight for d in demands])},
                               geometry=np.concatenate([d.demand.geometry.to_numpy() for d in demands]),
                               crs=sites.crs)
@@ -302,12 +304,17 @@ def _with_generated(sites: gpd.GeoDataFrame, extra: gpd.GeoDataFrame) -> gpd.Geo
     return gpd.GeoDataFrame(pd.concat([sites, add], ignore_index=True), crs=sites.crs)
 
 
+def _read_kind(scenario: Scenario, kind: str, targets: list[Target], sites: gpd.GeoDataFrame) -> KindPlan:
+    """The targets' demand against ``sites`` and the sites' size options."""
+    return KindPlan(kind, sites, [_target_demand(scenario, t, sites) for t in targets], _options(kind, sites))
+
+
 def kind_plan(scenario: Scenario, kind: str, targets: list[Target]) -> KindPlan:
     """Sites (existing, given and — where they fall short — generated candidates) and demand of one kind."""
     sites = site_table(scenario, kind)
     check_unique_ids(sites, kind)
     notes = list(sites.attrs.get("notes", []))
-    kp = KindPlan(kind, sites, [_target_demand(scenario, t, sites) for t in targets], _options(kind, sites))
+    kp = _read_kind(scenario, kind, targets, sites)
     reach, shares = _best_reach(kp)
     short = [d.target.key for d, r in zip(kp.demands, reach) if r + 1e-6 < d.target.target]
     if short and scenario.plan.generate_candidates and (sites["origin"] != "generated").all():
@@ -315,15 +322,14 @@ def kind_plan(scenario: Scenario, kind: str, targets: list[Target]) -> KindPlan:
         extra = _generated_near(scenario, kind, kp, shares)
         if len(extra):
             sites = _with_generated(sites, extra)
-            kp = KindPlan(kind, sites, [_target_demand(scenario, t, sites) for t in targets], _options(kind, sites))
+            kp = _read_kind(scenario, kind, targets, sites)
             reach, shares = _best_reach(kp)
         if any(r + 1e-6 < d.target.target for d, r in zip(kp.demands, reach)):
             # what the spaced sites still miss gets a site on the road beside it
             extra = _roadside_sites(scenario, kind, kp, shares, set(sites["id"].astype(str)))
             if len(extra):
                 sites = _with_generated(sites, extra)
-                kp = KindPlan(kind, sites, [_target_demand(scenario, t, sites) for t in targets],
-                              _options(kind, sites))
+                kp = _read_kind(scenario, kind, targets, sites)
         check_unique_ids(sites, kind)
         notes.append(f"{kind}: 备选站址不足以达到 {', '.join(short)}，加入 {len(sites) - n_before} 个自动生成站址 / "
                      f"the given candidates cannot reach {', '.join(short)}: {len(sites) - n_before} sites generated "

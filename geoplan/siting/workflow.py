@@ -343,15 +343,14 @@ def _write_alternative(scenario: Scenario, label: str, parts: list[SitingOutcome
     layers_out = alternatives.plan_layers(scenario, new, set(new))
     report = parts[0].report
     table = report.table()
+    sites = alternatives.site_records(layers_out)
     meta = {
-        "command": command, "kinds": [part.kind for part in parts],
-        "new_sites": int(sum(len(part.sites) for part in parts)),
-        "cost_wan_yuan": round(float(sum(part.sites["fixed_cost_yuan"].sum() for part in parts)) / 1e4, 1),
+        "command": command, "kinds": [part.kind for part in parts], "new_sites": len(sites),
+        "cost_wan_yuan": round(sum(r["fixed_cost_yuan"] or 0.0 for r in sites) / 1e4, 1),
         "targets_met": f"{int((table['status'] == '达标').sum())}/{len(table)}" if len(table) else "0/0",
         "indicators": [{"key": r.key, "year": scenario.targets[r.key].year, "due": r.target, "actual": r.actual,
                         "status": r.status} for r in table.itertuples()],
-        "sites": [{"kind": part.kind, "id": str(i), "year": None, "fixed_cost_yuan": float(c)}
-                  for part in parts for i, c in zip(part.sites["id"], part.sites["fixed_cost_yuan"])],
+        "sites": sites,
     }
 
     def fill(folder: Path) -> None:
