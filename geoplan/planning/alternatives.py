@@ -91,8 +91,12 @@ def write_alternative(scenario: Scenario, name: str, meta: dict, write: Callable
     final = folder / name
     if final.exists():
         raise GeoplanError(f"{final}: a plan alternative of that name exists and is kept — choose another --name")
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
+    except OSError as exc:
+        raise GeoplanError(f"{folder}: cannot write plan alternatives there ({exc.strerror}) — "
+                           f"{scenario.output_dir} must be a folder geoplan may write to") from None
     try:
         write(tmp)
         (tmp / META_FILE).write_text(json.dumps(jsonable({"name": name, **meta}), ensure_ascii=False, indent=2)
@@ -134,6 +138,8 @@ def adopt(scenario: Scenario, name: str) -> Path:
     """
     source = alternative_dir(scenario, name) / PLANNED_SITES_FILE
     current = scenario.output_dir / PLANNED_SITES_FILE
+    if current.exists() and not current.is_file():
+        raise GeoplanError(f"{current}: is a folder, not the plan's GeoPackage — move it away and adopt again")
     if current.is_file() and adopted_name(scenario) is None and not _is_some_alternative(scenario, current):
         keep = free_name(scenario, f"before-{name}")
         write_alternative(scenario, keep, {"command": "kept when adopting " + name,
