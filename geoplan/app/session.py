@@ -4,9 +4,11 @@ The page (``streamlit_app.py``) only forwards clicks and button presses to a
 :class:`SitingSession` and shows what it returns, so everything here runs — and is
 tested — as plain Python.
 
-Coverage follows :func:`geoplan.indicators.coverage_indicator` exactly: both read the
-door-to-door cost of :meth:`RoadNetwork.access_costs`, which is fast enough for a click
-because the cost from every node to a station is one cached reverse search. After each
+Coverage and loads are the report's (:func:`geoplan.indicators.coverage.kind_coverage`):
+the door-to-door cost of :meth:`RoadNetwork.access_costs` — fast enough for a click because
+the cost from every node to a station is one cached reverse search — and the allocation of
+the demand within the standard to the stations within their capacity
+(:func:`optimizers.siting.allocation.allocate`). After each
 edit the session hands the page one :class:`~geoplan.app.records.PlanState`, the plan's
 state in one immutable snapshot.
 """
@@ -28,7 +30,11 @@ import layers
 from layers.errors import GeoplanError
 from geoplan.app.files import output_path
 from geoplan.app.records import CoverageFigure, PlacedStation, PlanState, Suggestion
-from geoplan.indicators.coverage import demand_weights
+import scipy.sparse as sp
+
+from optimizers.siting.allocation import allocate
+from geoplan.indicators.coverage import COVERED_TOLERANCE, demand_weights, turned_away
+from geoplan.quantities import facility_capacity, facility_load
 from geoplan.indicators.report import PLANNED_SITES_FILE
 from geoplan.network import SnapResult
 from geoplan.scenario import Scenario
@@ -97,6 +103,7 @@ class SitingSession:
     _counter: int = field(default=0, repr=False)
     _version: int = field(default=0, repr=False)
     _state: PlanState | None = field(default=None, repr=False)
+    _reading: tuple[tuple, dict[str, np.ndarray], np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in APP_KINDS:
@@ -320,25 +327,66 @@ class SitingSession:
         best[~np.isfinite(value)] = -1
         return value, best
 
-    def covered(self, key: str | None = None) -> dict[str, np.ndarray]:
-        """Per indicator key, a bool per demand point: within the standard of a station."""
-        out = {}
-        for ind in self._indicators:
-            if key is not None and ind.key != key:
-                continue
+    def _capacities(self) -> np.ndarray:
+        """Capacity of the existing and placed stations, the kind's unit (``inf`` where none is given)."""
+        placed = np.array([p.capacity for p in self.placed], dtype=float)
+        placed = np.where(np.isfinite(placed) & (placed > 0), placed, np.inf)
+        return np.concatenate([facility_capacity(self.kind, self.existing), placed])
+
+    def _allocated(self) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """Covered share per demand point of each indicator, and each station's load and load turned
+        away — the report's reading (:func:`optimizers.siting.allocation.allocate`, as
+        :func:`geoplan.indicators.coverage.kind_coverage` calls it), computed once per plan."""
+        # keyed on what it depends on (baseline_coverage swaps the placed stations out for a moment)
+        key = (tuple((p.id, p.node, p.capacity) for p in self.placed), self.standard, id(self.existing),
+               len(self.existing))
+        if self._reading is not None and self._reading[0] == key:
+            return self._reading[1], self._reading[2], self._reading[3]
+        stations, _ = self._stations()
+        rows, cols, vals, loads, weights, reqs, due = [], [], [], [], [], [], []
+        offset = 0
+        for k, ind in enumerate(self._indicators):
             std = self.standard_for(ind)
-            value, _ = self._nearest(ind, std)
-            out[ind.key] = value <= std.value
-        return out
+            if len(stations):
+                pairs = self.network.access_costs(ind.snap, stations, ind.target.profile, std.weight,
+                                                  cutoff=std.value).tocoo()
+                rows.append(pairs.row + offset)
+                cols.append(pairs.col)
+                vals.append(pairs.data)
+            loads.append(facility_load(self.kind, ind.target.demand_kind, ind.points, self.scenario.quantities))
+            weights.append(ind.weight)
+            reqs.append(np.full(len(ind.weight), k))
+            due.append(ind.target.target)
+            offset += len(ind.weight)
+        n_site = len(stations)
+        eligible = sp.csr_matrix((np.concatenate(vals) if vals else [], (np.concatenate(rows) if rows else [],
+                                  np.concatenate(cols) if cols else [])), shape=(offset, n_site))
+        load = np.concatenate(loads) if loads else np.zeros(0)
+        alloc = allocate(eligible, load, self._capacities(), np.concatenate(weights) if weights else np.zeros(0),
+                         np.concatenate(reqs) if reqs else np.zeros(0, int), np.array(due))
+        turned = turned_away(eligible, load * (1.0 - alloc.covered_share), n_site)
+        shares, start = {}, 0
+        for ind in self._indicators:
+            shares[ind.key] = alloc.covered_share[start:start + len(ind.weight)]
+            start += len(ind.weight)
+        self._reading = (key, shares, alloc.site_load, turned)
+        return shares, alloc.site_load, turned
+
+    def covered(self, key: str | None = None) -> dict[str, np.ndarray]:
+        """Per indicator key, a bool per demand point: wholly covered by a station within the
+        standard that has room for it (see :meth:`_allocated`)."""
+        shares, _, _ = self._allocated()
+        return {k: v >= 1.0 - COVERED_TOLERANCE for k, v in shares.items() if key is None or k == key}
 
     def coverage(self) -> list[CoverageFigure]:
         """The kind's coverage indicators with the existing and placed stations."""
         figures = []
         covered = self.covered()
+        shares, _, _ = self._allocated()
         for ind in self._indicators:
             ok = covered[ind.key]
             total = float(ind.weight.sum())
-            actual = float(ind.weight[ok].sum()) / total if total > 0 else 1.0
+            actual = float(ind.weight @ shares[ind.key]) / total if total > 0 else 1.0
             figures.append(CoverageFigure(ind.key, ind.target.label, actual, ind.target.target, int(ok.sum()),
                                           len(ok), self.standard_for(ind)))
         return figures
@@ -377,10 +425,11 @@ class SitingSession:
         ``covered_units``, ``weight``, ``covered_weight``, ``coverage_rate``."""
         frames = []
         covered = self.covered()
+        shares, _, _ = self._allocated()
         for ind in self._indicators:
             ok = covered[ind.key]
             frame = pd.DataFrame({"district": ind.district, "units": 1, "covered_units": ok.astype(int),
-                                  "weight": ind.weight, "covered_weight": ind.weight * ok})
+                                  "weight": ind.weight, "covered_weight": ind.weight * shares[ind.key]})
             table = frame.groupby("district", sort=False).sum()
             table["coverage_rate"] = np.where(table["weight"] > 0,
                                               table["covered_weight"] / table["weight"].where(table["weight"] > 0, 1),
@@ -394,35 +443,26 @@ class SitingSession:
 
     # ------------------------------------------------------------ loads
     def loads(self) -> pd.DataFrame:
-        """Load on each station when every demand point goes to its nearest station by road.
-
-        Demand is the kind's siting demand (e.g. household waste in t/d for transfer
-        stations), driven with the kind's siting profile.
+        """Load on each station as the report reads it: what it takes in of the demand within the
+        standard, within its capacity (:meth:`_allocated`), and what it turns away.
 
         Returns
         -------
         DataFrame
-            ``id``, ``name``, ``status``, ``capacity``, ``load``, ``unit``, ``load_ratio``, ``overloaded``.
+            ``id``, ``name``, ``status``, ``capacity`` (inf where none is given), ``load``,
+            ``turned_away``, ``unit``, ``load_ratio``, ``overloaded`` (turned some away).
         """
-        table = self._siting_demand
-        stations, ids = self._stations()
-        load = np.zeros(len(ids))
-        if len(ids):
-            cost = self.network.access_costs(self._siting_snap, stations, SERVICE_PROFILES[self.kind], "metres")
-            best = np.argmin(cost, axis=1)
-            ok = np.isfinite(cost[np.arange(len(best)), best])
-            np.add.at(load, best[ok], table.weight[ok])
-        cap_field = layers.get_kind(self.kind).capacity_field
-        existing_cap = (pd.to_numeric(self.existing[cap_field], errors="coerce").to_numpy(dtype=float)
-                        if cap_field and cap_field in self.existing else np.full(len(self.existing), np.nan))
-        capacity = np.concatenate([existing_cap, np.array([p.capacity for p in self.placed], dtype=float)])
+        _, ids = self._stations()
+        _, load, turned = self._allocated()
+        capacity = self._capacities()
         status = self.existing["status"].astype(str).tolist() + ["planned"] * len(self.placed)
         names = self.existing["name"].astype(str).tolist() + [p.name for p in self.placed]
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(capacity > 0, load / capacity, np.nan)
+            ratio = np.where(np.isfinite(capacity) & (capacity > 0), load / capacity, np.nan)
         return pd.DataFrame({
             "id": ids, "name": names, "status": status, "capacity": capacity, "load": np.round(load, 3),
-            "unit": table.unit, "load_ratio": np.round(ratio, 3), "overloaded": ratio > 1.0,
+            "turned_away": np.round(turned, 3), "unit": self._siting_demand.unit, "load_ratio": np.round(ratio, 3),
+            "overloaded": turned > 0.005,
         })
 
     # ------------------------------------------------------------ the plan's state

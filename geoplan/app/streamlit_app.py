@@ -266,8 +266,9 @@ def _tables(session: SitingSession) -> None:
     st.markdown("**站点负荷 / station loads**")
     loads = state.loads
     st.dataframe(loads.assign(load_ratio=(loads["load_ratio"] * 100).round(0)).rename(
-        columns={"name": "名称", "status": "状态", "capacity": "能力", "load": "负荷", "unit": "单位",
-                 "load_ratio": "负荷率 %", "overloaded": "超负荷"}), hide_index=True, width="stretch", height=220)
+        columns={"name": "名称", "status": "状态", "capacity": "能力", "load": "负荷", "turned_away": "能力不足未收",
+                 "unit": "单位", "load_ratio": "负荷率 %", "overloaded": "超负荷"}), hide_index=True, width="stretch",
+        height=220)
     if state.placed:
         st.markdown("**规划站点 / planned stations**")
         st.dataframe(pd.DataFrame([{"id": p.id, "名称": p.name, "经度 lon": round(p.lon, 6),

@@ -225,14 +225,7 @@ def kind_coverage(
                               np.concatenate(cols) if cols else [])), shape=(offset, n_fac))
     due = np.array([t.target if year is None else t.share_in(year) for t, _, _ in used])
     alloc = allocate(eligible, load, capacity, weight, requirement, due)
-    turned = np.zeros(n_fac)
-    short = load * (1.0 - alloc.covered_share)
-    reach = eligible.tocoo()
-    if reach.nnz:
-        # each point left short is put down to its nearest facility within the standard
-        order = np.lexsort((reach.data, reach.row))
-        first = np.r_[True, reach.row[order][1:] != reach.row[order][:-1]]
-        np.add.at(turned, reach.col[order][first], short[reach.row[order][first]])
+    turned = turned_away(eligible, load * (1.0 - alloc.covered_share), n_fac)
     indicators = {}
     start = 0
     ids = facilities["id"].astype(str).to_numpy() if n_fac else np.array([], dtype=str)
@@ -244,6 +237,18 @@ def kind_coverage(
         indicators[target.key] = _indicator(target, standard, frame, districts)
         start += len(frame)
     return KindCoverage(indicators, _loads_table(kind, facilities, alloc.site_load, turned))
+
+
+def turned_away(eligible: sp.spmatrix, short: np.ndarray, n_facility: int) -> np.ndarray:
+    """Load each facility had to turn away: every point's uncovered load ``short`` put down to its
+    nearest facility within the standard (``eligible`` holds the pairs and their costs)."""
+    turned = np.zeros(n_facility)
+    reach = sp.coo_matrix(eligible)
+    if reach.nnz:
+        order = np.lexsort((reach.data, reach.row))
+        first = np.r_[True, reach.row[order][1:] != reach.row[order][:-1]]
+        np.add.at(turned, reach.col[order][first], short[reach.row[order][first]])
+    return turned
 
 
 def _loads_table(kind: str, facilities: gpd.GeoDataFrame, load: np.ndarray, turned: np.ndarray) -> pd.DataFrame:

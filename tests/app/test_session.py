@@ -18,8 +18,7 @@ from geoplan.app.map_view import MapView
 from geoplan.app.session import APP_KINDS
 from geoplan.app.upload import check_upload
 from geoplan.demo.scenario_folder import write_demo_scenario
-from geoplan.indicators import coverage_indicator
-from geoplan.indicators.loads import facility_loads
+from geoplan.indicators.coverage import kind_coverage
 from geoplan.indicators.report import PLANNED_SITES_FILE
 from geoplan.planning import alternatives
 from geoplan.scenario import load_scenario
@@ -46,14 +45,30 @@ def _inside_points(scenario, n: int = 6) -> list[tuple[float, float]]:
     return [(p.x, p.y) for p in lonlat]
 
 
-def _expected(session: SitingSession, key: str, std: ServiceStandard) -> float:
-    """Coverage of one indicator recomputed with the indicator module (multi-source costs)."""
+class _OneStandard:
+    """A standards table that answers every question with one standard (the session's)."""
+
+    def __init__(self, std: ServiceStandard) -> None:
+        self.std = std
+
+    def service(self, kind: str, key: str) -> ServiceStandard:
+        return self.std
+
+
+def _report_reading(session: SitingSession, std: ServiceStandard | None = None):
+    """The kind's indicators and loads recomputed by the indicator module (kind_coverage), as the report reads them."""
     sc = session.scenario
-    target = sc.targets[key]
-    facilities = pd.concat([session.existing[["id", "geometry"]], session.plan_layer()[["id", "geometry"]]],
-                           ignore_index=True)
-    facilities = gpd.GeoDataFrame(facilities, geometry="geometry", crs=sc.metric_epsg)
-    return coverage_indicator(sc.road_network, target, std, sc.layers[target.demand_kind], facilities).actual
+    targets = [t for t in sc.targets.values() if t.facility_kind == session.kind]
+    facilities = gpd.GeoDataFrame(pd.concat([session.existing, session.plan_layer()], ignore_index=True),
+                                  geometry="geometry", crs=sc.metric_epsg)
+    demand = {t.demand_kind: sc.layers[t.demand_kind] for t in targets}
+    return kind_coverage(sc.road_network, targets, _OneStandard(std) if std else sc.standards, demand, facilities,
+                         sc.quantities)
+
+
+def _expected(session: SitingSession, key: str, std: ServiceStandard) -> float:
+    """Coverage of one indicator recomputed with the indicator module."""
+    return _report_reading(session, std if session.standard is not None else None).indicators[key].actual
 
 
 def _check_all(session: SitingSession) -> list[float]:
@@ -107,17 +122,14 @@ def test_district_table_sums_to_totals(session, scenario):
         assert rows["covered_weight"].sum() / rows["weight"].sum() == pytest.approx(fig.actual)
 
 
-def test_loads_match_facility_loads(session, scenario):
+def test_loads_are_the_reports(session, scenario):
     session.place(*_inside_points(scenario)[2])
     got = session.loads().set_index("id")
-    demand = APP_KINDS["transfer_stations"](scenario)
-    facilities = pd.concat([session.existing, session.plan_layer()], ignore_index=True)
-    facilities = gpd.GeoDataFrame(facilities, geometry="geometry", crs=scenario.metric_epsg)
-    want = facility_loads(scenario.road_network, facilities, "transfer_stations",
-                          {"all": (demand.points, demand.weight)}, SERVICE_PROFILES["transfer_stations"]).set_index("id")
+    want = _report_reading(session).loads.set_index("id")
     assert got.index.tolist() == want.index.tolist()
     np.testing.assert_allclose(got["load"], want["load"], atol=0.01)
-    assert got["load"].sum() == pytest.approx(demand.weight.sum(), abs=0.001 * len(got))
+    np.testing.assert_allclose(got["turned_away"], want["turned_away"], atol=0.01)
+    assert (got["load"] <= got["capacity"] + 1e-6).all()
     assert got.loc[session.placed[0].id, "capacity"] == 50.0
 
 
