@@ -17,7 +17,7 @@ from maps.coverage import (
     demand_legend_items,
 )
 from maps.facilities import add_facilities, add_facility_layer, facility_layer, facility_layers, facility_legend_items
-from maps.layers_map import layers_map, road_guide_geojson, road_guide_layer
+from maps.layers_map import add_areas, layers_map, road_guide_geojson, road_guide_layer
 from maps.legend import add_colour_legend, add_legend, colour_legend_items, legend_line_html
 from maps.panel import add_indicator_panel
 from maps.routes import add_routes
@@ -25,6 +25,7 @@ from maps.tiles import TILE_PROVIDERS, add_tiles
 
 __all__ = [
     "TILE_PROVIDERS",
+    "add_areas",
     "add_colour_legend",
     "add_coverage_choropleth",
     "add_demand_coverage",

@@ -174,7 +174,7 @@ def write_project_workbook(projects: pd.DataFrame, indicators: pd.DataFrame, spe
 def plan_map(scenario: Scenario, plan: Plan, reading: PlanReading, tiles: str = "osm") -> folium.Map:
     """The map of the plan: new sites by kind (popups with year, size and cost), the demand of each
     target covered or not in the last year, districts, and the indicators per year."""
-    from maps import add_demand_coverage, add_facilities, add_indicator_panel, finish_map, new_map
+    from maps import add_areas, add_demand_coverage, add_facilities, add_indicator_panel, finish_map, new_map
 
     final = reading.final
     demand = {}
@@ -182,7 +182,9 @@ def plan_map(scenario: Scenario, plan: Plan, reading: PlanReading, tiles: str = 
         if ind.demand_kind not in demand:
             demand[ind.demand_kind] = ind.demand
     extent = [scenario.layers["districts"]] if "districts" in scenario.layers else list(demand.values())
-    m = new_map(extent, tiles=tiles, title=f"{scenario.name} — 规划方案 / the plan")
+    m = new_map(extent, tiles=tiles, title=f"{scenario.name} — 规划方案 / the plan ({min(plan.years)}–{max(plan.years)})")
+    if "districts" in scenario.layers:
+        add_areas(m, "districts", scenario.layers["districts"], tiles)
     add_demand_coverage(m, demand, tiles)
     county = plan.facilities(scenario, max(plan.years))
     add_facilities(m, {kind: county[kind] for kind in dict.fromkeys(plan.new_sites["kind"])}, tiles)
