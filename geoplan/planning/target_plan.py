@@ -369,7 +369,7 @@ def _problem(kinds: dict[str, KindPlan], years: list[int], budget: np.ndarray | 
     offset = 0
     for kp in blocks:
         n = len(kp.sites)
-        c, k, nm = kp.options
+        c, k, _ = kp.options
         cap[offset:offset + n, :c.shape[1]] = c
         cost[offset:offset + n, :k.shape[1]] = k
         ids += [f"{kp.kind}:{i}" for i in kp.sites["id"].astype(str)]
