@@ -67,9 +67,11 @@ class PlanReading:
 
 
 def read_plan(scenario: Scenario, plan: Plan) -> PlanReading:
-    """The indicators of every year of ``plan``, on the county as the plan leaves it that year."""
+    """The indicators of every year from ``[plan] start_year`` to the plan's last, on the county as
+    the plan leaves it that year."""
+    years = range(min(scenario.plan.start_year, min(plan.years)), max(plan.years) + 1)
     return PlanReading({year: compute_indicators(scenario, "plan", facilities=plan.facilities(scenario, year),
-                                                 year=year) for year in plan.years})
+                                                 year=year) for year in years})
 
 
 def _scale(kind: str, capacity: float, size: str) -> str:
@@ -132,7 +134,7 @@ def spending_by_year(plan: Plan, scenario: Scenario) -> pd.DataFrame:
     """Building cost per year of service and kind, 万元, with each year's budget."""
     sites = plan.new_sites
     rows = []
-    for year in plan.years:
+    for year in range(min(scenario.plan.start_year, min(plan.years)), max(plan.years) + 1):
         part = sites[sites["year"] == year]
         budget = scenario.plan.budget_in(year)
         rows.append({"year": year, "sites": len(part), "cost_wan_yuan": round(part["fixed_cost_yuan"].sum() / 1e4, 1),
