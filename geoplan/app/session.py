@@ -30,10 +30,7 @@ import layers
 from layers.errors import GeoplanError
 from geoplan.app.files import output_path
 from geoplan.app.records import CoverageFigure, PlacedStation, PlanState, Suggestion
-import scipy.sparse as sp
-
-from optimizers.siting.allocation import allocate
-from geoplan.indicators.coverage import COVERED_TOLERANCE, demand_weights, turned_away
+from geoplan.indicators.coverage import COVERED_TOLERANCE, allocate_targets, demand_weights, eligible_pairs
 from geoplan.quantities import facility_capacity, facility_load
 from geoplan.indicators.report import PLANNED_SITES_FILE
 from geoplan.network import SnapResult
@@ -335,42 +332,24 @@ class SitingSession:
 
     def _allocated(self) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         """Covered share per demand point of each indicator, and each station's load and load turned
-        away — the report's reading (:func:`optimizers.siting.allocation.allocate`, as
-        :func:`geoplan.indicators.coverage.kind_coverage` calls it), computed once per plan."""
+        away — the report's reading (:func:`geoplan.indicators.coverage.allocate_targets`, as
+        :func:`~geoplan.indicators.coverage.kind_coverage` calls it), computed once per plan."""
         # keyed on what it depends on (baseline_coverage swaps the placed stations out for a moment)
         key = (tuple((p.id, p.node, p.capacity) for p in self.placed), self.standard, id(self.existing),
                len(self.existing))
         if self._reading is not None and self._reading[0] == key:
             return self._reading[1], self._reading[2], self._reading[3]
         stations, _ = self._stations()
-        rows, cols, vals, loads, weights, reqs, due = [], [], [], [], [], [], []
-        offset = 0
-        for k, ind in enumerate(self._indicators):
-            std = self.standard_for(ind)
-            if len(stations):
-                pairs = self.network.access_costs(ind.snap, stations, ind.target.profile, std.weight,
-                                                  cutoff=std.value).tocoo()
-                rows.append(pairs.row + offset)
-                cols.append(pairs.col)
-                vals.append(pairs.data)
-            loads.append(facility_load(self.kind, ind.target.demand_kind, ind.points, self.scenario.quantities))
-            weights.append(ind.weight)
-            reqs.append(np.full(len(ind.weight), k))
-            due.append(ind.target.target)
-            offset += len(ind.weight)
-        n_site = len(stations)
-        eligible = sp.csr_matrix((np.concatenate(vals) if vals else [], (np.concatenate(rows) if rows else [],
-                                  np.concatenate(cols) if cols else [])), shape=(offset, n_site))
-        load = np.concatenate(loads) if loads else np.zeros(0)
-        alloc = allocate(eligible, load, self._capacities(), np.concatenate(weights) if weights else np.zeros(0),
-                         np.concatenate(reqs) if reqs else np.zeros(0, int), np.array(due))
-        turned = turned_away(eligible, load * (1.0 - alloc.covered_share), n_site)
-        shares, start = {}, 0
-        for ind in self._indicators:
-            shares[ind.key] = alloc.covered_share[start:start + len(ind.weight)]
-            start += len(ind.weight)
-        self._reading = (key, shares, alloc.site_load, turned)
-        return shares, alloc.site_load, turned
+        read = allocate_targets(
+            [eligible_pairs(self.network, ind.snap, stations, ind.target.profile, self.standard_for(ind))
+             for ind in self._indicators],
+            [facility_load(self.kind, ind.target.demand_kind, ind.points, self.scenario.quantities)
+             for ind in self._indicators],
+            [ind.weight for ind in self._indicators], [ind.target.target for ind in self._indicators],
+            self._capacities())
+        shares = {ind.key: share for ind, share in zip(self._indicators, read.shares)}
+        self._reading = (key, shares, read.site_load, read.turned_away)
+        return shares, read.site_load, read.turned_away
 
     def covered(self, key: str | None = None) -> dict[str, np.ndarray]:
         """Per indicator key, a bool per demand point: wholly covered by a station within the

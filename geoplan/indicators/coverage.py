@@ -198,57 +198,94 @@ def kind_coverage(
         target's own share.
     """
     kind = targets[0].facility_kind
-    rows, cols, vals, loads, reqs, used = [], [], [], [], [], []
-    n_fac = len(facilities)
-    offset = 0
-    for k, target in enumerate(t for t in targets if len(demand_layers.get(t.demand_kind, ())) > 0):
-        demand = demand_layers[target.demand_kind]
+    eligible, loads, used = [], [], []
+    for target in targets:
+        demand = demand_layers.get(target.demand_kind)
+        if demand is None or len(demand) == 0:
+            continue
         standard = standards.service(kind, target.standard)
-        frame = _access_frame(network, target, standard, demand, facilities)
-        if n_fac:
-            pairs = network.access_costs(demand, facilities, target.profile, standard.weight,
-                                         cutoff=standard.value).tocoo()
-            rows.append(pairs.row + offset)
-            cols.append(pairs.col)
-            vals.append(pairs.data)
+        used.append((target, standard, _access_frame(network, target, standard, demand, facilities)))
+        eligible.append(eligible_pairs(network, demand, facilities, target.profile, standard))
         loads.append(facility_load(kind, target.demand_kind, demand, quantities))
-        reqs.append(np.full(len(demand), k))
-        used.append((target, standard, frame))
-        offset += len(demand)
     if not used:
-        return KindCoverage({}, _loads_table(kind, facilities, np.zeros(n_fac), np.zeros(n_fac)))
-    load = np.concatenate(loads)
-    weight = np.concatenate([f["weight"].to_numpy(dtype=float) for _, _, f in used])
-    requirement = np.concatenate(reqs)
-    capacity = facility_capacity(kind, facilities)
-    eligible = sp.csr_matrix((np.concatenate(vals) if vals else [], (np.concatenate(rows) if rows else [],
-                              np.concatenate(cols) if cols else [])), shape=(offset, n_fac))
-    due = np.array([t.target if year is None else t.share_in(year) for t, _, _ in used])
-    alloc = allocate(eligible, load, capacity, weight, requirement, due)
-    turned = turned_away(eligible, load * (1.0 - alloc.covered_share), n_fac)
+        return KindCoverage({}, _loads_table(kind, facilities, np.zeros(len(facilities)), np.zeros(len(facilities))))
+    read = allocate_targets(eligible, loads, [f["weight"].to_numpy(dtype=float) for _, _, f in used],
+                            [t.target if year is None else t.share_in(year) for t, _, _ in used],
+                            facility_capacity(kind, facilities))
     indicators = {}
-    start = 0
-    ids = facilities["id"].astype(str).to_numpy() if n_fac else np.array([], dtype=str)
-    for target, standard, frame in used:
-        part = slice(start, start + len(frame))
-        frame["covered_share"] = alloc.covered_share[part].round(6)
-        serving = alloc.nearest_site[part]
-        frame["serving_facility_id"] = np.where(serving >= 0, ids[np.maximum(serving, 0)] if n_fac else None, None)
+    ids = facilities["id"].astype(str).to_numpy().astype(object)
+    for (target, standard, frame), share, serving in zip(used, read.shares, read.serving):
+        frame["covered_share"] = share.round(6)
+        frame["serving_facility_id"] = [ids[j] if j >= 0 else None for j in serving]
         indicators[target.key] = _indicator(target, standard, frame, districts)
-        start += len(frame)
-    return KindCoverage(indicators, _loads_table(kind, facilities, alloc.site_load, turned))
+    return KindCoverage(indicators, _loads_table(kind, facilities, read.site_load, read.turned_away))
 
 
-def turned_away(eligible: sp.spmatrix, short: np.ndarray, n_facility: int) -> np.ndarray:
-    """Load each facility had to turn away: every point's uncovered load ``short`` put down to its
-    nearest facility within the standard (``eligible`` holds the pairs and their costs)."""
-    turned = np.zeros(n_facility)
-    reach = sp.coo_matrix(eligible)
+@dataclass
+class TargetsAllocation:
+    """Demand of several targets allocated together to one kind's facilities.
+
+    Attributes
+    ----------
+    shares : list of ndarray
+        Per target, each demand point's covered share (0–1).
+    serving : list of ndarray of int
+        Per target, the facility taking most of each point (−1 for none).
+    site_load, turned_away : ndarray, shape (n_facility,)
+        What each facility takes in, and the uncovered load of the points it is the nearest
+        facility within the standard of (what it had to turn away).
+    """
+
+    shares: list[np.ndarray]
+    serving: list[np.ndarray]
+    site_load: np.ndarray
+    turned_away: np.ndarray
+
+
+def eligible_pairs(network, points, facilities, profile: str, standard: ServiceStandard) -> sp.csr_matrix:
+    """Pairs of ``points`` × ``facilities`` within ``standard`` (door-to-door, the standard's unit)."""
+    n = len(points.node) if hasattr(points, "node") else len(points)
+    if len(facilities) == 0:
+        return sp.csr_matrix((n, 0))
+    return sp.csr_matrix(network.access_costs(points, facilities, profile, standard.weight, cutoff=standard.value))
+
+
+def allocate_targets(eligible: list[sp.spmatrix], loads: list[np.ndarray], weights: list[np.ndarray],
+                     due: list[float], capacity: np.ndarray) -> TargetsAllocation:
+    """One allocation (:func:`optimizers.siting.allocation.allocate`) of every target's demand
+    points to the facilities within its standard, within ``capacity``, the shares ``due`` first.
+
+    Parameters
+    ----------
+    eligible : list of sparse matrix, each (n_points_k, n_facility)
+        Each target's pairs within its standard (:func:`eligible_pairs`).
+    loads, weights : list of ndarray
+        Each target's points' loads (capacity unit) and coverage weights.
+    due : list of float
+        The share each target is due.
+    capacity : ndarray, shape (n_facility,)
+    """
+    n_fac = len(capacity)
+    stacked = sp.vstack([sp.csr_matrix(e) for e in eligible]).tocsr() if eligible else sp.csr_matrix((0, n_fac))
+    load = np.concatenate(loads) if loads else np.zeros(0)
+    requirement = np.concatenate([np.full(len(w), k) for k, w in enumerate(weights)]) if weights \
+        else np.zeros(0, dtype=int)
+    alloc = allocate(stacked, load, capacity, np.concatenate(weights) if weights else np.zeros(0), requirement,
+                     np.asarray(due, dtype=float))
+    shares, serving, start = [], [], 0
+    for w in weights:
+        shares.append(alloc.covered_share[start:start + len(w)])
+        serving.append(alloc.nearest_site[start:start + len(w)])
+        start += len(w)
+    turned = np.zeros(n_fac)
+    reach = stacked.tocoo()
     if reach.nnz:
+        # each point left short is put down to its nearest facility within the standard
+        short = load * (1.0 - alloc.covered_share)
         order = np.lexsort((reach.data, reach.row))
         first = np.r_[True, reach.row[order][1:] != reach.row[order][:-1]]
         np.add.at(turned, reach.col[order][first], short[reach.row[order][first]])
-    return turned
+    return TargetsAllocation(shares, serving, alloc.site_load, turned)
 
 
 def _loads_table(kind: str, facilities: gpd.GeoDataFrame, load: np.ndarray, turned: np.ndarray) -> pd.DataFrame:

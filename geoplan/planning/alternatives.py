@@ -50,6 +50,14 @@ def check_name(name: str) -> str:
     return name
 
 
+def check_free(scenario: Scenario, name: str) -> str:
+    """``name`` if it is a valid name no alternative has, else GeoplanError (a name is never written twice)."""
+    final = plans_dir(scenario) / check_name(name)
+    if final.exists():
+        raise GeoplanError(f"{final}: a plan alternative of that name exists and is kept — choose another --name")
+    return name
+
+
 def free_name(scenario: Scenario, base: str) -> str:
     """``base``, or ``base-2``, ``base-3`` … — the first name no alternative has."""
     check_name(base)
@@ -86,11 +94,9 @@ def write_alternative(scenario: Scenario, name: str, meta: dict, write: Callable
     GeoplanError
         An alternative of that name exists (it is never overwritten).
     """
-    check_name(name)
+    check_free(scenario, name)
     folder = plans_dir(scenario)
     final = folder / name
-    if final.exists():
-        raise GeoplanError(f"{final}: a plan alternative of that name exists and is kept — choose another --name")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))

@@ -21,9 +21,8 @@ import shapely
 import layers
 from layers.errors import GeoplanError, NoResult
 from optimizers.siting import SiteGroups, SolveStatus
-from optimizers.siting.allocation import allocate
 from optimizers.siting.target_cover import CoverRequirement, TargetCoverProblem, TargetCoverResult, solve_target_cover
-from geoplan.indicators.coverage import demand_weights
+from geoplan.indicators.coverage import allocate_targets, demand_weights, eligible_pairs
 from geoplan.indicators.report import county_facilities, with_sites
 from geoplan.quantities import facility_load
 from geoplan.scenario import Scenario
@@ -168,10 +167,9 @@ def _target_demand(scenario: Scenario, target: Target, sites: gpd.GeoDataFrame) 
     standard = scenario.standards.service(target.facility_kind, target.standard)
     demand = scenario.layers[target.demand_kind]
     net = scenario.road_network
-    eligible = sp.csr_matrix(net.access_costs(demand, sites, target.profile, standard.weight, cutoff=standard.value))
     return TargetDemand(target, standard, demand, demand_weights(demand, target.weight),
                         facility_load(target.facility_kind, target.demand_kind, demand, scenario.quantities),
-                        eligible)
+                        eligible_pairs(net, demand, sites, target.profile, standard))
 
 
 def _options(kind: str, sites: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -205,23 +203,12 @@ def _kind_groups(scenario: Scenario, kind: str, sites: gpd.GeoDataFrame, demands
 def _best_reach(kp: KindPlan, year: int | None = None) -> tuple[list[float], list[np.ndarray]]:
     """Share of each target the kind reaches with every site open at its largest size, and each row's share."""
     cap = np.nanmax(np.where(np.isfinite(kp.options[1]), kp.options[0], np.nan), axis=1)
-    rows, load, weight, req = [], [], [], []
-    for k, d in enumerate(kp.demands):
-        rows.append(d.eligible)
-        load.append(d.load)
-        weight.append(d.weight)
-        req.append(np.full(len(d.weight), k))
-    due = np.array([d.target.target if year is None else d.target.share_in(year) for d in kp.demands])
-    alloc = allocate(sp.vstack(rows).tocsr(), np.concatenate(load), cap, np.concatenate(weight),
-                     np.concatenate(req), due)
-    out, shares, start = [], [], 0
-    for d in kp.demands:
-        part = slice(start, start + len(d.weight))
-        total = d.weight.sum()
-        out.append(float(d.weight @ alloc.covered_share[part] / total) if total > 0 else 1.0)
-        shares.append(alloc.covered_share[part])
-        start += len(d.weight)
-    return out, shares
+    due = [d.target.target if year is None else d.target.share_in(year) for d in kp.demands]
+    read = allocate_targets([d.eligible for d in kp.demands], [d.load for d in kp.demands],
+                            [d.weight for d in kp.demands], due, cap)
+    out = [float(d.weight @ share / d.weight.sum()) if d.weight.sum() > 0 else 1.0
+           for d, share in zip(kp.demands, read.shares)]
+    return out, read.shares
 
 
 def _unreached(scenario: Scenario, d: TargetDemand, sites: gpd.GeoDataFrame) -> tuple[pd.DataFrame, float]:

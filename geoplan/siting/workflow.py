@@ -106,10 +106,10 @@ class SitingOutcome:
 
     def summary(self) -> str:
         """Lines a planner reads (Chinese first, English beside)."""
+        adopt = ([f"方案 alternative {self.alternative!r} — the plan changes only with "
+                  f"`geoplan plan adopt DIR {self.alternative}`"] if self.alternative else [])
         if self.levels:
-            text = "\n\n".join(level.summary() for level in self.levels)
-            return text + (f"\n方案 alternative {self.alternative!r} — the plan changes only with "
-                           f"`geoplan plan adopt DIR {self.alternative}`" if self.alternative else "")
+            return "\n".join(["\n\n".join(level.summary() for level in self.levels), *adopt])
         label = layers.get_kind(self.kind).label
         lines = [f"{label} — {models.MODELS[self.model]}", self.result.summary(),
                  f"模型 model: 服务半径内覆盖 coverage within {self.radius_m:g} m: "
@@ -122,10 +122,7 @@ class SitingOutcome:
         lines += self.notes
         if self.paths:
             lines.append("输出 written: " + ", ".join(str(p) for p in self.paths.values()))
-        if self.alternative:
-            lines.append(f"方案 alternative {self.alternative!r} — the plan changes only with "
-                         f"`geoplan plan adopt DIR {self.alternative}`")
-        return "\n".join(lines)
+        return "\n".join(lines + adopt)
 
 
 def _check_kind(kind: str) -> str:
@@ -241,10 +238,7 @@ def run_siting(
     if not limit > 0:
         raise GeoplanError(f"time limit must be positive seconds, got {time_limit_s!r}")
     if name is not None:
-        alternatives.check_name(name)
-        if (alternatives.plans_dir(scenario) / name).exists():
-            raise GeoplanError(f"{alternatives.plans_dir(scenario) / name}: a plan alternative of that name exists "
-                               "and is kept — choose another --name")
+        alternatives.check_free(scenario, name)  # before the solve, not after
     plan = facilities_for(scenario, "plan")
     if kind == "recycling":
         levels = []
