@@ -551,7 +551,9 @@ def parse_new_sites(data: Any, path: Path) -> dict[str, NewSiteDefaults]:
             raise GeoplanError(f"{where}: unknown facility kind — use one of {', '.join(out)}")
         base = out[kind]
         parsed = parse_section(base, values, where, skip=("source",))
-        changed = [k for k in ("fixed_cost_yuan", "capacity", "land_m2") if k in values]
+        # a value the file repeats unchanged (as `geoplan init` writes them) keeps its source
+        changed = [k for k in ("fixed_cost_yuan", "capacity", "land_m2")
+                   if k in values and getattr(parsed, k) != getattr(base, k)]
         source = "; ".join([f"{k}: {path.name} [new_sites.{kind}]" for k in changed]
                            + [p for p in base.source.split("; ") if p.split(":")[0] not in changed])
         out[kind] = dataclasses.replace(parsed, source=source)

@@ -131,3 +131,6 @@ def test_plan_settings_years_budgets_and_new_site_costs(tmp_path):
     sc2 = load_scenario(_scenario(tmp_path / "b", base=True))
     assert sc2.plan.start_year == standards.PLAN_START_YEAR
     assert sc2.new_sites["film_recycling_stations"].fixed_cost_yuan == 1.5e5
+    # values the file repeats unchanged keep the standards table as their source
+    assert "[new_sites" not in sc2.new_sites["transfer_stations"].source
+    assert "502 万元" in sc2.new_sites["transfer_stations"].source
