@@ -22,7 +22,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
 
 import layers
 from layers.errors import GeoplanError
@@ -102,8 +101,7 @@ class InitResult:
 
 def _copy_into(src: Path, data: Path) -> str:
     """Copy a layer file (a Shapefile with its parts) into ``data``; its path relative to the scenario."""
-    if not src.is_file():
-        raise GeoplanError(f"{src}: 文件不存在 / file not found — give the path of the file to import")
+    layers.readable_file(src, fix="give the path of the file to import")
     data.mkdir(parents=True, exist_ok=True)
     target = data / src.name
     if target.exists():
@@ -170,8 +168,8 @@ def _import_layer(path: Path, kind: str, rel: str, sheet: str, crs: str, rules: 
     return LayerImport(kind, rel, source, info.rows, fields, unmapped, declared, note, estimates, refused, warnings)
 
 
-def _area_epsg(folder: Path, imports: list[LayerImport], roads_rel: str) -> int:
-    """The CGCS2000 3° zone of the area: from the layers, else the roads."""
+def _area_epsg(folder: Path, imports: list[LayerImport], network) -> int:
+    """The CGCS2000 3° zone of the area: from the layers, else the roads (a RoadNetwork)."""
     frames = []
     for imp in imports:
         try:
@@ -180,12 +178,7 @@ def _area_epsg(folder: Path, imports: list[LayerImport], roads_rel: str) -> int:
             continue
         frames.append(gdf)
     if not frames:
-        path = folder / roads_rel
-        if path.suffix.lower() in OSM_SUFFIXES:
-            from geoplan.network import RoadNetwork
-
-            return int(RoadNetwork.from_file(path).crs.to_epsg())
-        frames.append(gpd.read_file(path))
+        return int(network.crs.to_epsg())
     return layers.area_metric_crs(frames)
 
 
@@ -225,6 +218,10 @@ def init_scenario(folder: str | Path, roads: str | Path, *, boundary: str | Path
     if unknown:
         raise GeoplanError(f"--crs/--sheet name {sorted(unknown)[0]}, which is not among the layers given")
     rules = Quantities().estimate_rules
+    from geoplan.network import RoadNetwork
+
+    # the whole road source is read here, from the planner's own path: a damaged extract is named now
+    network = RoadNetwork.from_file(layers.readable_file(roads, fix="give --roads the OSM extract or the roads file"))
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
@@ -235,7 +232,7 @@ def init_scenario(folder: str | Path, roads: str | Path, *, boundary: str | Path
             rel = _copy_into(Path(src), data)
             imports.append(_import_layer(Path(src), kind, rel, (sheets or {}).get(kind, ""), (crs or {}).get(kind, ""),
                                          rules))
-        epsg = _area_epsg(staging, imports, roads_rel)
+        epsg = _area_epsg(staging, imports, network)
         sources = [(imp.source, "recognised by geoplan init — correct the mapping if a column is wrong")
                    for imp in imports]
         network_source = roads_rel

@@ -1,31 +1,18 @@
-"""Writing outputs so that a failed run leaves no half-written file."""
+"""Writing outputs so that a failed run leaves no half-written file, and no half-written set.
+
+Each file is written beside its place and renamed onto it (:func:`atomic_path`). A command
+that writes several files runs inside :func:`written_together`: if it fails at the fourth
+file, the three before it go back to what they were.
+"""
 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from layers.writers import atomic_path, written_together
 
-@contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it into place only if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # writers such as GDAL want to create the file themselves
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, path)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-
+__all__ = ["atomic_path", "jsonable", "write_text", "written_together"]
 
 def write_text(path: str | Path, text: str) -> Path:
     """Write UTF-8 text atomically and return the path."""

@@ -43,10 +43,9 @@ THEMES: tuple[Theme, ...] = (
 
 def save_map(m: folium.Map, path: str | Path) -> Path:
     """Write ``m`` as one self-contained HTML file (scripts and styles inlined), atomically."""
-    from maps import inline_assets
+    from maps import page_html
 
-    html, _missing = inline_assets(m.get_root().render())
-    return write_text(path, html)
+    return write_text(path, page_html(m))
 
 
 def write_layers_map(scenario: Scenario, tiles: str = "osm") -> Path:
@@ -144,15 +143,15 @@ _ROUTE_FACILITIES = {
 
 def write_routes_map(scenario: Scenario, workflow: str, tiles: str = "osm") -> Path:
     """Routes of one workflow from ``output/routes_<workflow>.gpkg`` (layers ``routes``, ``stops``)."""
-    import pyogrio
-
+    import layers
     from maps import add_facilities, add_routes, finish_map, new_map
     from maps.layers_map import add_areas
 
     path = scenario.output_dir / f"routes_{workflow}.gpkg"
-    names = set(pyogrio.list_layers(path)[:, 0])
-    routes = gpd.read_file(path, layer="routes")
-    stops = gpd.read_file(path, layer="stops") if "stops" in names else None
+    names = set(layers.gpkg_layer_names(path))
+    with layers.reading(path, "GPKG"):
+        routes = gpd.read_file(path, layer="routes")
+        stops = gpd.read_file(path, layer="stops") if "stops" in names else None
     m = new_map([scenario.layers["districts"]], tiles=tiles, title=f"{scenario.name} — 车辆路线 / routes: {workflow}")
     add_areas(m, "districts", scenario.layers["districts"], tiles)
     # Routes may end at sites the plan adds, so draw the plan's facilities, not only the existing ones.

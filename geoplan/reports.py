@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +44,6 @@ def write_indicator_tables(scenario: Scenario, existing: IndicatorReport, plan: 
     paths.append(_csv(uncovered, out / "uncovered_demand.csv"))
     doc = {
         "scenario": scenario.name,
-        "date": date.today().isoformat(),
         "indicators": _records(comparison),
         "existing": {"table": _records(existing.table()), "station_loads": _records(existing.station_loads),
                      "recycling_chain": _records(existing.chain),

@@ -14,7 +14,9 @@ from layers.estimates import Estimate, EstimateRules, estimate_missing
 from layers.formats import TABLE_FORMATS, layer_format
 from layers.gcj02 import gcj02_to_wgs84, in_china, wgs84_to_gcj02
 from layers.hierarchy import RECYCLING_LEVELS, RecyclingLevel, level_of, next_level
-from layers.readers import LayerFile, check_layer, inspect_layer, read_layer, read_layers, rename_fields
+from layers.files import readable_file, reading, writable_file
+from layers.readers import (LayerFile, check_layer, check_shapefile_parts, gpkg_layer_names, inspect_layer, read_layer, read_layers,
+                            rename_fields)
 from layers.schemas import (
     DEMAND_KINDS,
     FACILITY_KINDS,
@@ -29,7 +31,7 @@ from layers.schemas import (
     station_class,
 )
 from layers.validation import validate_layer
-from layers.writers import write_layer, write_layers
+from layers.writers import atomic_path, note_created, write_layer, write_layers, written_together
 
 __all__ = [
     "DEMAND_KINDS",
@@ -52,15 +54,18 @@ __all__ = [
     "LayerValidationError",
     "RecyclingLevel",
     "area_metric_crs",
+    "atomic_path",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
     "check_input_crs",
     "check_layer",
+    "check_shapefile_parts",
     "detect_encoding",
     "estimate_missing",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "get_kind",
+    "gpkg_layer_names",
     "guess_fields",
     "in_china",
     "inspect_layer",
@@ -69,8 +74,11 @@ __all__ = [
     "level_of",
     "metric_crs_for",
     "next_level",
+    "note_created",
     "read_layer",
     "read_layers",
+    "readable_file",
+    "reading",
     "rename_fields",
     "shapefile_encoding",
     "shifted_crs",
@@ -79,6 +87,8 @@ __all__ = [
     "validate_layer",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
+    "writable_file",
     "write_layer",
     "write_layers",
+    "written_together",
 ]

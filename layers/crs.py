@@ -31,9 +31,9 @@ BD09_NAMES = frozenset({"bd-09", "bd09", "bd_09", "bd 09", "baidu"})
 SHIFTED_TO_WGS84 = {"GCJ-02": gcj02_to_wgs84, "BD-09": bd09_to_wgs84}
 
 _HOW_TO_DECLARE = (
-    "declare it: pass crs='EPSG:4326' (WGS84), crs='EPSG:4490' (CGCS2000), crs='GCJ-02' "
-    "(AMap/Gaode/Tencent coordinates), crs='BD-09' (Baidu) or the projected CRS's EPSG code, "
-    "or add a .prj file / 请声明坐标系"
+    "declare it: write crs = \"EPSG:4326\" (WGS84), \"EPSG:4490\" (CGCS2000), \"GCJ-02\" "
+    "(AMap/Gaode/Tencent coordinates), \"BD-09\" (Baidu) or the projected CRS's EPSG code in the layer's "
+    "[layers.<kind>] section (geoplan init: --crs KIND=…), or add the .prj file / 请声明坐标系"
 )
 
 
@@ -144,7 +144,7 @@ def check_input_crs(crs: object, *, file: str) -> pyproj.CRS:
     )
 
 
-def to_lonlat(gdf: gpd.GeoDataFrame, crs: object, *, file: str) -> gpd.GeoDataFrame:
+def to_lonlat(gdf: gpd.GeoDataFrame, crs: object, *, file: str, layer: str = "") -> gpd.GeoDataFrame:
     """Give a freshly read layer its CRS, turning GCJ-02 into WGS84.
 
     Parameters
@@ -154,7 +154,7 @@ def to_lonlat(gdf: gpd.GeoDataFrame, crs: object, *, file: str) -> gpd.GeoDataFr
     crs : object or None
         The CRS the user declared; it overrides the file's. ``"GCJ-02"`` and ``"BD-09"``
         shift the coordinates to WGS84 with the published formulas (geoplan's own code).
-    file : str
+    file, layer : str
         Named in error messages.
 
     Returns
@@ -169,7 +169,9 @@ def to_lonlat(gdf: gpd.GeoDataFrame, crs: object, *, file: str) -> gpd.GeoDataFr
     """
     if crs is None:
         if gdf.crs is None:
-            raise GeoplanError(f"{file}: 图层没有坐标系 / the layer has no CRS; {_HOW_TO_DECLARE}")
+            where = f"{file}, layer {layer}" if layer else file
+            raise GeoplanError(f"{where}: 图层没有坐标系 / no CRS: the file does not say what its coordinates are "
+                               f"(a Shapefile without its .prj?); {_HOW_TO_DECLARE}")
         check_input_crs(gdf.crs, file=file)
         return gdf
     shifted = shifted_crs(crs)

@@ -34,7 +34,7 @@ class Issue:
     file : str
         The file the layer was read from (as the user named it).
     layer : str
-        Layer kind or layer name inside the file.
+        Layer kind or layer name inside the file, or the ``[section]`` of a setting.
     row_id : str or None
         Value of the row's ``id`` field, or ``"row N"`` when the id itself is missing.
     field : str or None
@@ -56,11 +56,14 @@ class Issue:
     severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
-        where = [self.file, f"layer {self.layer}"]
-        if self.row_id is not None:
-            where.append(f"row {self.row_id}" if not self.row_id.startswith("row ") else self.row_id)
-        if self.field is not None:
-            where.append(f"field {self.field}")
+        if self.layer.startswith("["):  # a scenario setting: [section] key
+            where = [self.file, f"{self.layer} {self.field}" if self.field else self.layer]
+        else:
+            where = [self.file, f"layer {self.layer}"]
+            if self.row_id is not None:
+                where.append(f"row {self.row_id}" if not self.row_id.startswith("row ") else self.row_id)
+            if self.field is not None:
+                where.append(f"field {self.field}")
         text = f"{': '.join([', '.join(where), self.problem])}"
         return f"{text} — {self.fix}" if self.fix else text
 

@@ -22,6 +22,7 @@ from layers.columns import LAT_FIELD_NAMES, LON_FIELD_NAMES, find_coordinate_col
 from layers.crs import area_metric_crs, to_lonlat
 from layers.encoding import detect_encoding, shapefile_encoding
 from layers.errors import GeoplanError, Issue, LayerValidationError
+from layers.files import readable_file, reading
 from layers.estimates import EstimateRules, estimate_missing
 from layers.formats import TABLE_FORMATS, layer_format
 from layers.schemas import LAYER_KINDS, get_kind
@@ -62,15 +63,14 @@ def _read_sheet(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
     """An Excel sheet as text columns (python-calamine), and the sheet's name."""
     from python_calamine import CalamineWorkbook
 
-    try:
+    with reading(path, "XLSX"):
         names = CalamineWorkbook.from_path(str(path)).sheet_names
-    except Exception as exc:  # calamine raises its own error types for broken workbooks
-        raise GeoplanError(f"{path}: 无法读取 Excel 文件 / cannot read the workbook ({exc})") from None
     if sheet and sheet not in names:
         raise GeoplanError(f"{path}: 没有工作表 {sheet!r} / no sheet {sheet!r}; the workbook holds: "
                            f"{', '.join(names)} — set sheet = \"<name>\" in the layer's section")
     name = sheet or names[0]
-    frame = pd.read_excel(path, sheet_name=name, dtype=str, engine="calamine")
+    with reading(path, "XLSX"):
+        frame = pd.read_excel(path, sheet_name=name, dtype=str, engine="calamine")
     return frame, name
 
 
@@ -82,8 +82,9 @@ def _read_table(path: Path, fmt: str, sheet: str | None, encoding: str | None, l
         where = f"{path}, sheet {layer}"
     else:
         # every column as text: ids keep their leading zeros; validation types the rest
-        frame = pd.read_csv(io.StringIO(_decode(path.read_bytes(), encoding, path)), dtype=str,
-                            skipinitialspace=True)
+        text = _decode(path.read_bytes(), encoding, path)
+        with reading(path, "CSV"):
+            frame = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True)
         where = str(path)
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.dropna(how="all")
@@ -101,14 +102,13 @@ def _read_table(path: Path, fmt: str, sheet: str | None, encoding: str | None, l
 def _read_raw(path: Path, kind: str, layer: str | None, sheet: str | None, encoding: str | None,
               lon_field: str | None, lat_field: str | None) -> tuple[gpd.GeoDataFrame, str]:
     """The layer as stored, and the layer (or sheet) name used in messages."""
-    if not path.exists():
-        raise GeoplanError(f"{path}: 文件不存在 / file not found")
     fmt = layer_format(path)
+    readable_file(path)
     if fmt in TABLE_FORMATS:
         return _read_table(path, fmt, sheet, encoding, lon_field, lat_field, layer or kind)
     kwargs: dict[str, object] = {}
     if fmt == "GPKG":
-        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+        names = gpkg_layer_names(path)
         if layer is None:
             layer = kind if kind in names or len(names) != 1 else names[0]
         if layer not in names:
@@ -116,14 +116,28 @@ def _read_raw(path: Path, kind: str, layer: str | None, sheet: str | None, encod
                                f"{', '.join(names) or '(none)'}; pass layer=")
         kwargs["layer"] = layer
     elif fmt == "ESRI Shapefile":
+        check_shapefile_parts(path)
         encoding = encoding or shapefile_encoding(path)
     if encoding:
         kwargs["encoding"] = encoding
-    try:
+    with reading(path, fmt):
         gdf = pyogrio.read_dataframe(path, **kwargs)
-    except pyogrio.errors.DataSourceError as exc:
-        raise GeoplanError(f"{path}: 无法读取 / cannot read the file ({exc})") from None
     return gdf, layer or kind
+
+
+def gpkg_layer_names(path: Path) -> list[str]:
+    """The layer names of a GeoPackage, or one GeoplanError saying why the file cannot be read."""
+    with reading(readable_file(path), "GPKG"):
+        return [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+
+
+def check_shapefile_parts(path: Path) -> None:
+    """A Shapefile is several files: its .shx (the index) and .dbf (the attributes) must lie beside the .shp."""
+    for suffix, what in ((".shx", "index"), (".dbf", "attributes")):
+        if not any(path.with_suffix(s).exists() for s in (suffix, suffix.upper())):
+            raise GeoplanError(f"{path}: 缺少 {path.with_suffix(suffix).name} / the Shapefile's {suffix} (its {what}) "
+                               f"is missing — copy {path.with_suffix(suffix).name} next to {path.name}, or send the "
+                               "layer as a GeoPackage")
 
 
 @dataclass(frozen=True)
@@ -165,10 +179,11 @@ def _sheet_with_coordinates(path: Path, lon_field: str | None, lat_field: str | 
 
     try:
         names = CalamineWorkbook.from_path(str(path)).sheet_names
-    except Exception:  # the reader names the broken workbook
+    except Exception:  # noqa: BLE001 — the reader names the broken workbook
         return None
     for name in names:
-        head = pd.read_excel(path, sheet_name=name, dtype=str, engine="calamine", nrows=0).columns
+        with reading(path, "XLSX"):
+            head = pd.read_excel(path, sheet_name=name, dtype=str, engine="calamine", nrows=0).columns
         lon = lon_field if lon_field in head else find_coordinate_column(head, LON_FIELD_NAMES)
         lat = lat_field if lat_field in head else find_coordinate_column(head, LAT_FIELD_NAMES)
         if lon and lat:
@@ -254,7 +269,7 @@ def _read_checked(path: str | Path, kind: str, *, layer: str | None, crs: object
                            "坐标按 WGS84 读取 / coordinates read as WGS84 (EPSG:4326)",
                            "declare crs = \"GCJ-02\" if they come from AMap/Gaode or Tencent, \"BD-09\" from Baidu",
                            "warning"))
-    declared = to_lonlat(raw, crs, file=str(path))
+    declared = to_lonlat(raw, crs, file=str(path), layer=layer_name)
     checked, issues = validate_layer(declared, spec, file=str(path), layer=layer_name, max_issues=max_issues)
     issues = notes + issues
     checked.attrs["issues"] = issues
@@ -390,11 +405,10 @@ def read_layers(
     """
     gpkg_path = Path(gpkg_path)
     if layer_format(gpkg_path) != "GPKG":
-        raise GeoplanError(f"{gpkg_path}: read_layers reads a GeoPackage (.gpkg)")
-    if not gpkg_path.exists():
-        raise GeoplanError(f"{gpkg_path}: 文件不存在 / file not found")
+        raise GeoplanError(f"{gpkg_path}: read_layers reads a GeoPackage (.gpkg); read a {layer_format(gpkg_path)} "
+                           "file with read_layer, one layer kind at a time")
     wanted = [get_kind(k).name for k in kinds] if kinds is not None else list(LAYER_KINDS)
-    present = {str(n) for n in pyogrio.list_layers(gpkg_path)[:, 0]}
+    present = set(gpkg_layer_names(gpkg_path))
     layers: dict[str, gpd.GeoDataFrame] = {}
     all_issues: list[Issue] = []
     for kind in LAYER_KINDS:

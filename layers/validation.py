@@ -207,6 +207,12 @@ def _coerce_field(values: pd.Series, spec: FieldSpec, labels: list[str], out: _C
                         + (f" {spec.unit}" if spec.unit else ""))
                 typed.append(None)
                 continue
+            if spec.plausible_max is not None and number > spec.plausible_max:
+                unit = f" {spec.unit}" if spec.unit else ""
+                out.add(label, spec.name,
+                        f"{spec.label_zh} {number:g}{unit} 超出合理范围 / {spec.label_en} {number:g}{unit} is more than "
+                        f"one row plausibly holds (≤ {spec.plausible_max:,.0f}{unit}); the value is used as given",
+                        "check the value and its unit (a slip of 万, of kg for t, or of a zero?)", "warning")
             parsed = int(number) if spec.dtype == "int" else number
         elif spec.dtype == "bool":
             parsed = _to_bool(value)
@@ -273,6 +279,7 @@ def _check_ids(frame: pd.DataFrame, out: _Collector) -> list[str]:
     if "id" not in frame.columns:
         out.add(None, "id", "缺少编号字段 / the layer has no id field",
                 "add a text field 'id' with a unique value per feature")
+        frame["id"] = pd.Series([None] * len(frame), index=frame.index, dtype="object")
         return [f"row {i + 1}" for i in range(len(frame))]
     ids: list[object] = []
     first_row: dict[str, int] = {}

@@ -2,6 +2,8 @@
 
 Every writer writes to a temporary path next to the target and renames it into place, so a
 failed write leaves no half-written file (and an older file at the path stays intact).
+GeoPackages carry a fixed timestamp (:data:`GPKG_TIMESTAMP`), so the same layers give the
+same bytes on every run.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +23,14 @@ import pyogrio
 import shapely
 
 from layers.errors import GeoplanError
+from layers.files import writable_file
 from layers.formats import layer_format
+
+#: The ``last_change`` GDAL writes into a GeoPackage (it would write the clock's time, and
+#: two runs on the same input would differ in bytes). Set for the whole process, once: a
+#: setting switched on and off around each write would race with a write in another thread.
+GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"
+pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_TIMESTAMP})
 
 
 def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -44,21 +55,124 @@ def _temp_path(target: Path, suffix: str) -> Path:
     return Path(name)
 
 
-def _replace_atomically(target: Path, write) -> Path:
-    """Call ``write(temp_path)`` and rename the result onto ``target``; clean up on failure."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = _temp_path(target, target.suffix)
+#: What the writes of the innermost :func:`written_together` replaced: (path, its previous
+#: content kept under a hidden name, or None when the path was new).
+_JOURNAL: ContextVar[list[tuple[Path, Path | None]] | None] = ContextVar("geoplan_write_journal", default=None)
+
+
+@contextmanager
+def written_together(*folders: str | Path) -> Iterator[None]:
+    """Let every file written in the block land, or none: a failure puts back what was there.
+
+    Each file the block writes (through :func:`atomic_path` and the layer writers) is
+    noted with a second name for what it replaced; when the block raises, the new files
+    and folders are removed and the old files renamed back, and the error goes on.
+
+    Parameters
+    ----------
+    folders : str or Path
+        Output folders, checked before the block runs: none of them (or their parents)
+        may be a file.
+
+    Raises
+    ------
+    GeoplanError
+        A file stands where one of ``folders`` should be.
+    """
+    for folder in folders:
+        writable_file(Path(folder) / "_")
+    journal: list[tuple[Path, Path | None]] = []
+    token = _JOURNAL.set(journal)
     try:
-        write(temp)
-        os.replace(temp, target)
+        yield
+    except BaseException:
+        for path, kept in reversed(journal):
+            if kept is not None:
+                os.replace(kept, path)
+            elif path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.exists() or path.is_symlink():
+                path.unlink()
+        raise
+    else:
+        for _path, kept in journal:
+            if kept is not None and kept.exists():
+                kept.unlink()
+    finally:
+        _JOURNAL.reset(token)
+
+
+def note_created(path: Path) -> None:
+    """Tell the enclosing :func:`written_together` that ``path`` (a file or a folder) was not there before."""
+    journal = _JOURNAL.get()
+    if journal is not None:
+        journal.append((Path(path), None))
+
+
+def _make_parents(target: Path) -> None:
+    """The folders of ``target``, each one made noted so a failed set takes it away again."""
+    missing = [p for p in reversed(target.parents) if not p.exists()]
+    for folder in missing:
+        folder.mkdir()
+        note_created(folder)
+
+
+def _replace(temp: Path, target: Path) -> None:
+    """Rename ``temp`` onto ``target``, keeping what it replaces while a :func:`written_together` runs."""
+    journal = _JOURNAL.get()
+    if journal is not None:
+        kept = None
+        if target.exists():
+            kept = _temp_path(target, ".undo")
+            try:
+                os.link(target, kept)  # a second name: no copy
+            except OSError:
+                shutil.copy2(target, kept)
+        journal.append((target, kept))
+    os.replace(temp, target)
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds.
+
+    Raises
+    ------
+    GeoplanError
+        Before anything is written: a file stands where a folder of ``path`` should be,
+        or ``path`` is a folder.
+    """
+    target = writable_file(path)
+    try:
+        _make_parents(target)
+        temp = _temp_path(target, target.suffix)
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None
+    try:
+        yield temp
+        _replace(temp, target)
+    except OSError as exc:  # a full disk, a folder turned read-only: the planner's to fix, not a bug
+        raise _cannot_write(target, exc) from None
     finally:
         if temp.exists():
             temp.unlink()
+
+
+def _cannot_write(target: Path, exc: OSError) -> GeoplanError:
+    return GeoplanError(f"{target}: 无法写入 / cannot be written ({exc.strerror or exc}) — free space on the disk or "
+                        "let geoplan write to the folder (its permissions); the file was left as it was")
+
+
+def _replace_atomically(target: Path, write) -> Path:
+    """Call ``write(temp_path)`` and rename the result onto ``target``; clean up on failure."""
+    with atomic_path(target) as temp:
+        write(temp)
     return target
 
 
 def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    writable_file(target)
+    _make_parents(target)
     temp_dir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent))
     try:
         with warnings.catch_warnings():
@@ -67,7 +181,7 @@ def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> Path:
             # UTF-8 with a .cpg, so every reader decodes the names the same way.
             pyogrio.write_dataframe(gdf, temp_dir / target.name, driver="ESRI Shapefile", encoding="UTF-8")
         for part in sorted(temp_dir.iterdir()):
-            os.replace(part, target.with_suffix(part.suffix))
+            _replace(part, target.with_suffix(part.suffix))
     finally:
         shutil.rmtree(temp_dir, ignore_errors=True)
     return target

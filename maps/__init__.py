@@ -5,7 +5,7 @@ toggleable layers to the map), then :func:`finish_map` adds the layer control an
 fullscreen button. Every overlay is reprojected for the map's tiles (GCJ-02 on AMap).
 """
 
-from maps.assets import inline_assets
+from maps.assets import inline_assets, page_html, stable_ids
 from maps.base import finish_map, map_tiles, new_map, to_map_crs
 from maps.coverage import (
     add_coverage_choropleth,
@@ -46,6 +46,8 @@ __all__ = [
     "facility_legend_items",
     "finish_map",
     "inline_assets",
+    "page_html",
+    "stable_ids",
     "layers_map",
     "legend_line_html",
     "road_guide_geojson",

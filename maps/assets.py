@@ -54,3 +54,28 @@ def inline_assets(html: str) -> tuple[str, list[str]]:
     html = _SCRIPT.sub(script, html)
     html = _STYLESHEET.sub(style, html)
     return html, missing
+
+
+#: folium names every element ``<type>_<32 random hex digits>`` (``map_3f2a…``), so two
+#: renders of the same map differ in every name.
+_ELEMENT_ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
+
+
+def stable_ids(html: str) -> str:
+    """``html`` with folium's random element ids numbered in order of appearance.
+
+    The same map then renders to the same bytes on every run.
+    """
+    numbers: dict[str, str] = {}
+
+    def number(m: re.Match) -> str:
+        return numbers.setdefault(m.group(0), f"{len(numbers) + 1:032x}")
+
+    return _ELEMENT_ID.sub(number, html)
+
+
+def page_html(m) -> str:
+    """A folium map as one self-contained HTML page: assets inlined, element ids stable."""
+    html, _missing = inline_assets(stable_ids(m.get_root().render()))
+    return html
+

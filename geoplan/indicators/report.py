@@ -7,7 +7,6 @@ from typing import Literal
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
 import layers
 from geoplan.indicators.coverage import CoverageIndicator, kind_coverage
@@ -51,7 +50,7 @@ def facilities_for(scenario: Scenario, state: State) -> dict[str, gpd.GeoDataFra
     out = county_facilities(scenario)
     sited = scenario.output_dir / PLANNED_SITES_FILE
     if sited.exists():
-        for kind in pyogrio.list_layers(sited)[:, 0]:
+        for kind in layers.gpkg_layer_names(sited):
             if kind in layers.FACILITY_KINDS:
                 out = with_sites(out, str(kind), layers.read_layer(sited, kind, to_crs=scenario.metric_epsg))
     return out

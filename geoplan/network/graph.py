@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+import layers
 from layers.crs import metric_crs_for
 from layers.errors import GeoplanError, Issue
 
@@ -164,7 +165,7 @@ class RoadNetwork:
         """
         path = Path(path)
         name = path.name.lower()
-        if not path.exists():
+        if not path.is_symlink() and not path.exists():
             raise GeoplanError(f"road source {path} does not exist: check the path in the scenario")
         if name.endswith((".osm", ".xml")):
             return cls.from_osm_xml(path, to_crs=to_crs, **kwargs)
@@ -173,13 +174,19 @@ class RoadNetwork:
         if name.endswith((".gpkg", ".shp", ".geojson", ".json")):
             import pyogrio
 
-            layer_names = [str(row[0]) for row in pyogrio.list_layers(path)]
+            layers.readable_file(path)
+            if name.endswith(".shp"):
+                layers.check_shapefile_parts(path)
+            with layers.reading(path, layers.layer_format(path)):
+                layer_names = [str(row[0]) for row in pyogrio.list_layers(path)]
             layer = "roads" if "roads" in layer_names else None
             if layer is None and len(layer_names) > 1:
                 raise GeoplanError(
                     f"{path} has several layers ({', '.join(layer_names)}) but none named roads: rename the road layer to roads"
                 )
-            roads = gpd.read_file(path, layer=layer)
+            with layers.reading(path, layers.layer_format(path)):
+                roads = gpd.read_file(path, layer=layer)
+            roads = layers.to_lonlat(roads, None, file=str(path), layer=layer or "roads")
             if to_crs is not None:
                 roads = roads.to_crs(to_crs)
             elif roads.crs is not None and roads.crs.is_geographic:

@@ -16,6 +16,8 @@ on an expressway or a viaduct mark 高架 (elevated); ``tunnel`` marks tunnels;
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from pyproj import CRS, Transformer
 
 from layers.crs import metric_crs_for
 from layers.errors import GeoplanError
+from layers.files import not_a, readable_file, reading
 
 from .edge_table import EdgeTable
 from .profiles import ROAD_CLASSES
@@ -146,7 +149,7 @@ def _read_ways(path: Path) -> tuple[list[np.ndarray], list[np.ndarray], list[dic
     import osmium
 
     refs, coords, tags = [], [], []
-    try:
+    with reading(readable_file(path), "OSM"), _osm_ok(path):
         processor = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations()
@@ -167,10 +170,18 @@ def _read_ways(path: Path) -> tuple[list[np.ndarray], list[np.ndarray], list[dic
                 refs.append(np.asarray(ids, dtype=np.int64))
                 coords.append(np.asarray(xy, dtype=np.float64))
                 tags.append(t)
-    except RuntimeError as exc:  # libosmium reports a broken file this way
-        raise GeoplanError(f"{path}: 无法读取 OSM 文件 / cannot read the OSM file ({exc}) — is it a complete "
-                           ".osm or .osm.pbf extract?") from None
     return refs, coords, tags
+
+
+@contextmanager
+def _osm_ok(path: Path) -> Iterator[None]:
+    """An XML file that is not OSM XML (a web page saved as .osm, say) is named as such, not as damaged."""
+    if path.name.lower().endswith((".osm", ".xml")):
+        with open(path, "rb") as fh:
+            head = fh.read(1024).lstrip()
+        if b"<osm" not in head:
+            raise not_a(path, "OSM")
+    yield
 
 
 def _direction(t: dict) -> int:
@@ -204,8 +215,6 @@ def edges_from_osm(path: str | Path, to_crs: Any = None) -> tuple[EdgeTable, CRS
     EdgeTable, pyproj.CRS
     """
     path = Path(path)
-    if not path.exists():
-        raise GeoplanError(f"OSM file {path} does not exist: check the road source path")
     refs, coords, tags = _read_ways(path)
     if not refs:
         raise GeoplanError(f"{path}: no drivable roads found (highway=motorway … residential/service/track) — "
@@ -276,7 +285,7 @@ def water_from_osm(path: str | Path, to_crs: Any) -> gpd.GeoDataFrame:
 
     factory = osmium.geom.WKBFactory()
     names, geoms = [], []
-    try:
+    with reading(readable_file(path), "OSM"), _osm_ok(path):
         processor = osmium.FileProcessor(str(path)).with_areas().with_filter(osmium.filter.EntityFilter(osmium.osm.AREA))
         for area in processor:
             if not any(area.tags.get(k) in values for k, values in WATER_TAGS.items()):
@@ -286,7 +295,5 @@ def water_from_osm(path: str | Path, to_crs: Any) -> gpd.GeoDataFrame:
             except RuntimeError:  # an incomplete ring at the extract's edge
                 continue
             names.append(area.tags.get("name", ""))
-    except RuntimeError as exc:
-        raise GeoplanError(f"{path}: 无法读取 OSM 文件 / cannot read the OSM file ({exc})") from None
     water = gpd.GeoDataFrame({"id": [f"W{i + 1}" for i in range(len(geoms))], "name": names}, geometry=geoms, crs=4326)
     return water.to_crs(to_crs)

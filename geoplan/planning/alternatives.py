@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+import layers
 from layers.errors import GeoplanError
 from geoplan.indicators.report import PLANNED_SITES_FILE
 from geoplan.outputs import atomic_path, jsonable, write_text
@@ -97,8 +98,11 @@ def write_alternative(scenario: Scenario, name: str, meta: dict, write: Callable
     check_free(scenario, name)
     folder = plans_dir(scenario)
     final = folder / name
+    layers.writable_file(final)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            layers.note_created(folder)
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
     except OSError as exc:
         raise GeoplanError(f"{folder}: cannot write plan alternatives there ({exc.strerror}) — "
@@ -109,6 +113,7 @@ def write_alternative(scenario: Scenario, name: str, meta: dict, write: Callable
                                      + "\n", encoding="utf-8")
         try:
             os.rename(tmp, final)  # fails if another run took the name meanwhile
+            layers.note_created(final)
         except OSError:
             raise GeoplanError(f"{final}: another run wrote an alternative of that name just now — "
                                "choose another --name") from None
@@ -173,9 +178,10 @@ def plan_layers(scenario: Scenario, new_layers: dict[str, gpd.GeoDataFrame], rep
     current = scenario.output_dir / PLANNED_SITES_FILE
     keep: dict[str, gpd.GeoDataFrame] = {}
     if current.is_file():
-        for name in pyogrio.list_layers(current)[:, 0]:
+        for name in layers.gpkg_layer_names(current):
             if name not in replaced:
-                keep[str(name)] = pyogrio.read_dataframe(current, layer=name)
+                with layers.reading(current, "GPKG"):
+                    keep[name] = pyogrio.read_dataframe(current, layer=name)
     keep.update({k: v for k, v in new_layers.items() if len(v)})
     return keep
 

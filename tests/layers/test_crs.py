@@ -48,7 +48,7 @@ def test_layer_without_crs_is_refused_with_file_and_how_to_declare(tmp_path, vil
     with pytest.raises(GeoplanError) as exc:
         read_layer(path, "villages")
     message = str(exc.value)
-    assert str(path) in message and "no CRS" in message and "crs=" in message
+    assert str(path) in message and "layer villages" in message and "no CRS" in message and "crs = " in message
 
 
 @pytest.mark.parametrize("declared", [4326, "EPSG:4490"])
