@@ -6,7 +6,7 @@ what the later commands need:
 - each point lies within ``[network] max_snap_m`` of a road its vehicles may use, and is
   reachable by them (not on a piece of road the vehicle is cut off from);
 - points whose nearest road was dropped from the network are named;
-- coordinates declared WGS84/CGCS2000 that sit a consistent 300–700 m off the roads the way
+- coordinates declared WGS84/CGCS2000 that sit a consistent 300–1500 m off the roads the way
   GCJ-02 (or BD-09) shifts them are called out;
 - each waste fraction collected has a station that accepts it; each layer an indicator or a
   routing workflow needs is present;
@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
 import shapely
 from geoplan.network.snapping import issues_for_snap
 
@@ -39,8 +38,10 @@ ROUTING_LAYERS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 #: Above this share of the roads read, a dropped network is worth a warning.
 DROPPED_SHARE_WARNING = 0.05
-#: A layer whose points lie this far from the roads (median) is tested for a GCJ-02 / BD-09 offset, m.
-OFFSET_SUSPECT_M = 100.0
+#: A layer whose points lie this far from the roads (median) is tested for a GCJ-02 / BD-09 offset, m:
+#: points beside their streets (a shop 2 m off, a village centre on its road) end up 50–200 m off
+#: after the shift; the test then asks that reading them as GCJ-02 (BD-09) halves the distance.
+OFFSET_SUSPECT_M = 30.0
 #: Fewest points that tell a consistent offset from chance.
 OFFSET_MIN_POINTS = 5
 
@@ -83,7 +84,7 @@ def read_all_layers(scenario: Scenario, check: ScenarioCheck) -> dict[str, gpd.G
         return {}
     path = scenario.layers_path
     if path.exists():
-        for name in pyogrio.list_layers(path)[:, 0]:
+        for name in layers.gpkg_layer_names(path):
             if name not in layers.LAYER_KINDS:
                 check.issues.append(Issue(str(path), name, None, None, "layer name is not a geoplan layer kind",
                                           "rename it to one of the kinds in the README's scenario table", "warning"))
@@ -193,11 +194,16 @@ def check_needs(scenario: Scenario, frames: dict[str, gpd.GeoDataFrame], check: 
     """The layers the indicators and the workflows read, and a station for each fraction collected."""
     file = str(scenario.folder / "scenario.toml")
     for t in scenario.targets.values():
-        if t.demand_kind not in frames or not len(frames[t.demand_kind]):
+        if t.demand_kind not in frames:
             check.issues.append(Issue(file, t.demand_kind, None, None,
                                       f"指标 {t.key} 缺少需求图层 / target {t.key} needs the {t.demand_kind} layer, "
-                                      "which is missing or empty: the indicator is left out",
+                                      "which is missing: the indicator is left out",
                                       f"add the layer ([layers.{t.demand_kind}]) or remove [targets.{t.key}]", "warning"))
+        elif not len(frames[t.demand_kind]):
+            check.issues.append(Issue(_source(frames[t.demand_kind], scenario), t.demand_kind, None, None,
+                                      f"图层为空 / the layer has no rows, so target {t.key} has nothing to measure "
+                                      "(its coverage would read 100 % of nothing)",
+                                      f"give the layer its rows, or remove [targets.{t.key}] from scenario.toml"))
     for workflow, (_, kinds) in ROUTING_LAYERS.items():
         missing = [k for k in kinds[:1] if k not in frames]
         if missing:
@@ -248,6 +254,7 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
     off from them, are errors (they are not silently snapped).
     """
     check = ScenarioCheck()
+    check.issues += scenario.standards.warnings
     frames = read_all_layers(scenario, check)
     if check.errors:
         return check

@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from layers.errors import GeoplanError, NoResult
+from layers.errors import GeoplanError, LayerValidationError, NoResult
+from layers.writers import written_together
 
 app = typer.Typer(
     add_completion=False,
@@ -42,6 +43,28 @@ DEMO_ROUTING_LIMIT_S = 120.0
 DEMO_PLAN_LIMIT_S = 30.0
 
 
+def _bounded(name: str, unit: str, *, integer: bool = False, minimum: float | None = None,
+             above: float | None = None):
+    """A typer callback that checks an option's value against its bounds, naming the option."""
+    from geoplan.settings import check_number
+
+    def check(value):
+        if value is None:
+            return value
+        try:
+            return check_number(value, name, integer=integer, minimum=minimum, above=above, unit=unit)
+        except GeoplanError as exc:
+            _say_error(exc)
+            raise typer.Exit(2) from None
+
+    return check
+
+
+#: Options every command checks the same way.
+TIME_LIMIT = _bounded("--time-limit", "s", above=0.0)
+ITERATIONS = _bounded("--iterations", "iterations", integer=True, minimum=1)
+
+
 def user_errors(fn):
     """Turn a GeoplanError into one line on stderr and exit code 2; a run without a usable
     result (:class:`NoResult`) prints its reason and exits with code 3."""
@@ -51,14 +74,37 @@ def user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except NoResult as exc:
-            console.print(f"[bold red]无可行结果 / no result:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            text = str(exc) if "nothing was written" in str(exc) else f"{exc}\n  (nothing was written)"
+            console.print(f"[bold red]无可行结果 / no result:[/] {escape(text)}", highlight=False, soft_wrap=True)
             raise typer.Exit(3) from None
         except GeoplanError as exc:
-            # the message is plain text: its [section] names must not be read as markup
-            console.print(f"[bold red]错误 / error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            _say_error(exc)
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def _say_error(exc: GeoplanError) -> None:
+    # the message is plain text: its [section] names must not be read as markup
+    console.print(f"[bold red]错误 / error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+
+
+def checked_scenario(scenario_dir: Path):
+    """The scenario, checked as ``geoplan validate`` checks it, before a command runs on it.
+
+    Every warning (an implausible value, a point served from a far road, an estimate) is
+    printed, so nothing passes unsaid; an error stops the command with exit code 2.
+    """
+    from geoplan.checks import check_scenario
+    from geoplan.scenario import load_scenario
+
+    scenario = load_scenario(scenario_dir)
+    check = check_scenario(scenario)
+    for issue in check.warnings:
+        console.print(f"[yellow]警告 / warning:[/] {escape(str(issue))}", highlight=False, soft_wrap=True)
+    if check.errors:
+        raise LayerValidationError(check.errors)
+    return scenario
 
 
 def _progress(quiet: bool):
@@ -183,10 +229,9 @@ Tiles = Annotated[str, typer.Option(help="Base map: osm, amap (GCJ-02), tianditu
 def map_command(scenario_dir: ScenarioDir, tiles: Tiles = "osm", quiet: Quiet = False) -> None:
     """Write one self-contained HTML map per theme (household waste, recycling, film, muck, routes)."""
     from geoplan.publish import publish, write_layers_map
-    from geoplan.scenario import load_scenario
 
-    scenario = load_scenario(scenario_dir)
-    with _progress(quiet):
+    scenario = checked_scenario(scenario_dir)
+    with _progress(quiet), written_together(scenario.output_dir):
         paths = [write_layers_map(scenario, tiles=tiles), *publish(scenario, tiles=tiles, with_report=False)]
     for path in paths:
         out.print(str(path), highlight=False, markup=False)
@@ -197,10 +242,9 @@ def map_command(scenario_dir: ScenarioDir, tiles: Tiles = "osm", quiet: Quiet = 
 def report(scenario_dir: ScenarioDir, tiles: Tiles = "osm", quiet: Quiet = False) -> None:
     """Indicators against the plan's targets (CSV, JSON), the theme maps and the HTML summary page."""
     from geoplan.publish import publish, write_layers_map
-    from geoplan.scenario import load_scenario
 
-    scenario = load_scenario(scenario_dir)
-    with _progress(quiet):
+    scenario = checked_scenario(scenario_dir)
+    with _progress(quiet), written_together(scenario.output_dir):
         paths = [write_layers_map(scenario, tiles=tiles), *publish(scenario, tiles=tiles)]
     for path in paths:
         out.print(str(path), highlight=False, markup=False)
@@ -215,19 +259,21 @@ def site(
     kind: Annotated[str, typer.Option(help="Facility kind to site, e.g. transfer_stations, film_recycling_stations, "
                                            "muck_disposal_sites, dropoff_points, collection_hubs, recycling.")],
     model: Annotated[str, typer.Option(help="lscp, mclp, p-median, p-center or cflp.")],
-    p: Annotated[int | None, typer.Option("--p", help="Number of new sites (mclp, p-median, p-center).")] = None,
-    radius_m: Annotated[float | None, typer.Option(help="Service standard in metres of road distance.")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Solver time limit, s (default: scenario).")] = None,
+    p: Annotated[int | None, typer.Option("--p", help="Number of new sites (mclp, p-median, p-center).",
+                                          callback=_bounded("--p", "new sites", integer=True, minimum=1))] = None,
+    radius_m: Annotated[float | None, typer.Option(help="Service standard in metres of road distance.",
+                                                   callback=_bounded("--radius-m", "m", above=0.0))] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Solver time limit, s (default: scenario).",
+                                                     callback=TIME_LIMIT)] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     collection_mode: Annotated[str, typer.Option(help="Transfer stations: small_vehicle or manual.")] = "small_vehicle",
     quiet: Quiet = False,
 ) -> None:
     """Site new facilities on the road network; writes output/sites_<kind>.gpkg/.json and the plan."""
-    from geoplan.scenario import load_scenario
     from geoplan.siting import run_siting
 
-    scenario = load_scenario(scenario_dir)
-    with _progress(quiet):
+    scenario = checked_scenario(scenario_dir)
+    with _progress(quiet), written_together(scenario.output_dir):
         outcome = run_siting(scenario, kind, model, p=p, radius_m=radius_m, time_limit_s=time_limit, seed=seed,
                              collection_mode=collection_mode)
     out.print(outcome.summary(), highlight=False, markup=False)
@@ -252,13 +298,13 @@ def plan(
     words: Annotated[list[str], typer.Argument(help="DIR, or list DIR, compare DIR A B, adopt DIR NAME.")],
     name: Annotated[str | None, typer.Option(help="Name of the new alternative (default plan, plan-2 …).")] = None,
     adopt: Annotated[bool, typer.Option("--adopt", help="Adopt the new alternative as the plan.")] = False,
-    time_limit: Annotated[float | None, typer.Option(help="Solver time limit, s (default: scenario).")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Solver time limit, s (default: scenario).",
+                                                     callback=TIME_LIMIT)] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     tiles: Tiles = "osm",
     quiet: Quiet = False,
 ) -> None:
     from geoplan.planning import alternatives
-    from geoplan.scenario import load_scenario
 
     verbs = {"list": 1, "compare": 3, "adopt": 2}
     verb = words[0] if words and words[0] in verbs else None
@@ -268,7 +314,7 @@ def plan(
         raise GeoplanError(f"geoplan plan {verb or ''}: expected {need} argument(s) "
                            f"({'DIR' if need == 1 else 'DIR A B' if need == 3 else 'DIR NAME'}), got {len(args)} — "
                            "see geoplan plan --help")
-    scenario = load_scenario(Path(args[0]))
+    scenario = checked_scenario(Path(args[0]))
     if verb == "list":
         table = alternatives.list_alternatives(scenario)
         out.print(table.to_string(index=False) if len(table) else "没有方案 no plan alternatives yet — run geoplan plan",
@@ -280,17 +326,20 @@ def plan(
                       markup=False)
         return
     if verb == "adopt":
-        path = alternatives.adopt(scenario, args[1])
+        with written_together(scenario.output_dir):
+            path = alternatives.adopt(scenario, args[1])
         out.print(f"采用方案 adopted {args[1]!r}: {path}", highlight=False, markup=False)
         return
     from geoplan.planning.run import run_plan
 
-    with _progress(quiet):
-        outcome = run_plan(scenario, name=name, time_limit_s=time_limit, seed=seed, tiles=tiles,
-                           command="geoplan plan " + " ".join(words) + (f" --name {name}" if name else ""))
+    with written_together(scenario.output_dir):
+        with _progress(quiet):
+            outcome = run_plan(scenario, name=name, time_limit_s=time_limit, seed=seed, tiles=tiles,
+                               command="geoplan plan " + " ".join(words) + (f" --name {name}" if name else ""))
+        if adopt:
+            alternatives.adopt(scenario, outcome.name)
     out.print(outcome.summary(), highlight=False, markup=False)
     if adopt:
-        alternatives.adopt(scenario, outcome.name)
         out.print(f"采用方案 adopted {outcome.name!r}", highlight=False, markup=False)
 
 
@@ -300,17 +349,17 @@ def candidates(
     scenario_dir: ScenarioDir,
     kind: Annotated[str, typer.Option(help="Facility kind, e.g. transfer_stations, film_recycling_stations.")],
     spacing_m: Annotated[float | None, typer.Option(
-        help="Least distance between candidate sites, m (default 500, or half the kind's service radius if shorter).")] = None,
+        help="Least distance between candidate sites, m (default 500, or half the kind's service radius if shorter).",
+        callback=_bounded("--spacing-m", "m", above=0.0))] = None,
     replace: Annotated[bool, typer.Option(help="Generate again a kind candidates.gpkg already holds.")] = False,
     quiet: Quiet = False,
 ) -> None:
     """Generate candidate sites on the road network (inside the districts, outside restricted zones and water,
     at a spacing) into candidates.gpkg, with the kind's default cost and land need, for you to edit."""
-    from geoplan.scenario import load_scenario
     from geoplan.siting.candidates import assumptions, generate_candidates, write_candidates
 
-    scenario = load_scenario(scenario_dir)
-    with _progress(quiet):
+    scenario = checked_scenario(scenario_dir)
+    with _progress(quiet), written_together():
         sites = generate_candidates(scenario, kind, spacing_m)
         path = write_candidates(scenario, sites, replace=replace)
     out.print(f"{len(sites)} 个备选站址 candidate sites of {kind} → {path}",
@@ -326,10 +375,10 @@ def route(
     workflow: Annotated[str, typer.Option(help="collection, film or muck.")],
     engine: Annotated[str, typer.Option(help="auto, pyvrp or ortools.")] = "auto",
     time_limit: Annotated[float | None, typer.Option(help="Safety-net time limit, s (default: scenario "
-                                                          "[solver] time_limit_s).")] = None,
+                                                          "[routing] time_limit_s).", callback=TIME_LIMIT)] = None,
     iterations: Annotated[int | None, typer.Option(help="Stop the search after this many iterations, so a rerun "
                                                         "gives the same routes (default: scenario [routing] "
-                                                        "iterations, 10000).")] = None,
+                                                        "iterations, 10000).", callback=ITERATIONS)] = None,
     stations: Annotated[str | None, typer.Option(
         help="Unload at the existing sites or the plan's (existing|plan; default: plan when it adds one): "
              "transfer stations and plants, film stations, or muck disposal sites and yards.")] = None,
@@ -344,13 +393,10 @@ def route(
     """
     from geoplan.publish import write_routes_map
     from geoplan.routing import run_routing
-    from geoplan.scenario import load_scenario
 
-    scenario = load_scenario(scenario_dir)
-    if iterations is not None and iterations < 1:
-        raise GeoplanError(f"--iterations must be at least 1, got {iterations}")
+    scenario = checked_scenario(scenario_dir)
     limit = iterations if iterations is not None else scenario.routing.iterations
-    with _progress(quiet):
+    with _progress(quiet), written_together(scenario.output_dir):
         outcome = run_routing(scenario, workflow, engine=engine, time_limit_s=time_limit, seed=seed,
                               iteration_limit=limit, stations=stations)
         map_path = write_routes_map(scenario, workflow, tiles)

@@ -17,7 +17,6 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
 import layers
 from layers.errors import GeoplanError
@@ -130,7 +129,7 @@ class Scenario:
         from_gpkg = [k for k in layers.LAYER_KINDS if k not in self.layer_sources]
         out: dict[str, gpd.GeoDataFrame] = {}
         issues: list = []
-        if self.layers_path.exists():
+        if self.layers_path.exists() or self.layers_path.is_symlink():  # a broken link is named below
             try:
                 out.update(layers.read_layers(self.layers_path, from_gpkg, to_crs=self.metric_epsg, estimates=rules))
             except layers.LayerValidationError as exc:
@@ -166,12 +165,11 @@ class Scenario:
             return RoadNetwork.from_roads(self.layers["roads"], restricted_zones=self.layers.get("restricted_zones"),
                                           profiles=self.profiles)
         source = self.folder / ns.source
-        if not source.exists():
-            raise GeoplanError(f"{source}: road source not found — set [network] source in {SCENARIO_FILE}")
+        layers.readable_file(source, fix=f"set [network] source in {SCENARIO_FILE} to the OSM extract or roads file")
         if source.suffix.lower() == ".gpkg":
             roads = layers.read_layer(source, "roads", layer=ns.roads_layer, to_crs=self.metric_epsg)
             zones = None
-            if ns.restricted_zones_layer in pyogrio.list_layers(source)[:, 0]:
+            if ns.restricted_zones_layer in layers.gpkg_layer_names(source):
                 zones = layers.read_layer(
                     source, "restricted_zones", layer=ns.restricted_zones_layer, to_crs=self.metric_epsg
                 )
@@ -209,13 +207,22 @@ def load_scenario(folder: str | Path) -> Scenario:
     """
     folder = Path(folder)
     path = folder / SCENARIO_FILE
+    if folder.is_file():
+        hint = " (the scenario is the folder holding it)" if folder.name == SCENARIO_FILE else ""
+        raise GeoplanError(f"{folder}: is a file, not a scenario folder{hint} — give the folder that holds "
+                           f"{SCENARIO_FILE}")
     if not folder.is_dir():
-        raise GeoplanError(f"{folder}: scenario folder not found — run `geoplan demo --out {folder}` to make one")
-    if not path.exists():
-        raise GeoplanError(f"{path}: not found — a scenario folder needs a {SCENARIO_FILE}")
+        raise GeoplanError(f"{folder}: scenario folder not found — run `geoplan demo --out {folder}` to make one, "
+                           "or `geoplan init` around your own files")
+    layers.readable_file(path, fix=f"a scenario folder needs a {SCENARIO_FILE} (geoplan init writes one)")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise GeoplanError(f"{path}: 不是 UTF-8 文本 / is not UTF-8 text (byte {exc.start}; saved as GBK, or not "
+                           "text at all?) — save it as UTF-8 (Notepad: Save As → Encoding UTF-8)") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise GeoplanError(f"{path}: not valid TOML ({exc}) — fix the line named") from None
     unknown = set(data) - _SECTIONS
     if unknown:
@@ -227,13 +234,18 @@ def load_scenario(folder: str | Path) -> Scenario:
     if not crs.upper().startswith("EPSG:") or not crs[5:].isdigit():
         raise GeoplanError(f"{path}: [scenario] metric_crs must be like \"EPSG:4549\", got {crs!r}")
     seed = check_number(head.get("seed", 0), f"{path}: [scenario] seed", integer=True, minimum=0)
+    layers_file = str(head.get("layers", "layers.gpkg"))
+    if not layers_file.lower().endswith(".gpkg"):
+        raise GeoplanError(f"{path}: [scenario] layers = {layers_file!r} must be a GeoPackage (.gpkg) holding one "
+                           "layer per kind; give a CSV, Excel, Shapefile or GeoJSON layer its own [layers.<kind>] "
+                           "section with file = \"…\" (geoplan init writes them)")
     stds = parse_standards(data.get("standards", {}), path)
     return Scenario(
         folder=folder,
         name=str(head.get("name", folder.name)),
         metric_epsg=int(crs[5:]),
         seed=int(seed),
-        layers_file=str(head.get("layers", "layers.gpkg")),
+        layers_file=layers_file,
         layer_sources=parse_layer_sources(data.get("layers", {}), path),
         network_settings=parse_section(NetworkSettings(), data.get("network", {}), f"{path}: [network]"),
         profiles=parse_profiles(data.get("profiles", {}), path),
@@ -275,7 +287,7 @@ def scenario_toml(name: str, metric_epsg: int, seed: int, *, network_source: str
         Write only the targets whose demand layer is among these (the others as comments
         saying which layer would measure them); default every target.
     """
-    network, solver = NetworkSettings(), SolverSettings()
+    network, solver, routing = NetworkSettings(), SolverSettings(), RoutingSettings()
     lines = [
         f"# geoplan scenario — {name}",
         "# Every value may be changed; the comment after it gives its source.",
@@ -324,7 +336,11 @@ def scenario_toml(name: str, metric_epsg: int, seed: int, *, network_source: str
     for kind, values in standards_table.FACILITY_DEFAULTS.items():
         lines += ["", f"[new_sites.{kind}]  # what a site geoplan generates costs and holds"]
         lines += [f"{key} = {_toml(d.value)}  # {d.unit}; {d.source}" for key, d in values.items()]
-    lines += ["", "[solver]", f"time_limit_s = {solver.time_limit_s!r}  # every optimiser call stops by this limit", ""]
+    lines += ["", "[solver]", f"time_limit_s = {solver.time_limit_s!r}  # every siting and planning solve stops by this limit",
+              "", "[routing]",
+              f"iterations = {routing.iterations!r}  # geoplan route stops its search here: a rerun gives the same routes",
+              f"time_limit_s = {routing.time_limit_s!r}  # s; only the safety net of geoplan route, far above what the "
+              "iterations take", ""]
     return "\n".join(lines)
 
 

@@ -46,6 +46,13 @@ class Default:
     maximum: float | None = None
 
 
+#: The range a service standard plausibly lies in: a road distance in metres (the
+#: shortest standard, GB 55013's 120 m to a collection point; the longest, a county-wide
+#: 40 km), a driving time in seconds (1 min to 4 h). Outside it a warning asks whether the
+#: unit slipped (3 for 3 km); the value is still used.
+PLAUSIBLE_STANDARD_M = (50.0, 100_000.0)
+PLAUSIBLE_STANDARD_S = (60.0, 14_400.0)
+
 #: Service standards per facility kind: the network distance (m) within which a demand unit counts as served.
 SERVICE_STANDARDS: dict[str, dict[str, Default]] = {
     "transfer_stations": {

@@ -59,6 +59,9 @@ class FieldSpec:
         Unit of a numeric field (e.g. ``"t/d"``, ``"m³"``).
     minimum : float or None
         Smallest allowed value; with ``exclusive_minimum`` the value must exceed it.
+    plausible_max : float or None
+        Largest value one row plausibly holds, in ``unit``; a value above it is kept but
+        named in a warning (a slip of 万, of kg for t, or of a zero is the usual cause).
     choices : tuple of str or None
         Allowed values (for ``list`` fields: allowed items).
     aliases : mapping
@@ -75,6 +78,7 @@ class FieldSpec:
     unit: str | None = None
     minimum: float | None = None
     exclusive_minimum: bool = False
+    plausible_max: float | None = None
     choices: tuple[str, ...] | None = None
     aliases: Mapping[str, str] = _dc_field(default_factory=lambda: MappingProxyType({}))
     default: object = None
@@ -184,9 +188,30 @@ def _status() -> FieldSpec:
 
 
 def _qty(name: str, zh: str, en: str, unit: str, *, required: bool, positive: bool = False,
-         dtype: DType = "float") -> FieldSpec:
+         dtype: DType = "float", plausible_max: float | None = None) -> FieldSpec:
     return FieldSpec(name, zh, en, dtype, required=required, unit=unit, minimum=0.0,
-                     exclusive_minimum=positive)
+                     exclusive_minimum=positive, plausible_max=plausible_max)
+
+
+# Plausible ceilings of one row (assumptions, each well above the largest such place or
+# facility in China, so only a slip of unit or digits passes them): the largest single
+# 小区 holds some 30 000 households; a 街道/镇 rarely 1 million people; the largest
+# incineration plants take about 10 000 t/d; CJJ/T 47-2016 class I transfer stations
+# end at 3000 t/d.
+_MAX_DISTRICT_PERSONS = 3_000_000
+_MAX_COMMUNITY_HOUSEHOLDS = 50_000
+_MAX_COMMUNITY_PERSONS = 150_000
+_MAX_VILLAGE_PERSONS = 50_000
+_MAX_VILLAGE_HOUSEHOLDS = 20_000
+_MAX_VILLAGE_MU = 500_000  # 亩: a very large village's farmland (333 km²)
+_MAX_SHOP_KG_PER_YR = 1_000_000
+_MAX_SITE_MUCK_M3 = 20_000_000  # the earthworks of an airport
+_MAX_STATION_T_PER_D = 5_000
+_MAX_PLANT_T_PER_D = 15_000
+_MAX_FILM_STATION_T_PER_YR = 50_000
+_MAX_DISPOSAL_M3 = 200_000_000
+_MAX_CENTRE_T_PER_YR = 2_000_000
+_MAX_DEPOT_VEHICLES = 3_000
 
 
 def _fractions() -> FieldSpec:
@@ -221,58 +246,67 @@ _KINDS: list[LayerKind] = [
             FieldSpec("district_type", "类型", "district type", "str", choices=("街道", "镇", "乡"),
                       aliases=MappingProxyType({"subdistrict": "街道", "town": "镇", "township": "乡"})),
             FieldSpec("urban", "城市地区", "urban", "bool"),
-            _qty("population", "人口", "population", "persons", required=False, dtype="int"),
+            _qty("population", "人口", "population", "persons", required=False, dtype="int",
+                 plausible_max=_MAX_DISTRICT_PERSONS),
         ),
     ),
     LayerKind(
         "residential_communities", "居民小区", "residential community", "demand", _POINT,
         (
             _id(), _name(),
-            _qty("households", "户数", "households", "households", required=True, dtype="int"),
-            _qty("population", "人口", "population", "persons", required=True, dtype="int"),
+            _qty("households", "户数", "households", "households", required=True, dtype="int",
+                 plausible_max=_MAX_COMMUNITY_HOUSEHOLDS),
+            _qty("population", "人口", "population", "persons", required=True, dtype="int",
+                 plausible_max=_MAX_COMMUNITY_PERSONS),
         ),
     ),
     LayerKind(
         "villages", "行政村", "village", "demand", _POINT,
         (
             _id(), _name(),
-            _qty("population", "人口", "population", "persons", required=True, dtype="int"),
-            _qty("households", "户数", "households", "households", required=True, dtype="int"),
-            _qty("mulched_area_mu", "覆膜面积", "mulched area", "亩 mu", required=True),
-            _qty("farmland_mu", "耕地面积", "farmland", "亩 mu", required=False),
+            _qty("population", "人口", "population", "persons", required=True, dtype="int",
+                 plausible_max=_MAX_VILLAGE_PERSONS),
+            _qty("households", "户数", "households", "households", required=True, dtype="int",
+                 plausible_max=_MAX_VILLAGE_HOUSEHOLDS),
+            _qty("mulched_area_mu", "覆膜面积", "mulched area", "亩 mu", required=True, plausible_max=_MAX_VILLAGE_MU),
+            _qty("farmland_mu", "耕地面积", "farmland", "亩 mu", required=False, plausible_max=_MAX_VILLAGE_MU),
         ),
     ),
     LayerKind(
         "agri_input_shops", "农资经销店", "agri-input shop", "demand", _POINT,
         (
             _id(), _name(),
-            _qty("film_sales_kg_per_yr", "农膜销售量", "film sales", "kg/yr", required=False),
+            _qty("film_sales_kg_per_yr", "农膜销售量", "film sales", "kg/yr", required=False,
+                 plausible_max=_MAX_SHOP_KG_PER_YR),
             _qty("pesticide_packaging_kg_per_yr", "农药包装废弃物", "pesticide packaging", "kg/yr",
-                 required=False),
+                 required=False, plausible_max=_MAX_SHOP_KG_PER_YR),
         ),
     ),
     LayerKind(
         "construction_sites", "工地", "construction site", "demand", _POINT,
         (
             _id(), _name(),
-            _qty("muck_volume_m3", "渣土量", "muck volume", "m³", required=True),
+            _qty("muck_volume_m3", "渣土量", "muck volume", "m³", required=True, plausible_max=_MAX_SITE_MUCK_M3),
             FieldSpec("start_date", "开工日期", "start date", "date"),
             FieldSpec("end_date", "完工日期", "end date", "date"),
         ),
     ),
     _facility(
         "transfer_stations", "垃圾中转站", "transfer station",
-        _qty("capacity_t_per_d", "设计规模", "capacity", "t/d", required=True, positive=True),
+        _qty("capacity_t_per_d", "设计规模", "capacity", "t/d", required=True, positive=True,
+             plausible_max=_MAX_STATION_T_PER_D),
         FieldSpec("station_class", "规模类别", "station class", "str", choices=STATION_CLASSES,
                   aliases=MappingProxyType({"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V",
                                             "Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV", "Ⅴ": "V"})),
         _fractions(),
-        _qty("current_load_t_per_d", "现状转运量", "current load", "t/d", required=False),
+        _qty("current_load_t_per_d", "现状转运量", "current load", "t/d", required=False,
+             plausible_max=_MAX_STATION_T_PER_D),
         capacity_field="capacity_t_per_d",
     ),
     _facility(
         "film_recycling_stations", "农膜回收站", "film recycling station",
-        _qty("capacity_t_per_yr", "回收能力", "capacity", "t/yr", required=True, positive=True),
+        _qty("capacity_t_per_yr", "回收能力", "capacity", "t/yr", required=True, positive=True,
+             plausible_max=_MAX_FILM_STATION_T_PER_YR),
         FieldSpec("level", "层级", "level", "str", choices=("township", "village"),
                   aliases=MappingProxyType({"乡镇": "township", "镇": "township", "街道": "township",
                                             "村": "village", "村级": "village", "乡镇级": "township"})),
@@ -280,7 +314,8 @@ _KINDS: list[LayerKind] = [
     ),
     _facility(
         "muck_disposal_sites", "渣土消纳场", "muck disposal site",
-        _qty("capacity_m3", "消纳容量", "capacity", "m³", required=True, positive=True),
+        _qty("capacity_m3", "消纳容量", "capacity", "m³", required=True, positive=True,
+             plausible_max=_MAX_DISPOSAL_M3),
         _qty("intake_m3_per_d", "日受纳能力", "daily intake", "m³/d", required=False, positive=True),
         FieldSpec("opening_hours", "受纳时段", "opening hours", "hours"),
         capacity_field="capacity_m3",
@@ -302,7 +337,8 @@ _KINDS: list[LayerKind] = [
     ),
     _facility(
         "sorting_centers", "市级分拣中心", "sorting centre",
-        _qty("capacity_t_per_yr", "分拣能力", "capacity", "t/yr", required=True, positive=True),
+        _qty("capacity_t_per_yr", "分拣能力", "capacity", "t/yr", required=True, positive=True,
+             plausible_max=_MAX_CENTRE_T_PER_YR),
         _qty("site_area_m2", "占地面积", "site area", "m²", required=False, positive=True),
         capacity_field="capacity_t_per_yr",
     ),
@@ -313,7 +349,8 @@ _KINDS: list[LayerKind] = [
     ),
     _facility(
         "treatment_plants", "处理厂", "treatment plant",
-        _qty("capacity_t_per_d", "处理规模", "capacity", "t/d", required=True, positive=True),
+        _qty("capacity_t_per_d", "处理规模", "capacity", "t/d", required=True, positive=True,
+             plausible_max=_MAX_PLANT_T_PER_D),
         FieldSpec("plant_type", "处理方式", "plant type", "str", required=True,
                   choices=("incineration", "kitchen_waste", "landfill", "recyclables"),
                   aliases=MappingProxyType({"焚烧": "incineration", "焚烧厂": "incineration",
@@ -325,7 +362,8 @@ _KINDS: list[LayerKind] = [
     ),
     _facility(
         "depots", "车辆停保场", "vehicle depot",
-        _qty("vehicle_count", "车辆数", "vehicle count", "vehicles", required=False, dtype="int"),
+        _qty("vehicle_count", "车辆数", "vehicle count", "vehicles", required=False, dtype="int",
+             plausible_max=_MAX_DEPOT_VEHICLES),
     ),
 ]
 

@@ -34,6 +34,7 @@ from layers.errors import GeoplanError
 from geoplan.quantities import KITCHEN, OTHER, RECYCLABLES, accepted_fractions, fraction_t_per_d
 from geoplan.routing.matrices import Locations, build_matrices, snap_places, stops_network
 from geoplan.routing.prepared import PreparedProblem
+from geoplan.routing.fleet import check_vehicles, depot_vehicle_count
 from geoplan.routing.sites import choose_sites
 from optimizers.routing import Depot, Job, RoutingProblem, UnloadSite, VehicleType, assign_to_sites
 
@@ -44,7 +45,14 @@ FRACTION_VEHICLE = {OTHER: "compression_truck", KITCHEN: "kitchen_waste_truck",
 
 
 def pick_depot(depots, wanted: str):
-    """The depot row named ``wanted``, or the one with most vehicles."""
+    """The depot row named ``wanted``, or the one with most vehicles.
+
+    Raises
+    ------
+    GeoplanError
+        No depot, an unknown ``wanted``, or a depot whose ``vehicle_count`` is 0 (no truck
+        could leave it: the run would serve nothing).
+    """
     if len(depots) == 0:
         raise GeoplanError("the scenario has no depots layer rows: add the vehicles' base (车场) to layers.gpkg")
     if wanted:
@@ -52,24 +60,13 @@ def pick_depot(depots, wanted: str):
         if len(hit) == 0:
             raise GeoplanError(f"scenario.toml [routing] collection_depot = {wanted!r} is not a depot id; "
                                f"use one of {', '.join(depots['id'].astype(str))}")
-        return hit.iloc[:1]
+        return check_vehicles(hit.iloc[:1])
     counts = depots["vehicle_count"].fillna(0) if "vehicle_count" in depots.columns else np.zeros(len(depots))
-    return depots.iloc[[int(np.argmax(np.asarray(counts)))]]
+    return check_vehicles(depots.iloc[[int(np.argmax(np.asarray(counts)))]])
 
 
 #: Facility kinds collection trucks unload at.
 COLLECTION_SITE_KINDS = ("transfer_stations", "treatment_plants")
-
-
-def _vehicle_count(row) -> int | None:
-    if "vehicle_count" not in row.columns:
-        return None
-    value = row["vehicle_count"].iloc[0]
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(value) if math.isfinite(value) else None
 
 
 def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
@@ -106,7 +103,7 @@ def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
     loc = Locations()
     depot_places, depot_nodes = snap_places(net, depot_row, "depots", truck.profile, limit)
     depot_id = depot_places[0].layer_id
-    garage = _vehicle_count(depot_row)
+    garage = depot_vehicle_count(depot_row)
     depot = Depot(depot_id, loc.add(depot_id, depot_places[0], depot_nodes[0]), vehicle_count=garage)
 
     site_rows = []

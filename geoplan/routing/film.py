@@ -14,7 +14,7 @@ import numpy as np
 
 from layers.errors import GeoplanError
 from geoplan.quantities import shop_film_t_per_yr, village_film_t_per_yr
-from geoplan.routing.fleet import FILM
+from geoplan.routing.fleet import FILM, check_vehicles
 from geoplan.routing.matrices import Locations, build_matrices, snap_places, stops_network
 from geoplan.routing.prepared import PreparedProblem
 from geoplan.routing.sites import choose_sites
@@ -71,6 +71,7 @@ def prepare_film(scenario, stations: str | None = None) -> PreparedProblem:
     # Vans based at a depot count against its vehicle_count; film stations keep their own vans.
     garages = [None] * len(bases)
     if base_kind == "depots" and "vehicle_count" in bases.columns:
+        check_vehicles(bases)
         garages = [int(v) if np.isfinite(float(v)) else None for v in bases["vehicle_count"].astype(float)]
     for place, node, garage in zip(b_places, b_nodes, garages):
         where = loc.add(place.layer_id, place, node)

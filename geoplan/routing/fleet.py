@@ -7,6 +7,9 @@ of the scenario, read with the rest of ``scenario.toml``.
 
 from __future__ import annotations
 
+import math
+
+from layers.errors import GeoplanError, Issue
 from geoplan.quantities import KITCHEN, OTHER, RECYCLABLES
 from geoplan.settings import FleetVehicle
 
@@ -34,3 +37,26 @@ def vehicle_type_label(vehicle: FleetVehicle, fractions: tuple[str, ...]) -> str
         zh, en = FRACTION_TRUCK_LABELS[fractions[0]]
         return f"{zh} / {en}"
     return vehicle.label
+
+
+def depot_vehicle_count(row) -> int | None:
+    """The ``vehicle_count`` of a one-row depots layer (None: not given, no limit)."""
+    if "vehicle_count" not in row.columns:
+        return None
+    value = row["vehicle_count"].iloc[0]
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(value) if math.isfinite(value) else None
+
+
+def check_vehicles(depots):
+    """``depots`` if none of them has a ``vehicle_count`` of 0, else a GeoplanError naming the row."""
+    for _, row in depots.iterrows():
+        if depot_vehicle_count(depots.loc[[row.name]]) == 0:
+            raise GeoplanError(str(Issue(
+                depots.attrs.get("source", "layers.gpkg"), "depots", str(row["id"]), "vehicle_count",
+                "0 辆车 / the depot has no vehicles: no route could leave it and nothing would be collected",
+                "give the depot its number of vehicles, or leave the field empty for no limit")))
+    return depots

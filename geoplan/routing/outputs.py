@@ -92,7 +92,6 @@ def summary_dict(prepared: PreparedProblem, result: RoutingResult, routes: gpd.G
         "workflow": prepared.workflow,
         "engine": result.engine,
         "engine_reason": result.engine_reason,
-        "solve_time_s": round(result.solve_time_s, 3),
         "feasible": result.feasible,
         "totals": {
             "routes": int(len(routes)),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from layers.errors import GeoplanError
+from layers.errors import GeoplanError, NoResult
 from geoplan.routing.collection import prepare_collection
 from geoplan.routing.film import prepare_film
 from geoplan.routing.muck import prepare_muck, solve_muck
@@ -108,12 +108,12 @@ def run_routing(
         into the fewest trucks (CP-SAT from first-fit decreasing, with a proved lower bound); the others
         solve the same trips as a VRP.
     time_limit_s : float or None
-        Solver limit, seconds; None uses the scenario's ``[solver] time_limit_s``.
+        Safety-net limit, seconds; None uses the scenario's ``[routing] time_limit_s``.
     seed : int
         Random seed; with ``iteration_limit`` set the output repeats exactly.
     iteration_limit : int or None
-        Also stop the search after this many iterations (reproducible on any machine;
-        a run stopped by time may differ between machines).
+        Stop the search after this many iterations (reproducible on any machine; a run
+        stopped by time may differ between machines); None uses ``[routing] iterations``.
     write : bool
         Write ``output/routes_<workflow>.{gpkg,csv,json}``.
     stations : {"existing", "plan"} or None
@@ -137,7 +137,9 @@ def run_routing(
         from geoplan.scenario import load_scenario
 
         scenario = load_scenario(scenario)
-    limit = float(time_limit_s if time_limit_s is not None else scenario.time_limit_s)
+    limit = float(time_limit_s if time_limit_s is not None else scenario.routing.time_limit_s)
+    if iteration_limit is None:
+        iteration_limit = scenario.routing.iterations
     if not limit > 0:
         raise GeoplanError(f"time_limit_s must be positive, got {limit}")
     if workflow == "collection":
@@ -152,6 +154,10 @@ def run_routing(
     else:
         result = solve(prepared.problem, engine=engine, time_limit_s=limit, seed=seed,
                        iteration_limit=iteration_limit)
+    if not result.routes and result.unserved:
+        first = result.unserved[0]
+        raise NoResult(f"{workflow}: no route could be planned — all {len(result.unserved)} pick-ups are unserved "
+                       f"({first.job_id}: {first.reason}); nothing was written")
     feasibility = check_feasibility(prepared.problem, result)
     co2 = scenario.quantities.diesel_co2_kg_per_l
     network = prepared.network if prepared.network is not None else scenario.road_network

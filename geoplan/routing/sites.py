@@ -62,7 +62,7 @@ class SiteChoice:
         return {"stations": self.used, "station_ids": self.ids, "planned_station_ids": list(self.planned_ids)}
 
 
-def check_choice(choice: str, where: str = "stations") -> str:
+def check_choice(choice: str, where: str = "--stations") -> str:
     """``choice`` if it is ``""``, ``"existing"`` or ``"plan"``; else a GeoplanError naming ``where``."""
     if choice not in ("", *SITE_CHOICES):
         raise GeoplanError(f"{where} {choice!r} is not known; use existing or plan")

@@ -12,7 +12,7 @@ import numpy as np
 import layers
 from layers.errors import GeoplanError, NoResult
 from optimizers.siting import SitingResult
-from geoplan.indicators.coverage import CoverageIndicator
+from geoplan.indicators.coverage import COVERED_TOLERANCE, CoverageIndicator
 from geoplan.indicators.report import (PLANNED_SITES_FILE, IndicatorReport, compute_indicators, county_facilities,
                                        facilities_for, with_sites)
 from geoplan.planning import alternatives
@@ -89,7 +89,7 @@ class SitingOutcome:
         return {
             "kind": self.kind, "model": r.model, "formulation": r.formulation, "engine": r.engine,
             "status": r.status.value, "objective": r.objective, "objective_name": r.objective_name,
-            "bound": r.bound, "gap": r.gap, "solve_time_s": round(r.solve_time_s, 3),
+            "bound": r.bound, "gap": r.gap,
             "lp_relaxation_range": list(r.lp_relaxation_range) if r.lp_relaxation_range else None,
             "radius_m": self.radius_m, "demand_unit": self.unit,
             "coverage_before": round(self.coverage_before, 4), "coverage_after": round(self.coverage_after, 4),
@@ -302,11 +302,16 @@ def site_kind(scenario: Scenario, kind: str, model: str, *, p, radius_m, limit, 
     existing = ~prob.is_new
     open_mask = np.zeros(prob.n_site, dtype=bool)
     open_mask[result.open_sites] = True
+    before, after = built.coverage(existing), built.coverage(open_mask)
+    if model == "mclp" and not after > before + COVERED_TOLERANCE:
+        raise NoResult(f"{kind} (mclp): the new sites cover no demand within {built.cutoff_m:g} m beyond what the "
+                       f"sites there cover already ({before:.1%}) — nothing to gain; use a larger --radius-m, or "
+                       "candidate sites nearer the uncovered demand; nothing was written")
     sites = outputs.sites_layer(built, result)
     lines = outputs.assignment_lines(built, result, scenario.road_network)
     return SitingOutcome(
         kind=kind, model=model, result=result, sites=sites, assignment=lines,
-        coverage_before=built.coverage(existing), coverage_after=built.coverage(open_mask),
+        coverage_before=before, coverage_after=after,
         radius_m=built.radius_m, unit=built.demand.unit,
         fused_hub_ids=sites.loc[sites["fused_with"].notna(), "id"].astype(str).tolist(), notes=list(built.notes),
         left_out_demand_ids=left_out,

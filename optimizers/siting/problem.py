@@ -339,7 +339,7 @@ class SitingProblem:
             )
         if p_new > n_free:
             raise GeoplanError(
-                f"p_new = {p_new} but only {n_free} sites are required or candidates — lower p_new or add candidates"
+                f"p_new (--p) = {p_new} but only {n_free} sites are required or candidates — lower --p or add candidates"
             )
         return p_new
 

@@ -175,7 +175,7 @@ def _listing(folder: Path) -> dict[str, str]:
 @pytest.mark.parametrize("args,needle", [
     (("route", "{d}", "--workflow", "film"), "no villages and no agri_input_shops layer"),
     (("route", "{d}", "--workflow", "muck"), "construction_sites"),
-    (("candidates", "{d}", "--kind", "transfer_stations", "--spacing-m", "-5"), "--spacing-m must be a positive"),
+    (("candidates", "{d}", "--kind", "transfer_stations", "--spacing-m", "-5"), "--spacing-m must be > 0"),
     (("candidates", "{d}", "--kind", "depots"), "no candidate sites can be generated for 'depots'"),
 ])
 def test_a_failing_command_leaves_the_county_as_it_was(county, args, needle):

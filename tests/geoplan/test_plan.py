@@ -370,6 +370,6 @@ def test_infeasible_capacitated_siting_raises_and_keeps_every_file(tmp_path):
 def test_an_output_folder_that_is_a_file_is_a_clear_error(tmp_path):
     scn = _county(tmp_path, film_share=0.8)
     scn.output_dir.write_text("not a folder", encoding="utf-8")
-    with pytest.raises(GeoplanError, match="must be a folder"):
+    with pytest.raises(GeoplanError, match="is a file"):
         run_plan(scn, time_limit_s=20, tiles="none")
     assert scn.output_dir.read_text(encoding="utf-8") == "not a folder"

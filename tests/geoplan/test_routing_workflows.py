@@ -525,14 +525,15 @@ def test_site_choice_from_scenario_toml(sited):
     toml = sited.folder / "scenario.toml"
     text = toml.read_text(encoding="utf-8")
     try:
-        toml.write_text(text + '\n[routing]\nfilm_stations = "existing"\nmuck_sites = "existing"\n', encoding="utf-8")
+        toml.write_text(text.replace("[routing]\n", '[routing]\nfilm_stations = "existing"\nmuck_sites = "existing"\n'),
+                        encoding="utf-8")
         existing = copy.copy(sited)
         existing.routing = load_scenario(sited.folder).routing
         assert prepare_film(existing).details["stations"] == "existing"
         assert prepare_muck(existing, time_limit_s=5).details["stations"] == "existing"
         # The argument wins over the setting.
         assert prepare_film(existing, stations="plan").details["stations"] == "plan"
-        toml.write_text(text + '\n[routing]\nmuck_sites = "future"\n', encoding="utf-8")
+        toml.write_text(text.replace("[routing]\n", '[routing]\nmuck_sites = "future"\n'), encoding="utf-8")
         with pytest.raises(GeoplanError, match=r"\[routing\] muck_sites = 'future'"):
             load_scenario(sited.folder)
     finally:
