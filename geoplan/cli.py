@@ -479,9 +479,9 @@ def _print_layer_counts(scenario) -> None:
 
 
 def _print_indicators(scenario) -> None:
-    import json
+    from geoplan.outputs import read_output_json
 
-    doc = json.loads((scenario.output_dir / "indicators.json").read_text(encoding="utf-8"))
+    doc = read_output_json(scenario.output_dir / "indicators.json", "geoplan report DIR")
     t = Table(title="规划指标 / plan indicators")
     for col in ("indicator", "target", "existing", "plan", ""):
         t.add_column(col, justify="left" if col == "indicator" else "right")

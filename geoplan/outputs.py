@@ -7,12 +7,17 @@ file, the three before it go back to what they were.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
+import pandas as pd
+
+from layers.errors import GeoplanError
+from layers.files import readable_file
 from layers.writers import atomic_path, written_together
 
-__all__ = ["atomic_path", "jsonable", "write_text", "written_together"]
+__all__ = ["atomic_path", "jsonable", "read_output_json", "read_output_table", "write_text", "written_together"]
 
 def write_text(path: str | Path, text: str) -> Path:
     """Write UTF-8 text atomically and return the path."""
@@ -34,3 +39,42 @@ def jsonable(value):
     if isinstance(value, np.generic):
         return jsonable(value.item())
     return value
+
+
+def _damaged_output(path: Path, exc: Exception, remade_by: str) -> GeoplanError:
+    detail = " ".join(str(exc).split())[:160]
+    return GeoplanError(f"{path}: 文件损坏 / is damaged or was edited by hand ({detail}) — remove it, or restore it "
+                        f"from a copy; {remade_by} writes it again")
+
+
+def read_output_json(path: str | Path, remade_by: str) -> dict:
+    """A JSON object geoplan wrote, read back.
+
+    Parameters
+    ----------
+    remade_by : str
+        The command that writes the file again, named in the message.
+
+    Raises
+    ------
+    GeoplanError
+        The file is missing, damaged, or not a JSON object.
+    """
+    path = readable_file(path, fix=f"{remade_by} writes it")
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _damaged_output(path, exc, remade_by) from None
+    if not isinstance(doc, dict):
+        raise _damaged_output(path, TypeError(f"a {type(doc).__name__}, not an object"), remade_by)
+    return doc
+
+
+def read_output_table(path: str | Path, remade_by: str, **read_csv) -> pd.DataFrame:
+    """A CSV table geoplan wrote (UTF-8 with a byte-order mark), read back; a damaged one is named."""
+    path = readable_file(path, fix=f"{remade_by} writes it")
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", **read_csv)
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
+        raise _damaged_output(path, exc, remade_by) from None
+

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geoplan.indicators import IndicatorReport, compute_indicators, facilities_for
-from geoplan.outputs import write_text
+from geoplan.outputs import read_output_json, read_output_table, write_text
 from geoplan.scenario import Scenario
 
 
@@ -221,14 +221,14 @@ def adopted_plan_sections(scenario: Scenario, links: dict[str, str]) -> list[tup
     if (folder / "map_plan.html").exists():
         links[f"规划方案 / the plan ({name})"] = f"{alternatives.PLANS_FOLDER}/{name}/map_plan.html"
     if (folder / "indicators_by_year.csv").exists():
-        years = pd.read_csv(folder / "indicators_by_year.csv", encoding="utf-8-sig")
+        years = read_output_table(folder / "indicators_by_year.csv", "a new run of geoplan plan")
         shown = years.drop(columns=["key", "target_year"], errors="ignore").rename(columns={
             "label": "指标 / indicator", "year": "年份 / year", "due": "应达 / due", "target": "目标 / target",
             "actual": "规划 / plan", "status": "状态 / status"})
         out.append((f"分年度指标 / indicators by year — 方案 {name}",
                     table_html(shown, ("应达 / due", "目标 / target", "规划 / plan"))))
     if (folder / "projects.csv").exists():
-        projects = pd.read_csv(folder / "projects.csv", encoding="utf-8-sig", dtype={"建设期限": str})
+        projects = read_output_table(folder / "projects.csv", "a new run of geoplan plan", dtype={"建设期限": str})
         total = projects["总投资（万元）"].sum() if len(projects) else 0.0
         out.append((f"项目清单 / project list — {len(projects)} 项, {total:,.1f} 万元",
                     table_html(projects.drop(columns=["造价依据"], errors="ignore"))))
@@ -237,11 +237,9 @@ def adopted_plan_sections(scenario: Scenario, links: dict[str, str]) -> list[tup
 
 def route_totals(scenario: Scenario) -> pd.DataFrame | None:
     """Totals of every routed workflow (``output/routes_<workflow>.json``): vehicles, km, t·km, fuel, CO₂."""
-    import json
-
     rows = []
     for path in sorted(scenario.output_dir.glob("routes_*.json")):
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = read_output_json(path, f"geoplan route DIR --workflow {path.stem.removeprefix('routes_')}")
         t = doc.get("totals", {})
         rows.append({"workflow": doc.get("workflow", path.stem), "engine": doc.get("engine"),
                      "routes": t.get("routes"), "load_t": t.get("load_t"), "km": t.get("km"),

@@ -7,7 +7,7 @@ file, layer, row id and field of every problem it finds.
 
 from layers.bd09 import bd09_to_gcj02, bd09_to_wgs84, gcj02_to_bd09, wgs84_to_bd09
 from layers.crs import area_metric_crs, check_input_crs, is_gcj02, metric_crs_for, shifted_crs, to_lonlat
-from layers.columns import FIELD_SYNONYMS, guess_fields
+from layers.columns import FIELD_SYNONYMS, degrees, guess_fields
 from layers.encoding import detect_encoding, shapefile_encoding
 from layers.errors import GeoplanError, Issue, LayerValidationError
 from layers.estimates import Estimate, EstimateRules, estimate_missing
@@ -60,6 +60,7 @@ __all__ = [
     "check_input_crs",
     "check_layer",
     "check_shapefile_parts",
+    "degrees",
     "detect_encoding",
     "estimate_missing",
     "gcj02_to_bd09",

@@ -8,6 +8,8 @@ writes the mapping into ``scenario.toml`` for the planner to check, and a layer 
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Mapping
 
 from layers.schemas import get_kind
@@ -70,3 +72,34 @@ def find_coordinate_column(columns: Iterable[object], names: tuple[str, ...]) ->
         if _norm(name) in by_norm:
             return by_norm[_norm(name)]
     return None
+
+
+# 119°14′30″E, 119°14'30.5", 119度14分30秒, 34°34.5′N: degrees, then minutes, then seconds
+_DMS = re.compile(
+    r"^\s*(?P<d>\d+(?:\.\d+)?)\s*[°度]\s*"
+    r"(?:(?P<m>\d+(?:\.\d+)?)\s*['′’分]\s*)?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)\s*(?:[\"″”秒]|'')\s*)?"
+    r"(?P<h>[NSEWnsew东西南北])?\s*$"
+)
+
+
+def degrees(text: object) -> float:
+    """A coordinate as decimal degrees: a number, or degrees-minutes-seconds text.
+
+    ``"119.2417"`` → 119.2417; ``"119°14′30″E"``, ``"119度14分30秒"`` → 119.2417; a
+    hemisphere S/W (南/西) makes it negative. Anything else is NaN.
+    """
+    if text is None:
+        return math.nan
+    if isinstance(text, (int, float)):
+        return float(text)
+    raw = str(text).strip()
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    m = _DMS.match(raw)
+    if m is None:
+        return math.nan
+    value = float(m["d"]) + float(m["m"] or 0) / 60.0 + float(m["s"] or 0) / 3600.0
+    return -value if (m["h"] or "").upper() in ("S", "W", "南", "西") else value

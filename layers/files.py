@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -123,7 +124,8 @@ def not_a(path: Path, fmt: str) -> GeoplanError:
 
 def damaged(path: Path, fmt: str, detail: object) -> GeoplanError:
     """The error for a file of the right kind that its reader could not read to the end."""
-    text = " ".join(str(detail).split())[:200]
+    text = " ".join(str(detail).split())
+    text = re.sub(r"sqlite3_\w+\(.*?\) failed: ", "", text)[:200]  # GDAL quotes the SQL it ran; the planner needs the why
     return GeoplanError(f"{path}: 文件损坏 / is damaged or cut short ({_NAMES.get(fmt, fmt)}: {text}) — "
                         f"{_REMAKE.get(fmt, 'make the file again')}")
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from layers.columns import LAT_FIELD_NAMES, LON_FIELD_NAMES, find_coordinate_column
+from layers.columns import LAT_FIELD_NAMES, LON_FIELD_NAMES, degrees, find_coordinate_column
 from layers.crs import area_metric_crs, to_lonlat
 from layers.encoding import detect_encoding, shapefile_encoding
 from layers.errors import GeoplanError, Issue, LayerValidationError
@@ -84,19 +84,64 @@ def _read_table(path: Path, fmt: str, sheet: str | None, encoding: str | None, l
         # every column as text: ids keep their leading zeros; validation types the rest
         text = _decode(path.read_bytes(), encoding, path)
         with reading(path, "CSV"):
-            frame = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True)
+            frame = _csv_frame(text)
         where = str(path)
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.dropna(how="all")
+    frame = _below_title_rows(frame.dropna(how="all"), lon_field, lat_field)
     lon_col = _coordinate_column(frame.columns, lon_field, LON_FIELD_NAMES, "longitude", where)
     lat_col = _coordinate_column(frame.columns, lat_field, LAT_FIELD_NAMES, "latitude", where)
-    lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype=float)
-    lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype=float)
+    lon = frame[lon_col].map(degrees).to_numpy(dtype=float)
+    lat = frame[lat_col].map(degrees).to_numpy(dtype=float)
     points = gpd.points_from_xy(lon, lat)
-    points[~(np.isfinite(lon) & np.isfinite(lat))] = None
+    given = ~(np.isfinite(lon) & np.isfinite(lat))
+    points[given] = None
     gdf = gpd.GeoDataFrame(frame.drop(columns=[lon_col, lat_col]).reset_index(drop=True), geometry=points)
     gdf.attrs["coordinate_fields"] = (lon_col, lat_col)
+    # coordinates written but not readable as degrees, by row position: the row's error quotes them
+    texts = frame[[lon_col, lat_col]].fillna("").astype(str).to_numpy()
+    gdf.attrs["unreadable_coordinates"] = {int(i): f"{texts[i, 0]}, {texts[i, 1]}" for i in np.flatnonzero(given)
+                                           if (texts[i, 0] + texts[i, 1]).strip()}
     return gdf, layer
+
+
+#: Separators of CSV files saved by European or tab-separated exports.
+_OTHER_SEPARATORS = (";", "\t", "|")
+
+
+def _csv_frame(text: str) -> pd.DataFrame:
+    """The CSV as text columns; a file with one column whose name holds ``;``, a tab or ``|`` is read by that."""
+    frame = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True)
+    if len(frame.columns) == 1:
+        head = str(frame.columns[0])
+        for sep in _OTHER_SEPARATORS:
+            if sep in head:
+                return pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True, sep=sep)
+    return frame
+
+
+#: How far down a sheet the header row may sit under titles (a bureau's 某区小区名录 line).
+_HEADER_SEARCH_ROWS = 10
+
+
+def _names_coordinates(names, lon_field: str | None, lat_field: str | None) -> bool:
+    """Whether a header row names a longitude and a latitude column."""
+    names = [str(n).strip() for n in names]
+    lon = lon_field in names if lon_field else find_coordinate_column(names, LON_FIELD_NAMES)
+    lat = lat_field in names if lat_field else find_coordinate_column(names, LAT_FIELD_NAMES)
+    return bool(lon and lat)
+
+
+def _below_title_rows(frame: pd.DataFrame, lon_field: str | None, lat_field: str | None) -> pd.DataFrame:
+    """The table under its header row, when title lines stand above it; else ``frame`` as it is."""
+    if _names_coordinates(frame.columns, lon_field, lat_field):
+        return frame
+    for i in range(min(_HEADER_SEARCH_ROWS, len(frame))):
+        row = frame.iloc[i]
+        if _names_coordinates(row.fillna("").astype(str), lon_field, lat_field):
+            below = frame.iloc[i + 1:].copy()
+            below.columns = [str(v).strip() if pd.notna(v) else f"column {k + 1}" for k, v in enumerate(row)]
+            return below.dropna(how="all")
+    return frame
 
 
 def _read_raw(path: Path, kind: str, layer: str | None, sheet: str | None, encoding: str | None,
@@ -183,10 +228,9 @@ def _sheet_with_coordinates(path: Path, lon_field: str | None, lat_field: str | 
         return None
     for name in names:
         with reading(path, "XLSX"):
-            head = pd.read_excel(path, sheet_name=name, dtype=str, engine="calamine", nrows=0).columns
-        lon = lon_field if lon_field in head else find_coordinate_column(head, LON_FIELD_NAMES)
-        lat = lat_field if lat_field in head else find_coordinate_column(head, LAT_FIELD_NAMES)
-        if lon and lat:
+            top = pd.read_excel(path, sheet_name=name, dtype=str, engine="calamine", nrows=_HEADER_SEARCH_ROWS)
+        if _names_coordinates(top.columns, lon_field, lat_field) or any(
+                _names_coordinates(row.fillna("").astype(str), lon_field, lat_field) for _, row in top.iterrows()):
             return name
     return None
 

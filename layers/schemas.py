@@ -197,7 +197,8 @@ def _qty(name: str, zh: str, en: str, unit: str, *, required: bool, positive: bo
 # facility in China, so only a slip of unit or digits passes them): the largest single
 # 小区 holds some 30 000 households; a 街道/镇 rarely 1 million people; the largest
 # incineration plants take about 10 000 t/d; CJJ/T 47-2016 class I transfer stations
-# end at 3000 t/d.
+# end at 3000 t/d; 120 km/h is the highest speed limit on China's roads (road speeds above
+# 150 km/h and weight limits above 200 t are read as slips too).
 _MAX_DISTRICT_PERSONS = 3_000_000
 _MAX_COMMUNITY_HOUSEHOLDS = 50_000
 _MAX_COMMUNITY_PERSONS = 150_000
@@ -212,6 +213,12 @@ _MAX_FILM_STATION_T_PER_YR = 50_000
 _MAX_DISPOSAL_M3 = 200_000_000
 _MAX_CENTRE_T_PER_YR = 2_000_000
 _MAX_DEPOT_VEHICLES = 3_000
+_MAX_DROPOFF_T_PER_D = 50  # a kiosk or a 回收亭
+_MAX_HUB_T_PER_D = 2_000
+_MAX_DISPOSAL_M3_PER_D = 100_000
+_MAX_MARKET_T_PER_YR = 5_000_000
+_MAX_SITE_AREA_M2 = 2_000_000
+_MAX_PROJECT_YUAN = 5e9  # 50 亿元: a whole incineration plant
 
 
 def _fractions() -> FieldSpec:
@@ -316,35 +323,41 @@ _KINDS: list[LayerKind] = [
         "muck_disposal_sites", "渣土消纳场", "muck disposal site",
         _qty("capacity_m3", "消纳容量", "capacity", "m³", required=True, positive=True,
              plausible_max=_MAX_DISPOSAL_M3),
-        _qty("intake_m3_per_d", "日受纳能力", "daily intake", "m³/d", required=False, positive=True),
+        _qty("intake_m3_per_d", "日受纳能力", "daily intake", "m³/d", required=False, positive=True,
+             plausible_max=_MAX_DISPOSAL_M3_PER_D),
         FieldSpec("opening_hours", "受纳时段", "opening hours", "hours"),
         capacity_field="capacity_m3",
     ),
     _facility(
         "muck_transfer_yards", "建筑垃圾转运调配场", "muck transfer yard",
-        _qty("capacity_t_per_d", "设计规模", "capacity", "t/d", required=True, positive=True),
+        _qty("capacity_t_per_d", "设计规模", "capacity", "t/d", required=True, positive=True,
+             plausible_max=_MAX_STATION_T_PER_D),
         capacity_field="capacity_t_per_d",
     ),
     _facility(
         "dropoff_points", "可回收物投放点", "recyclables drop-off point",
-        _qty("capacity_t_per_d", "设计规模", "capacity", "t/d", required=False, positive=True),
+        _qty("capacity_t_per_d", "设计规模", "capacity", "t/d", required=False, positive=True,
+             plausible_max=_MAX_DROPOFF_T_PER_D),
         capacity_field="capacity_t_per_d",
     ),
     _facility(
         "collection_hubs", "片区归集点", "collection hub",
-        _qty("capacity_t_per_d", "设计规模", "capacity", "t/d", required=True, positive=True),
+        _qty("capacity_t_per_d", "设计规模", "capacity", "t/d", required=True, positive=True,
+             plausible_max=_MAX_HUB_T_PER_D),
         capacity_field="capacity_t_per_d",
     ),
     _facility(
         "sorting_centers", "市级分拣中心", "sorting centre",
         _qty("capacity_t_per_yr", "分拣能力", "capacity", "t/yr", required=True, positive=True,
              plausible_max=_MAX_CENTRE_T_PER_YR),
-        _qty("site_area_m2", "占地面积", "site area", "m²", required=False, positive=True),
+        _qty("site_area_m2", "占地面积", "site area", "m²", required=False, positive=True,
+             plausible_max=_MAX_SITE_AREA_M2),
         capacity_field="capacity_t_per_yr",
     ),
     _facility(
         "recycling_markets", "再生资源市场", "recycled-resource market",
-        _qty("capacity_t_per_yr", "交易能力", "capacity", "t/yr", required=False, positive=True),
+        _qty("capacity_t_per_yr", "交易能力", "capacity", "t/yr", required=False, positive=True,
+             plausible_max=_MAX_MARKET_T_PER_YR),
         capacity_field="capacity_t_per_yr",
     ),
     _facility(
@@ -380,11 +393,11 @@ _KINDS += [
             _id(), _name(),
             FieldSpec("facility_kind", "设施类型", "facility kind", "str", required=True,
                       choices=FACILITY_KINDS),
-            _qty("fixed_cost_yuan", "建设费用", "fixed cost", "元 yuan", required=True),
+            _qty("fixed_cost_yuan", "建设费用", "fixed cost", "元 yuan", required=True, plausible_max=_MAX_PROJECT_YUAN),
             # In the capacity unit of the facility kind named in facility_kind.
             _qty("capacity", "设计规模", "capacity", "unit of facility_kind", required=False,
                  positive=True),
-            _qty("land_m2", "用地面积", "land", "m²", required=False),
+            _qty("land_m2", "用地面积", "land", "m²", required=False, plausible_max=_MAX_SITE_AREA_M2),
             FieldSpec("origin", "来源", "origin", "str"),
         ),
         capacity_field="capacity",
@@ -399,11 +412,11 @@ _KINDS += [
                                                 "主干路": "arterial", "次干路": "collector",
                                                 "支路": "local", "机耕路": "track", "村道": "track"}),
                       default="local"),
-            _qty("speed_kmh", "车速", "speed", "km/h", required=False, positive=True),
+            _qty("speed_kmh", "车速", "speed", "km/h", required=False, positive=True, plausible_max=150.0),
             FieldSpec("oneway", "单行", "one-way", "bool"),
             FieldSpec("elevated", "高架", "elevated", "bool"),
             FieldSpec("tunnel", "隧道", "tunnel", "bool"),
-            _qty("max_weight_t", "限重", "weight limit", "t", required=False, positive=True),
+            _qty("max_weight_t", "限重", "weight limit", "t", required=False, positive=True, plausible_max=200.0),
         ),
     ),
     LayerKind(

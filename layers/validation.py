@@ -334,10 +334,15 @@ def _check_geometries(gdf: gpd.GeoDataFrame, kind: LayerKind, labels: list[str],
     accepted = set(kind.geometry_types)
     wanted_dim = _DIMENSION[_BASE_TYPE.get(kind.geometry_types[0], kind.geometry_types[0])]
     expected = "/".join(kind.geometry_types)
+    unreadable = gdf.attrs.get("unreadable_coordinates", {})
     for i, (label, geom) in enumerate(zip(labels, geoms)):
         if geom is None or geom.is_empty or not np.all(np.isfinite(shapely.get_coordinates(geom))):
-            out.add(label, field, "缺少几何或坐标 / missing or empty geometry",
-                    "give the feature a location (in a CSV: fill in lon and lat)")
+            if i in unreadable:
+                out.add(label, field, f"经纬度无法识别 / the coordinates {unreadable[i]!r} are not degrees",
+                        "write decimal degrees (119.2417) or degrees-minutes-seconds (119°14′30″)")
+            else:
+                out.add(label, field, "缺少几何或坐标 / missing or empty geometry",
+                        "give the feature a location (in a CSV: fill in lon and lat)")
             continue
         if geom.geom_type not in accepted and _BASE_TYPE.get(geom.geom_type) in accepted \
                 and shapely.get_num_geometries(geom) == 1:

@@ -29,7 +29,7 @@ import pyogrio
 import layers
 from layers.errors import GeoplanError
 from geoplan.indicators.report import PLANNED_SITES_FILE
-from geoplan.outputs import atomic_path, jsonable, write_text
+from geoplan.outputs import atomic_path, jsonable, read_output_json, write_text
 from geoplan.scenario import Scenario
 
 PLANS_FOLDER = "plans"
@@ -124,7 +124,8 @@ def write_alternative(scenario: Scenario, name: str, meta: dict, write: Callable
 
 
 def read_meta(scenario: Scenario, name: str) -> dict:
-    return json.loads((alternative_dir(scenario, name) / META_FILE).read_text(encoding="utf-8"))
+    """The record (``alternative.json``) of alternative ``name``."""
+    return read_output_json(alternative_dir(scenario, name) / META_FILE, "a new run of geoplan plan or geoplan site")
 
 
 def _digest(path: Path) -> str:
@@ -137,7 +138,7 @@ def adopted_name(scenario: Scenario) -> str | None:
     current = scenario.output_dir / PLANNED_SITES_FILE
     if not record.is_file() or not current.is_file():
         return None
-    doc = json.loads(record.read_text(encoding="utf-8"))
+    doc = read_output_json(record, "geoplan plan adopt DIR NAME")
     return doc.get("name") if doc.get("sha256") == _digest(current) else None
 
 

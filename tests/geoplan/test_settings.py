@@ -134,3 +134,14 @@ def test_plan_settings_years_budgets_and_new_site_costs(tmp_path):
     # values the file repeats unchanged keep the standards table as their source
     assert "[new_sites" not in sc2.new_sites["transfer_stations"].source
     assert "502 万元" in sc2.new_sites["transfer_stations"].source
+
+
+@pytest.mark.parametrize("value,warned", [(3, True), (3000, False), (250_000, True)])
+def test_a_service_radius_outside_its_plausible_range_is_a_warning(tmp_path, value, warned):
+    sc = load_scenario(_scenario(tmp_path, f"[standards.film_recycling_stations]\nservice_radius_m = {value}\n",
+                                 base=False))
+    assert sc.standards.value("film_recycling_stations", "service_radius_m") == value
+    texts = [str(i) for i in sc.standards.warnings]
+    assert bool(texts) == warned
+    if warned:
+        assert "[standards.film_recycling_stations] service_radius_m" in texts[0] and "metres" in texts[0]

@@ -90,3 +90,45 @@ def test_village_mulch_from_farmland(tmp_path):
     assert out["mulched_area_mu"].tolist() == [100.0, 40.0]
     assert [(e.field, e.row_ids) for e in done] == [("mulched_area_mu", ("V1",))]
     assert np.isnan(frame["mulched_area_mu"].iloc[0])  # the input is left as it was
+
+
+@pytest.mark.parametrize("text,value", [
+    ("116.35", 116.35), ("116°21′E", 116.35), ("116度21分", 116.35), ("40°00′36″N", 40.01), ("116°21'0\"", 116.35),
+    ("33°S", -33.0), ("东经116", np.nan), ("116,35", np.nan), ("", np.nan),
+])
+def test_coordinates_in_degrees_minutes_seconds(text, value):
+    got = layers.degrees(text)
+    assert (np.isnan(got) and np.isnan(value)) or got == pytest.approx(value, abs=1e-9)
+
+
+def test_a_sheet_under_title_lines_is_found_and_dms_read(tmp_path):
+    table = _communities()
+    table["经度"] = ["116°21′", "116°21′3.6″", "116°21′7.2″"]
+    rows = [["某区居民小区名录（2024年）"] + [None] * 5, [None] * 6, list(table.columns), *table.values.tolist()]
+    path = tmp_path / "名录.xlsx"
+    pd.DataFrame(rows).to_excel(path, index=False, header=False)
+    gdf = layers.read_layer(path, "residential_communities", estimates=RULES,
+                            fields={"id": "编号", "name": "小区名称", "households": "户数", "population": "人口"})
+    assert gdf["id"].tolist() == ["A1", "A2", "A3"]
+    lonlat = gdf.to_crs(4326).geometry
+    assert lonlat.x.round(4).tolist() == [116.35, 116.351, 116.352]
+    assert layers.inspect_layer(path, "residential_communities").lon == "经度"
+
+
+def test_a_semicolon_csv_is_read_by_its_separator(tmp_path):
+    path = tmp_path / "小区.csv"
+    _communities().to_csv(path, index=False, sep=";", encoding="gb18030")
+    gdf = layers.read_layer(path, "residential_communities", estimates=RULES,
+                            fields={"id": "编号", "name": "小区名称", "households": "户数", "population": "人口"})
+    assert gdf["name"].tolist() == ["甲", "乙", "丙"]
+
+
+def test_coordinates_that_are_not_degrees_are_quoted_in_the_row_error(tmp_path):
+    table = _communities(经度=["116.35", "东经116度", "116.352"])
+    path = tmp_path / "小区.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(LayerValidationError) as exc:
+        layers.read_layer(path, "residential_communities", estimates=RULES,
+                          fields={"id": "编号", "name": "小区名称", "households": "户数", "population": "人口"})
+    issue = exc.value.issues[[i.severity for i in exc.value.issues].index("error")]
+    assert issue.row_id == "A2" and issue.field == "经度/纬度" and "东经116度" in issue.problem

@@ -306,3 +306,15 @@ def test_candidate_site_with_unknown_facility_kind():
     _, issues = validate_layer(sites, "candidate_sites", file="sites.gpkg", layer="备选站址")
     assert {(i.row_id, i.field) for i in issues} == {("c2", "facility_kind"), ("c2", "fixed_cost_yuan")}
     assert all(i.layer == "备选站址" for i in issues)
+
+
+def test_values_above_their_plausible_range_are_named_and_kept(tmp_path, villages):
+    gdf = villages.copy()
+    gdf.loc[0, "population"] = 10 ** 9
+    gdf.loc[1, "mulched_area_mu"] = 40.0  # a plain value: no warning
+    out = read_layer(_gpkg(tmp_path, gdf, "villages"), "villages")
+    warned = [i for i in out.attrs["issues"] if i.severity == "warning" and i.field == "population"]
+    assert len(warned) == 1 and warned[0].row_id == str(gdf.loc[0, "id"])
+    assert "persons" in warned[0].problem and "50,000" in warned[0].problem
+    assert out["population"].iloc[0] == 10 ** 9
+    assert not [i for i in out.attrs["issues"] if i.field == "mulched_area_mu"]
