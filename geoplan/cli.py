@@ -63,6 +63,8 @@ def _bounded(name: str, unit: str, *, integer: bool = False, minimum: float | No
 #: Options every command checks the same way.
 TIME_LIMIT = _bounded("--time-limit", "s", above=0.0)
 ITERATIONS = _bounded("--iterations", "iterations", integer=True, minimum=1)
+Seed = Annotated[int, typer.Option(help="Random seed (a whole number ≥ 0): the same seed gives the same result.",
+                                   callback=_bounded("--seed", "", integer=True, minimum=0))]
 
 
 def user_errors(fn):
@@ -119,7 +121,8 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the demo scenario into.")] = Path(
         "geoplan-demo"
     ),
-    seed: Annotated[int, typer.Option(help="Random seed of the demo county.")] = 202611,
+    seed: Annotated[int, typer.Option(help="Random seed of the demo county.",
+                                      callback=_bounded("--seed", "", integer=True, minimum=0))] = 202611,
     tiles: Annotated[str, typer.Option(help="Base map: osm, amap, tianditu or none.")] = "osm",
     quiet: Quiet = False,
 ) -> None:
@@ -265,7 +268,7 @@ def site(
                                                    callback=_bounded("--radius-m", "m", above=0.0))] = None,
     time_limit: Annotated[float | None, typer.Option(help="Solver time limit, s (default: scenario).",
                                                      callback=TIME_LIMIT)] = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Seed = 0,
     collection_mode: Annotated[str, typer.Option(help="Transfer stations: small_vehicle or manual.")] = "small_vehicle",
     quiet: Quiet = False,
 ) -> None:
@@ -300,7 +303,7 @@ def plan(
     adopt: Annotated[bool, typer.Option("--adopt", help="Adopt the new alternative as the plan.")] = False,
     time_limit: Annotated[float | None, typer.Option(help="Solver time limit, s (default: scenario).",
                                                      callback=TIME_LIMIT)] = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Seed = 0,
     tiles: Tiles = "osm",
     quiet: Quiet = False,
 ) -> None:
@@ -382,7 +385,7 @@ def route(
     stations: Annotated[str | None, typer.Option(
         help="Unload at the existing sites or the plan's (existing|plan; default: plan when it adds one): "
              "transfer stations and plants, film stations, or muck disposal sites and yards.")] = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Seed = 0,
     tiles: Tiles = "osm",
     quiet: Quiet = False,
 ) -> None:

@@ -29,6 +29,7 @@ from geoplan.scenario import Scenario
 from geoplan.settings import ServiceStandard, Target
 from geoplan.siting.candidates import generate_candidates
 from geoplan.siting.film import district_groups
+from geoplan.siting.models import why_no_plan
 from geoplan.siting.problem_builder import check_unique_ids, site_table
 from geoplan.siting.transfer_stations import capacity_classes
 
@@ -474,7 +475,7 @@ def make_plan(scenario: Scenario, *, time_limit_s: float | None = None, seed: in
         if free.is_feasible:
             raise NoFeasiblePlan(_budget_message(years, budget, free))
     if not result.is_feasible:
-        raise NoFeasiblePlan(f"no plan found: {result.infeasibility_reason or result.status.value}")
+        raise NoFeasiblePlan(why_no_plan(result.status.value, result.infeasibility_reason or "", limit))
     crs = next(iter(plans.values())).sites.crs
     notes = [n for kp in plans.values() for n in kp.notes] + result.notes
     return Plan(years, plans, result, _new_sites(plans, result, crs), notes)

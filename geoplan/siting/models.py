@@ -45,3 +45,21 @@ def solve(built: BuiltProblem, model: str, *, p: int | None, time_limit_s: float
         prob, single_sourcing=built.single_sourcing, p_new=p, max_cost=built.cutoff_m,
         cost_per_unit=built.cost_per_unit, time_limit_s=time_limit_s, seed=seed,
     )
+
+
+def why_no_plan(status: str, reason: str, time_limit_s: float) -> str:
+    """Why a solve gave no plan, for the planner: the time limit ran out first, or the model is infeasible.
+
+    Parameters
+    ----------
+    status : str
+        The solve's ``SolveStatus`` value (``"no_solution"``: the limit passed before any plan).
+    reason : str
+        The solver's own reason, when it gave one.
+    time_limit_s : float
+        The limit the solve had, seconds.
+    """
+    if status == "no_solution":
+        return (f"no plan was found within the {time_limit_s:g} s time limit — raise --time-limit (or [solver] "
+                "time_limit_s in scenario.toml)")
+    return reason or status

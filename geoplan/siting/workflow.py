@@ -297,7 +297,8 @@ def site_kind(scenario: Scenario, kind: str, model: str, *, p, radius_m, limit, 
     result = models.solve(built, model, p=p, time_limit_s=limit, seed=seed)
     result.solve_time_s = max(result.solve_time_s, time.perf_counter() - t0)
     if not result.is_feasible:
-        raise NoResult(f"{kind} ({model}): no feasible plan — {result.infeasibility_reason or result.status.value}; "
+        raise NoResult(f"{kind} ({model}): no feasible plan — "
+                       f"{models.why_no_plan(result.status.value, result.infeasibility_reason or '', limit)}; "
                        "nothing was written")
     existing = ~prob.is_new
     open_mask = np.zeros(prob.n_site, dtype=bool)
