@@ -18,6 +18,7 @@ from rich.table import Table
 
 from layers.errors import GeoplanError, LayerValidationError, NoResult
 from layers.writers import written_together
+from geoplan.settings import MAX_SEED
 
 app = typer.Typer(
     add_completion=False,
@@ -44,7 +45,7 @@ DEMO_PLAN_LIMIT_S = 30.0
 
 
 def _bounded(name: str, unit: str, *, integer: bool = False, minimum: float | None = None,
-             above: float | None = None):
+             maximum: float | None = None, above: float | None = None):
     """A typer callback that checks an option's value against its bounds, naming the option."""
     from geoplan.settings import check_number
 
@@ -52,7 +53,7 @@ def _bounded(name: str, unit: str, *, integer: bool = False, minimum: float | No
         if value is None:
             return value
         try:
-            return check_number(value, name, integer=integer, minimum=minimum, above=above, unit=unit)
+            return check_number(value, name, integer=integer, minimum=minimum, maximum=maximum, above=above, unit=unit)
         except GeoplanError as exc:
             _say_error(exc)
             raise typer.Exit(2) from None
@@ -64,7 +65,7 @@ def _bounded(name: str, unit: str, *, integer: bool = False, minimum: float | No
 TIME_LIMIT = _bounded("--time-limit", "s", above=0.0)
 ITERATIONS = _bounded("--iterations", "iterations", integer=True, minimum=1)
 Seed = Annotated[int, typer.Option(help="Random seed (a whole number ≥ 0): the same seed gives the same result.",
-                                   callback=_bounded("--seed", "", integer=True, minimum=0))]
+                                   callback=_bounded("--seed", "", integer=True, minimum=0, maximum=MAX_SEED))]
 
 
 def user_errors(fn):
@@ -122,7 +123,7 @@ def demo(
         "geoplan-demo"
     ),
     seed: Annotated[int, typer.Option(help="Random seed of the demo county.",
-                                      callback=_bounded("--seed", "", integer=True, minimum=0))] = 202611,
+                                      callback=_bounded("--seed", "", integer=True, minimum=0, maximum=MAX_SEED))] = 202611,
     tiles: Annotated[str, typer.Option(help="Base map: osm, amap, tianditu or none.")] = "osm",
     quiet: Quiet = False,
 ) -> None:

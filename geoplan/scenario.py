@@ -22,6 +22,7 @@ import layers
 from layers.errors import GeoplanError
 from geoplan import standards as standards_table
 from geoplan.settings import (
+    MAX_SEED,
     FleetVehicle,
     LayerSource,
     NetworkSettings,
@@ -233,7 +234,10 @@ def load_scenario(folder: str | Path) -> Scenario:
     crs = str(head.get("metric_crs", ""))
     if not crs.upper().startswith("EPSG:") or not crs[5:].isdigit():
         raise GeoplanError(f"{path}: [scenario] metric_crs must be like \"EPSG:4549\", got {crs!r}")
-    seed = check_number(head.get("seed", 0), f"{path}: [scenario] seed", integer=True, minimum=0)
+    seed = check_number(head.get("seed", 0), f"{path}: [scenario] seed", integer=True, minimum=0, maximum=MAX_SEED)
+    name = head.get("name", folder.name)
+    if not isinstance(name, str) or not name.strip():
+        raise GeoplanError(f"{path}: [scenario] name must be the county's name in quotes, got {name!r}")
     layers_file = str(head.get("layers", "layers.gpkg"))
     if not layers_file.lower().endswith(".gpkg"):
         raise GeoplanError(f"{path}: [scenario] layers = {layers_file!r} must be a GeoPackage (.gpkg) holding one "
@@ -242,7 +246,7 @@ def load_scenario(folder: str | Path) -> Scenario:
     stds = parse_standards(data.get("standards", {}), path)
     return Scenario(
         folder=folder,
-        name=str(head.get("name", folder.name)),
+        name=name,
         metric_epsg=int(crs[5:]),
         seed=int(seed),
         layers_file=layers_file,

@@ -28,19 +28,31 @@ Unit = Literal["m", "s"]
 
 
 # --------------------------------------------------------------------------- checking
+#: The dearest project and the largest site a setting may name, from the schema's plausible ceilings.
+MAX_PROJECT_YUAN = layers.get_kind("candidate_sites").field("fixed_cost_yuan").plausible_max
+MAX_SITE_M2 = layers.get_kind("candidate_sites").field("land_m2").plausible_max
+#: Seeds go to solvers that take 32-bit integers.
+MAX_SEED = 2**31 - 1
+
+
 def _bounds(minimum: float | None = None, maximum: float | None = None, above: float | None = None) -> dict:
     """Field metadata: inclusive ``minimum`` / ``maximum``, or a value strictly ``above``."""
     return {"minimum": minimum, "maximum": maximum, "above": above}
 
 
+def _number_text(value: float) -> str:
+    """``2147483647`` rather than ``2.14748e+09``; ``0.95`` as it is."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def _describe(meta: Mapping[str, Any]) -> str:
     parts = []
     if meta.get("above") is not None:
-        parts.append(f"> {meta['above']:g}")
+        parts.append(f"> {_number_text(meta['above'])}")
     if meta.get("minimum") is not None:
-        parts.append(f"≥ {meta['minimum']:g}")
+        parts.append(f"≥ {_number_text(meta['minimum'])}")
     if meta.get("maximum") is not None:
-        parts.append(f"≤ {meta['maximum']:g}")
+        parts.append(f"≤ {_number_text(meta['maximum'])}")
     return " and ".join(parts)
 
 
@@ -209,9 +221,13 @@ def parse_standards(data: Any, path: Path) -> Standards:
         if not isinstance(values, dict):
             raise GeoplanError(f"{where} must be a table of standards, got {values!r}")
         for key, value in values.items():
-            # a distance or a time must be positive; counts and areas may be 0
+            # a distance or a time must be positive; counts and areas may be 0 within their range
             above = 0.0 if key.endswith(("_m", "_s")) else None
-            merged.setdefault(kind, {})[key] = check_number(value, f"{where} {key}", minimum=0.0, above=above)
+            known = standards.SERVICE_STANDARDS.get(kind, {}).get(key)
+            low = known.minimum if known is not None and known.minimum is not None else 0.0
+            high = known.maximum if known is not None else None
+            merged.setdefault(kind, {})[key] = check_number(value, f"{where} {key}", minimum=low, maximum=high,
+                                                            above=above, unit=known.unit if known else "")
             if (issue := _implausible_standard(path, kind, key, merged[kind][key])) is not None:
                 warnings.append(issue)
     return Standards(MappingProxyType({k: MappingProxyType(v) for k, v in merged.items()}), str(path),
@@ -306,7 +322,7 @@ class Target:
 
     key: str
     label: str
-    target: float = field(metadata={**_bounds(0.0, 1.0), "unit": "(share, 0.95 = 95 %)"})
+    target: float = field(metadata={**_bounds(maximum=1.0, above=0.0), "unit": "(share, 0.95 = 95 %)"})
     facility_kind: str = field(default="", metadata={"choices": layers.FACILITY_KINDS})
     demand_kind: str = field(default="", metadata={"choices": layers.DEMAND_KINDS})
     standard: str = "service_radius_m"
@@ -462,7 +478,8 @@ class NetworkSettings:
     source: str = "layers.gpkg"
     roads_layer: str = "roads"
     restricted_zones_layer: str = "restricted_zones"
-    max_snap_m: float = field(default=500.0, metadata={**_bounds(above=0.0), "unit": "m"})
+    # beyond 5 km from a road no vehicle serves a point: a larger limit only hides a CRS mistake
+    max_snap_m: float = field(default=500.0, metadata={**_bounds(maximum=5000.0, above=0.0), "unit": "m"})
 
 
 @dataclass(frozen=True)
@@ -493,7 +510,8 @@ class PlanSettings:
     """
 
     start_year: int = field(default=standards.PLAN_START_YEAR, metadata=_bounds(2000, 2100))
-    refit_cost_yuan: float = field(default=float(standards.REFIT_COST.value), metadata={**_bounds(0.0), "unit": "yuan"})
+    refit_cost_yuan: float = field(default=float(standards.REFIT_COST.value),
+                                   metadata={**_bounds(0.0, MAX_PROJECT_YUAN), "unit": "yuan"})
     budget_yuan: Mapping[int, float] = field(default_factory=lambda: MappingProxyType({}))
     generate_candidates: bool = True
     implementers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(dict(standards.IMPLEMENTERS)))
@@ -545,9 +563,9 @@ class NewSiteDefaults:
         Where the figures come from (the standards table, or the scenario).
     """
 
-    fixed_cost_yuan: float = field(default=0.0, metadata={**_bounds(0.0), "unit": "yuan"})
+    fixed_cost_yuan: float = field(default=0.0, metadata={**_bounds(0.0, MAX_PROJECT_YUAN), "unit": "yuan"})
     capacity: float = field(default=1.0, metadata={**_bounds(above=0.0), "unit": "(the kind's capacity unit)"})
-    land_m2: float = field(default=0.0, metadata={**_bounds(0.0), "unit": "m²"})
+    land_m2: float = field(default=0.0, metadata={**_bounds(0.0, MAX_SITE_M2), "unit": "m²"})
     source: str = ""
 
 
@@ -572,6 +590,12 @@ def parse_new_sites(data: Any, path: Path) -> dict[str, NewSiteDefaults]:
             raise GeoplanError(f"{where}: unknown facility kind — use one of {', '.join(out)}")
         base = out[kind]
         parsed = parse_section(base, values, where, skip=("source",))
+        spec = layers.get_kind(kind)
+        ceiling = spec.field(spec.capacity_field).plausible_max if spec.capacity_field else None
+        if ceiling is not None and parsed.capacity > ceiling:
+            unit = spec.field(spec.capacity_field).unit
+            raise GeoplanError(f"{where} capacity must be ≤ {ceiling:g} {unit} (the most one {spec.label_en} "
+                               f"plausibly holds), got {parsed.capacity!r}")
         # a value the file repeats unchanged (as `geoplan init` writes them) keeps its source
         changed = [k for k in ("fixed_cost_yuan", "capacity", "land_m2")
                    if k in values and getattr(parsed, k) != getattr(base, k)]
@@ -748,7 +772,7 @@ class RoutingSettings:
     collection_stations: str = field(default="", metadata={"choices": ("", *SITE_CHOICES)})
     film_stations: str = field(default="", metadata={"choices": ("", *SITE_CHOICES)})
     muck_sites: str = field(default="", metadata={"choices": ("", *SITE_CHOICES)})
-    iterations: int = field(default=10_000, metadata={**_bounds(minimum=1.0), "unit": "iterations"})
+    iterations: int = field(default=10_000, metadata={**_bounds(minimum=1.0, maximum=10_000_000.0), "unit": "iterations"})
     time_limit_s: float = field(default=900.0, metadata={**_bounds(above=0.0, maximum=86_400.0), "unit": "s"})
     film_period_days: float = field(default=7.0, metadata={**_bounds(above=0.0, maximum=366.0), "unit": "d"})
     muck_plan_date: str = ""

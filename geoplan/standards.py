@@ -62,23 +62,27 @@ SERVICE_STANDARDS: dict[str, dict[str, Default]] = {
     },
     "dropoff_points": {
         "service_radius_m": Default(500.0, "m", "assumption: 5–8 min walk; SB/T 10719 density 1 per 1000–2000 households"),
-        "households_per_point_urban": Default(1500.0, "households", "SB/T 10719 / Beijing practice: 1000–2000"),
-        "households_per_point_rural": Default(2250.0, "households", "SB/T 10719 / Beijing practice: 2000–2500"),
+        "households_per_point_urban": Default(1500.0, "households", "SB/T 10719 / Beijing practice: 1000–2000",
+                                              1.0, 100_000.0),
+        "households_per_point_rural": Default(2250.0, "households", "SB/T 10719 / Beijing practice: 2000–2500",
+                                              1.0, 100_000.0),
     },
     "collection_hubs": {
         "service_radius_m": Default(3000.0, "m", "assumption: one hub per 片区 within a short truck run"),
     },
     "sorting_centers": {
         "service_radius_m": Default(30000.0, "m", "assumption: county-wide"),
-        "min_site_area_m2": Default(3000.0, "m²", "national standard draft 2024: integrated sorting centre ≥ 3000 m²"),
-        "min_capacity_t_per_yr": Default(30000.0, "t/yr", "national standard draft 2024: ≥ 30 000 t/yr"),
+        "min_site_area_m2": Default(3000.0, "m²", "national standard draft 2024: integrated sorting centre ≥ 3000 m²",
+                                    0.0, 2_000_000.0),
+        "min_capacity_t_per_yr": Default(30000.0, "t/yr", "national standard draft 2024: ≥ 30 000 t/yr", 0.0,
+                                         2_000_000.0),
     },
     "recycling_markets": {
         "service_radius_m": Default(40000.0, "m", "assumption: county-wide"),
     },
     "film_recycling_stations": {
         "service_radius_m": Default(5000.0, "m", "assumption: township station reachable by a tractor or van run"),
-        "min_per_township": Default(1.0, "stations", "plans: each 街道/镇 at least one 废旧农膜代贮回收站"),
+        "min_per_township": Default(1.0, "stations", "plans: each 街道/镇 at least one 废旧农膜代贮回收站", 0.0, 20.0),
     },
     "muck_disposal_sites": {
         "service_radius_m": Default(20000.0, "m", "assumption: haul distance a county muck fleet accepts"),

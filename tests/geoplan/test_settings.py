@@ -73,7 +73,7 @@ def test_the_unit_of_a_standard_is_decided_by_its_key():
     ("[quantities]\nkitchen_waste_share = 0.6\nrecyclables_share = 0.5\n", r"exceeds 1 — lower one of them"),
     ("[quantities]\nmuck_density = 1.7\n", r"\[quantities\]: unknown key 'muck_density' — valid keys: household"),
     ("[targets.x]\nfacility_kind = \"transfer_stations\"\n", r"\[targets\.x\]: needs demand_kind"),
-    ("[targets.urban_sorting_coverage]\ntarget = 85.3\n", r"target must be ≥ 0 and ≤ 1 \(share, 0\.95 = 95 %\)"),
+    ("[targets.urban_sorting_coverage]\ntarget = 85.3\n", r"target must be > 0 and ≤ 1 \(share, 0\.95 = 95 %\)"),
     ("[targets.urban_sorting_coverage]\nweight = \"people\"\n", r"weight = 'people' is not a number field"),
     ("[targets.urban_sorting_coverage]\nprofile = \"bicycle\"\n", r"profile = 'bicycle': use one of"),
     ("[targets.urban_sorting_coverage]\nstandard = \"walk_time_s\"\n", r"no standard walk_time_s for transfer_stations"),
