@@ -425,6 +425,8 @@ def app_command(
 
     from geoplan.app.launch import demo_scenario, serve, streamlit_command
 
+    if scenario_dir is not None:
+        checked_scenario(scenario_dir)  # a broken scenario is one line here, not a traceback in the browser
     with nullcontext(scenario_dir) if scenario_dir is not None else demo_scenario() as folder:
         command = streamlit_command(folder, host=host, port=port)
         note = "" if scenario_dir is not None else "  (示范县 demo county)"

@@ -293,6 +293,9 @@ def site_kind(scenario: Scenario, kind: str, model: str, *, p, radius_m, limit, 
     if built.cutoff_m is not None and prob.demand_weight.sum() <= 0 and len(left_out):
         raise NoResult(f"{kind}: no demand point has a site within {built.cutoff_m:g} m — nothing to site; "
                        "use a larger --radius-m or add candidate sites near the demand")
+    if not prob.demand_weight.sum() > 0:
+        raise NoResult(f"{kind}: the demand to serve adds up to 0 {built.demand.unit} — nothing to site; check "
+                       "the demand layers' values (a column of zeros, or the wrong column mapped)")
     t0 = time.perf_counter()
     result = models.solve(built, model, p=p, time_limit_s=limit, seed=seed)
     result.solve_time_s = max(result.solve_time_s, time.perf_counter() - t0)
