@@ -172,8 +172,11 @@ def _replace_atomically(target: Path, write) -> Path:
 
 def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> Path:
     writable_file(target)
-    _make_parents(target)
-    temp_dir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent))
+    try:
+        _make_parents(target)
+        temp_dir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent))
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None
     try:
         with warnings.catch_warnings():
             # dBASE cuts field names to 10 characters; read_layer maps them back.
@@ -182,6 +185,8 @@ def _write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> Path:
             pyogrio.write_dataframe(gdf, temp_dir / target.name, driver="ESRI Shapefile", encoding="UTF-8")
         for part in sorted(temp_dir.iterdir()):
             _replace(part, target.with_suffix(part.suffix))
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None
     finally:
         shutil.rmtree(temp_dir, ignore_errors=True)
     return target
