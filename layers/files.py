@@ -18,11 +18,11 @@ from pathlib import Path
 
 from layers.errors import GeoplanError
 
-#: The first bytes of each format, and what a file that starts otherwise is told to be.
+#: The first bytes of the formats that have a signature (OSM PBF, CSV, GeoJSON and
+#: Shapefiles have none that all writers keep).
 _MAGIC = {
     "GPKG": (b"SQLite format 3\x00",),
     "XLSX": (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"),  # .xlsx is a ZIP archive, .xls an OLE2 file
-    "PBF": (),  # a PBF starts with a 4-byte length: no fixed signature
 }
 #: How a planner makes the file again, per format.
 _REMAKE = {
