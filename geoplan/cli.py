@@ -315,7 +315,7 @@ def plan(
     args = words[1:] if verb else words
     need = verbs.get(verb, 1)
     if len(args) != need:
-        raise GeoplanError(f"geoplan plan {verb or ''}: expected {need} argument(s) "
+        raise GeoplanError(f"geoplan plan{' ' + verb if verb else ''}: expected {need} argument(s) "
                            f"({'DIR' if need == 1 else 'DIR A B' if need == 3 else 'DIR NAME'}), got {len(args)} — "
                            "see geoplan plan --help")
     scenario = checked_scenario(Path(args[0]))

@@ -456,6 +456,8 @@ CASES: list[Case] = [
     Case("plan-name-path", "no-result", ("plan", "{d}", "--name", "../x"), nothing, 2, ("../x", "name")),
     Case("plan-name-taken", "no-result", ("plan", "{d}", "--name", "site-film_recycling_stations-p-median"), nothing,
          2, ("site-film_recycling_stations-p-median", "exists and is kept", "another --name")),
+    Case("plan-too-many-words", "no-result", ("plan", "{d}", "extra", "words"), nothing, 2,
+         ("geoplan plan: expected 1 argument(s) (DIR), got 3", "geoplan plan --help")),
     Case("unknown-tiles", "no-result", ("report", "{d}", "--tiles", "google"), nothing, 2, ("google", "osm")),
     Case("spacing-zero", "no-result", ("candidates", "{d}", "--kind", "transfer_stations", "--spacing-m", "0"),
          nothing, 2, ("--spacing-m",)),
