@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from layers.errors import GeoplanError
-from layers.files import readable_file
+from layers.files import damaged, readable_file
 from layers.writers import atomic_path, written_together
 
 __all__ = ["atomic_path", "jsonable", "read_output_json", "read_output_table", "write_text", "written_together"]
@@ -41,10 +41,9 @@ def jsonable(value):
     return value
 
 
-def _damaged_output(path: Path, exc: Exception, remade_by: str) -> GeoplanError:
-    detail = " ".join(str(exc).split())[:160]
-    return GeoplanError(f"{path}: 文件损坏 / is damaged or was edited by hand ({detail}) — remove it, or restore it "
-                        f"from a copy; {remade_by} writes it again")
+def _damaged_output(path: Path, fmt: str, exc: Exception, remade_by: str) -> GeoplanError:
+    return damaged(path, fmt, exc, remake=f"it was cut short or edited by hand: remove it, or restore it from a copy; "
+                                          f"{remade_by} writes it again")
 
 
 def read_output_json(path: str | Path, remade_by: str) -> dict:
@@ -64,9 +63,9 @@ def read_output_json(path: str | Path, remade_by: str) -> dict:
     try:
         doc = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _damaged_output(path, exc, remade_by) from None
+        raise _damaged_output(path, "JSON", exc, remade_by) from None
     if not isinstance(doc, dict):
-        raise _damaged_output(path, TypeError(f"a {type(doc).__name__}, not an object"), remade_by)
+        raise _damaged_output(path, "JSON", TypeError(f"a {type(doc).__name__}, not an object"), remade_by)
     return doc
 
 
@@ -76,5 +75,5 @@ def read_output_table(path: str | Path, remade_by: str, **read_csv) -> pd.DataFr
     try:
         return pd.read_csv(path, encoding="utf-8-sig", **read_csv)
     except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
-        raise _damaged_output(path, exc, remade_by) from None
+        raise _damaged_output(path, "CSV", exc, remade_by) from None
 

@@ -14,7 +14,7 @@ from layers.estimates import Estimate, EstimateRules, estimate_missing
 from layers.formats import TABLE_FORMATS, layer_format
 from layers.gcj02 import gcj02_to_wgs84, in_china, wgs84_to_gcj02
 from layers.hierarchy import RECYCLING_LEVELS, RecyclingLevel, level_of, next_level
-from layers.files import readable_file, reading, writable_file
+from layers.files import readable_file, reading, writable_file, writable_folder
 from layers.readers import (LayerFile, check_layer, check_shapefile_parts, gpkg_layer_names, inspect_layer, read_layer, read_layers,
                             rename_fields)
 from layers.schemas import (
@@ -89,6 +89,7 @@ __all__ = [
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
     "writable_file",
+    "writable_folder",
     "write_layer",
     "write_layers",
     "written_together",

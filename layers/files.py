@@ -35,7 +35,7 @@ _REMAKE = {
     "TOML": "restore scenario.toml from a copy, or write a new one with geoplan init",
 }
 _NAMES = {"GPKG": "GeoPackage", "ESRI Shapefile": "Shapefile", "GeoJSON": "GeoJSON", "CSV": "CSV file",
-          "XLSX": "Excel workbook (.xlsx)", "OSM": "OSM file", "TOML": "TOML file"}
+          "XLSX": "Excel workbook (.xlsx)", "OSM": "OSM file", "TOML": "TOML file", "JSON": "JSON file"}
 
 
 def readable_file(path: str | Path, fix: str = "") -> Path:
@@ -122,12 +122,15 @@ def not_a(path: Path, fmt: str) -> GeoplanError:
                         f"{what_it_is(path)}; {_REMAKE.get(fmt, 'save it again in the right format')}")
 
 
-def damaged(path: Path, fmt: str, detail: object) -> GeoplanError:
-    """The error for a file of the right kind that its reader could not read to the end."""
+def damaged(path: Path, fmt: str, detail: object, remake: str | None = None) -> GeoplanError:
+    """The error for a file of the right kind that its reader could not read to the end.
+
+    ``remake`` says how to make the file again; default the format's usual way.
+    """
     text = " ".join(str(detail).split())
     text = re.sub(r"sqlite3_\w+\(.*?\) failed: ", "", text)[:200]  # GDAL quotes the SQL it ran; the planner needs the why
     return GeoplanError(f"{path}: 文件损坏 / is damaged or cut short ({_NAMES.get(fmt, fmt)}: {text}) — "
-                        f"{_REMAKE.get(fmt, 'make the file again')}")
+                        f"{remake or _REMAKE.get(fmt, 'make the file again')}")
 
 
 @contextmanager
@@ -159,11 +162,25 @@ def writable_file(path: str | Path) -> Path:
         A file stands where a folder of the path should be, or a folder where the file goes.
     """
     path = Path(path)
-    for parent in reversed(path.parents):
-        if parent.exists() and not parent.is_dir():
-            raise GeoplanError(f"{parent}: 是文件 / is a file, but geoplan keeps a folder there for {path.name} — "
-                               "move or rename the file")
+    writable_folder(path.parent)
     if path.is_dir():
         raise GeoplanError(f"{path}: 是文件夹 / is a folder, but geoplan writes a file there — move or rename the "
                            "folder (nothing was written)")
     return path
+
+
+def writable_folder(folder: str | Path) -> Path:
+    """``folder`` once geoplan may write into it: it and its parents are folders, or not there yet.
+
+    Raises
+    ------
+    GeoplanError
+        A file stands where the folder, or one of its parents, should be.
+    """
+    folder = Path(folder)
+    for path in (*reversed(folder.parents), folder):
+        if path.exists() and not path.is_dir():
+            raise GeoplanError(f"{path}: 是文件 / is a file, but geoplan keeps a folder there — move or rename the "
+                               "file (nothing was written)")
+    return folder
+

@@ -93,13 +93,13 @@ def _read_table(path: Path, fmt: str, sheet: str | None, encoding: str | None, l
     lon = frame[lon_col].map(degrees).to_numpy(dtype=float)
     lat = frame[lat_col].map(degrees).to_numpy(dtype=float)
     points = gpd.points_from_xy(lon, lat)
-    given = ~(np.isfinite(lon) & np.isfinite(lat))
-    points[given] = None
+    no_point = ~(np.isfinite(lon) & np.isfinite(lat))
+    points[no_point] = None
     gdf = gpd.GeoDataFrame(frame.drop(columns=[lon_col, lat_col]).reset_index(drop=True), geometry=points)
     gdf.attrs["coordinate_fields"] = (lon_col, lat_col)
     # coordinates written but not readable as degrees, by row position: the row's error quotes them
     texts = frame[[lon_col, lat_col]].fillna("").astype(str).to_numpy()
-    gdf.attrs["unreadable_coordinates"] = {int(i): f"{texts[i, 0]}, {texts[i, 1]}" for i in np.flatnonzero(given)
+    gdf.attrs["unreadable_coordinates"] = {int(i): f"{texts[i, 0]}, {texts[i, 1]}" for i in np.flatnonzero(no_point)
                                            if (texts[i, 0] + texts[i, 1]).strip()}
     return gdf, layer
 
@@ -131,17 +131,26 @@ def _names_coordinates(names, lon_field: str | None, lat_field: str | None) -> b
     return bool(lon and lat)
 
 
+def _header_row(frame: pd.DataFrame, lon_field: str | None, lat_field: str | None) -> int | None:
+    """Where the header naming the coordinates is: -1 for the frame's own columns, the row
+    position when title lines stand above it, None when no row within reach names them."""
+    if _names_coordinates(frame.columns, lon_field, lat_field):
+        return -1
+    for i in range(min(_HEADER_SEARCH_ROWS, len(frame))):
+        if _names_coordinates(frame.iloc[i].fillna("").astype(str), lon_field, lat_field):
+            return i
+    return None
+
+
 def _below_title_rows(frame: pd.DataFrame, lon_field: str | None, lat_field: str | None) -> pd.DataFrame:
     """The table under its header row, when title lines stand above it; else ``frame`` as it is."""
-    if _names_coordinates(frame.columns, lon_field, lat_field):
+    at = _header_row(frame, lon_field, lat_field)
+    if at is None or at < 0:
         return frame
-    for i in range(min(_HEADER_SEARCH_ROWS, len(frame))):
-        row = frame.iloc[i]
-        if _names_coordinates(row.fillna("").astype(str), lon_field, lat_field):
-            below = frame.iloc[i + 1:].copy()
-            below.columns = [str(v).strip() if pd.notna(v) else f"column {k + 1}" for k, v in enumerate(row)]
-            return below.dropna(how="all")
-    return frame
+    row = frame.iloc[at]
+    below = frame.iloc[at + 1:].copy()
+    below.columns = [str(v).strip() if pd.notna(v) else f"column {k + 1}" for k, v in enumerate(row)]
+    return below.dropna(how="all")
 
 
 def _read_raw(path: Path, kind: str, layer: str | None, sheet: str | None, encoding: str | None,
@@ -229,8 +238,7 @@ def _sheet_with_coordinates(path: Path, lon_field: str | None, lat_field: str | 
     for name in names:
         with reading(path, "XLSX"):
             top = pd.read_excel(path, sheet_name=name, dtype=str, engine="calamine", nrows=_HEADER_SEARCH_ROWS)
-        if _names_coordinates(top.columns, lon_field, lat_field) or any(
-                _names_coordinates(row.fillna("").astype(str), lon_field, lat_field) for _, row in top.iterrows()):
+        if _header_row(top, lon_field, lat_field) is not None:
             return name
     return None
 

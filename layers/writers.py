@@ -23,7 +23,7 @@ import pyogrio
 import shapely
 
 from layers.errors import GeoplanError
-from layers.files import writable_file
+from layers.files import writable_file, writable_folder
 from layers.formats import layer_format
 
 #: The ``last_change`` GDAL writes into a GeoPackage (it would write the clock's time, and
@@ -80,7 +80,7 @@ def written_together(*folders: str | Path) -> Iterator[None]:
         A file stands where one of ``folders`` should be.
     """
     for folder in folders:
-        writable_file(Path(folder) / "_")
+        writable_folder(folder)
     journal: list[tuple[Path, Path | None]] = []
     token = _JOURNAL.set(journal)
     try:

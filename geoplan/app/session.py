@@ -22,7 +22,6 @@ from typing import Callable, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import Transformer
 
@@ -172,7 +171,7 @@ class SitingSession:
     def _read_saved(self) -> list[PlacedStation]:
         """Stations of this kind saved earlier into ``output/planned_sites.gpkg``, editable again."""
         path = self.scenario.output_dir / PLANNED_SITES_FILE
-        if not path.exists() or self.kind not in pyogrio.list_layers(path)[:, 0]:
+        if not path.exists() or self.kind not in layers.gpkg_layer_names(path):
             return []
         saved = layers.read_layer(path, self.kind, to_crs=self.scenario.metric_epsg)
         cap_field = layers.get_kind(self.kind).capacity_field

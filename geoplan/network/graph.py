@@ -164,9 +164,10 @@ class RoadNetwork:
         arguments go to the constructor (``profiles``, ``restricted_zones``).
         """
         path = Path(path)
-        name = path.name.lower()
         if not path.is_symlink() and not path.exists():
             raise GeoplanError(f"road source {path} does not exist: check the path in the scenario")
+        layers.readable_file(path)  # a link to nowhere, a folder, an empty file
+        name = path.name.lower()
         if name.endswith((".osm", ".xml")):
             return cls.from_osm_xml(path, to_crs=to_crs, **kwargs)
         if name.endswith(".pbf"):
@@ -174,25 +175,23 @@ class RoadNetwork:
         if name.endswith((".gpkg", ".shp", ".geojson", ".json")):
             import pyogrio
 
-            layers.readable_file(path)
-            if name.endswith(".shp"):
+            fmt = layers.layer_format(path)
+            if fmt == "ESRI Shapefile":
                 layers.check_shapefile_parts(path)
-            with layers.reading(path, layers.layer_format(path)):
+            with layers.reading(path, fmt):
                 layer_names = [str(row[0]) for row in pyogrio.list_layers(path)]
-            layer = "roads" if "roads" in layer_names else None
-            if layer is None and len(layer_names) > 1:
-                raise GeoplanError(
-                    f"{path} has several layers ({', '.join(layer_names)}) but none named roads: rename the road layer to roads"
-                )
-            with layers.reading(path, layers.layer_format(path)):
+                layer = "roads" if "roads" in layer_names else None
+                if layer is None and len(layer_names) > 1:
+                    raise GeoplanError(f"{path} has several layers ({', '.join(layer_names)}) but none named roads: "
+                                       "rename the road layer to roads")
                 roads = gpd.read_file(path, layer=layer)
+                if "restricted_zones" in layer_names and "restricted_zones" not in kwargs:
+                    kwargs["restricted_zones"] = gpd.read_file(path, layer="restricted_zones")
             roads = layers.to_lonlat(roads, None, file=str(path), layer=layer or "roads")
             if to_crs is not None:
                 roads = roads.to_crs(to_crs)
             elif roads.crs is not None and roads.crs.is_geographic:
                 roads = roads.to_crs(metric_crs_for(float(roads.geometry.union_all().centroid.x)))
-            if "restricted_zones" in layer_names and "restricted_zones" not in kwargs:
-                kwargs["restricted_zones"] = gpd.read_file(path, layer="restricted_zones")
             return cls.from_roads(roads, **kwargs)
         raise GeoplanError(
             f"road source {path}: unknown file type; use OSM XML (.osm), OSM PBF (.osm.pbf) or a roads layer (.gpkg, .shp, .geojson)"

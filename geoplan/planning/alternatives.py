@@ -98,7 +98,7 @@ def write_alternative(scenario: Scenario, name: str, meta: dict, write: Callable
     check_free(scenario, name)
     folder = plans_dir(scenario)
     final = folder / name
-    layers.writable_file(final)
+    layers.writable_folder(folder)
     try:
         if not folder.exists():
             folder.mkdir(parents=True)

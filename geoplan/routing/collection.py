@@ -34,7 +34,7 @@ from layers.errors import GeoplanError
 from geoplan.quantities import KITCHEN, OTHER, RECYCLABLES, accepted_fractions, fraction_t_per_d
 from geoplan.routing.matrices import Locations, build_matrices, snap_places, stops_network
 from geoplan.routing.prepared import PreparedProblem
-from geoplan.routing.fleet import check_vehicles, depot_vehicle_count
+from geoplan.routing.fleet import check_vehicles, vehicle_counts
 from geoplan.routing.sites import choose_sites
 from optimizers.routing import Depot, Job, RoutingProblem, UnloadSite, VehicleType, assign_to_sites
 
@@ -103,7 +103,7 @@ def prepare_collection(scenario, time_limit_s: float = 10.0, seed: int = 0,
     loc = Locations()
     depot_places, depot_nodes = snap_places(net, depot_row, "depots", truck.profile, limit)
     depot_id = depot_places[0].layer_id
-    garage = depot_vehicle_count(depot_row)
+    garage = vehicle_counts(depot_row)[0]
     depot = Depot(depot_id, loc.add(depot_id, depot_places[0], depot_nodes[0]), vehicle_count=garage)
 
     site_rows = []

@@ -10,11 +10,9 @@ ones or the plan's, as for collection (:func:`geoplan.routing.sites.choose_sites
 
 from __future__ import annotations
 
-import numpy as np
-
 from layers.errors import GeoplanError
 from geoplan.quantities import shop_film_t_per_yr, village_film_t_per_yr
-from geoplan.routing.fleet import FILM, check_vehicles
+from geoplan.routing.fleet import FILM, check_vehicles, vehicle_counts
 from geoplan.routing.matrices import Locations, build_matrices, snap_places, stops_network
 from geoplan.routing.prepared import PreparedProblem
 from geoplan.routing.sites import choose_sites
@@ -69,10 +67,7 @@ def prepare_film(scenario, stations: str | None = None) -> PreparedProblem:
     b_places, b_nodes = snap_places(net, bases, base_kind, van.profile, limit)
     depots, sites = [], []
     # Vans based at a depot count against its vehicle_count; film stations keep their own vans.
-    garages = [None] * len(bases)
-    if base_kind == "depots" and "vehicle_count" in bases.columns:
-        check_vehicles(bases)
-        garages = [int(v) if np.isfinite(float(v)) else None for v in bases["vehicle_count"].astype(float)]
+    garages = vehicle_counts(check_vehicles(bases)) if base_kind == "depots" else [None] * len(bases)
     for place, node, garage in zip(b_places, b_nodes, garages):
         where = loc.add(place.layer_id, place, node)
         depots.append(Depot(place.layer_id, where, fractions=(FILM,), vehicle_count=garage))

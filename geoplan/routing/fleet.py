@@ -39,22 +39,24 @@ def vehicle_type_label(vehicle: FleetVehicle, fractions: tuple[str, ...]) -> str
     return vehicle.label
 
 
-def depot_vehicle_count(row) -> int | None:
-    """The ``vehicle_count`` of a one-row depots layer (None: not given, no limit)."""
-    if "vehicle_count" not in row.columns:
-        return None
-    value = row["vehicle_count"].iloc[0]
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(value) if math.isfinite(value) else None
+def vehicle_counts(depots) -> list[int | None]:
+    """Each depot's ``vehicle_count`` (None: not given, no limit)."""
+    if "vehicle_count" not in depots.columns:
+        return [None] * len(depots)
+    out = []
+    for value in depots["vehicle_count"]:
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            value = math.nan
+        out.append(int(value) if math.isfinite(value) else None)
+    return out
 
 
 def check_vehicles(depots):
     """``depots`` if none of them has a ``vehicle_count`` of 0, else a GeoplanError naming the row."""
-    for _, row in depots.iterrows():
-        if depot_vehicle_count(depots.loc[[row.name]]) == 0:
+    for (_, row), count in zip(depots.iterrows(), vehicle_counts(depots)):
+        if count == 0:
             raise GeoplanError(str(Issue(
                 depots.attrs.get("source", "layers.gpkg"), "depots", str(row["id"]), "vehicle_count",
                 "0 辆车 / the depot has no vehicles: no route could leave it and nothing would be collected",
