@@ -414,25 +414,31 @@ def route(
 def app_command(
     scenario_dir: Annotated[Path | None, typer.Argument(help="Scenario folder; default the demo county.")] = None,
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
-    host: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps the app on this computer.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps the app on this computer. "
+                                           "Another address lets anyone who reaches it use the app — no login.")]
+    = "127.0.0.1",
+    max_sessions: Annotated[int, typer.Option(help="Browser tabs served at once (each holds its own session).",
+                                              callback=_bounded("--max-sessions", "tabs", integer=True, minimum=1, maximum=256))] = 8,
 ) -> None:
-    """Interactive siting in the browser: click to place stations, see coverage change, ask for the best k.
+    """Interactive siting in the browser: click to place stations, see coverage change, run the siting models.
 
     Without SCENARIO_DIR it opens ./geoplan-demo if that holds a scenario, else a demo county
     written to a temporary folder that is removed when the app stops.
     """
     from contextlib import nullcontext
 
-    from geoplan.app.launch import demo_scenario, serve, streamlit_command
+    from geoplan.app.launch import demo_scenario, exposure_note, serve
 
     if scenario_dir is not None:
         checked_scenario(scenario_dir)  # a broken scenario is one line here, not a traceback in the browser
     with nullcontext(scenario_dir) if scenario_dir is not None else demo_scenario() as folder:
-        command = streamlit_command(folder, host=host, port=port)
         note = "" if scenario_dir is not None else "  (示范县 demo county)"
         console.print(f"[green]•[/] 交互选址 siting app for {escape(str(folder.resolve()))}{note} at http://{host}:{port}"
                       "  (Ctrl+C to stop)")
-        code = serve(command)
+        warning = exposure_note(host, port, folder.resolve())
+        if warning:
+            console.print(f"[yellow]{escape(warning)}[/]")
+        code = serve(folder, host=host, port=port, max_sessions=max_sessions)
     raise typer.Exit(code)
 
 

@@ -21,10 +21,15 @@ from maps.layers_map import add_areas, layers_map, road_guide_geojson, road_guid
 from maps.legend import add_colour_legend, add_legend, colour_legend_items, legend_line_html
 from maps.panel import add_indicator_panel
 from maps.routes import add_routes
-from maps.tiles import TILE_PROVIDERS, add_tiles
+from maps.tiles import TILE_LABELS, TILE_PROVIDERS, TileSource, add_tiles, needs_gcj02, tianditu_key, tile_sources
 
 __all__ = [
+    "TILE_LABELS",
     "TILE_PROVIDERS",
+    "TileSource",
+    "needs_gcj02",
+    "tianditu_key",
+    "tile_sources",
     "add_areas",
     "add_colour_legend",
     "add_coverage_choropleth",

@@ -24,6 +24,16 @@ def _resources() -> dict[str, str]:
     return out
 
 
+#: Leaflet as folium links it; the app's page serves the packaged copy of these.
+LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
+LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
+
+
+def asset_text(url: str) -> str:
+    """The packaged copy of the CDN file at ``url`` (e.g. :data:`LEAFLET_JS`); KeyError when none is packaged."""
+    return _resources()[url]
+
+
 def inline_assets(html: str) -> tuple[str, list[str]]:
     """Replace CDN ``<script>``/``<link>`` tags by the files' contents.
 

@@ -1,11 +1,9 @@
-"""Starting the app: the demo folder to open and the Streamlit command line."""
+"""Starting the app: the demo folder to open, and the server on it."""
 
 from __future__ import annotations
 
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,8 +12,6 @@ from pathlib import Path
 from layers.errors import GeoplanError
 from geoplan.scenario import SCENARIO_FILE
 
-#: The page script Streamlit runs.
-APP_SCRIPT = Path(__file__).with_name("streamlit_app.py")
 #: Folder ``geoplan app`` opens when no scenario is given and this folder holds a scenario.
 LOCAL_DEMO = Path("geoplan-demo")
 
@@ -41,49 +37,55 @@ def demo_scenario(cwd: Path | None = None) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def serve(command: list[str], stop_timeout_s: float = 15.0) -> int:
-    """Run the app server until it exits, Ctrl+C or a SIGTERM; returns its exit code (0 when stopped).
-
-    SIGTERM is turned into the same orderly stop as Ctrl+C, so the caller's clean-up
-    (e.g. removing a temporary demo folder) runs.
-    """
-    def _terminate(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, _terminate)
-    proc = subprocess.Popen(command)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(timeout=stop_timeout_s)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+#: Addresses that keep the app on this computer.
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def streamlit_command(scenario_dir: Path, host: str = "127.0.0.1", port: int = 8501) -> list[str]:
-    """The ``python -m streamlit run …`` command serving the app for ``scenario_dir``.
+def exposure_note(host: str, port: int, folder: Path) -> str | None:
+    """What binding to ``host`` exposes, when it is not this computer alone (None for loopback)."""
+    if host in LOOPBACK or host.startswith("127."):
+        return None
+    return (f"注意 the app listens on {host}:{port}: anyone who can reach this computer on that port can see the "
+            f"scenario's layers and plans, and save plan alternatives and exports into {folder / 'output'} — there "
+            "is no login. Use --host 127.0.0.1 (the default) unless the network is one you trust.")
+
+
+def serve(folder: Path, host: str = "127.0.0.1", port: int = 8501, max_sessions: int | None = None) -> int:
+    """Serve the app for the scenario in ``folder`` until Ctrl+C or SIGTERM; returns 0 when stopped.
+
+    The scenario and its road network are read once, before the server answers.
 
     Raises
     ------
     GeoplanError
         If the port is outside 1–65535 or the folder has no ``scenario.toml``.
     """
+    import uvicorn
+
+    from geoplan.app.web import create_app
+    from geoplan.app.workspace import DEFAULT_MAX_SESSIONS, Workspace
+    from geoplan.scenario import load_scenario
+
     if not 0 < int(port) < 65536:
         raise GeoplanError(f"--port must be between 1 and 65535, got {port}")
-    folder = Path(scenario_dir).resolve()
+    folder = Path(folder).resolve()
     if not (folder / SCENARIO_FILE).exists():
         raise GeoplanError(f"{folder}: no {SCENARIO_FILE} — give a scenario folder or run `geoplan demo` first")
-    return [
-        sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
-        "--server.address", host, "--server.port", str(int(port)), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        # viewer options only: no "Deploy" button or developer menu for a planner
-        "--client.toolbarMode", "minimal",
-        "--", str(folder),
-    ]
+    scenario = load_scenario(folder)
+    _ = scenario.road_network
+    workspace = Workspace(scenario, max_sessions=max_sessions or DEFAULT_MAX_SESSIONS)
+    config = uvicorn.Config(create_app(workspace), host=host, port=int(port), log_level="warning",
+                            access_log=False, timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+
+    def _terminate(signum, frame):  # SIGTERM stops as Ctrl+C does, so the caller's clean-up runs
+        server.should_exit = True
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return 0

@@ -94,6 +94,8 @@ class Suggestion:
         The road distance or driving time the suggestion covers within.
     n_candidates : int
         Candidate sites the optimiser chose from.
+    model : str
+        The siting model that chose them (:data:`geoplan.siting.models.MODELS`).
     """
 
     stations: list[PlacedStation]
@@ -103,6 +105,7 @@ class Suggestion:
     gap: float | None
     standard: ServiceStandard
     n_candidates: int = 0
+    model: str = "mclp"
 
 
 @dataclass(frozen=True)

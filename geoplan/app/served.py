@@ -2,8 +2,8 @@
 
 The end-to-end tests and the browser benchmark both start the app as its own process
 and drive its page with Playwright in headless Chromium. What they share lives here:
-starting and stopping the server, and reading the page (the one mounted map, whether a
-script run is in progress, the station symbols drawn).
+starting and stopping the server, and reading the page (whether its session is open,
+whether edits are in progress, the station symbols drawn, the figures).
 """
 
 from __future__ import annotations
@@ -20,12 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-#: The streamlit-folium component that holds the map.
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-#: A figure (st.metric value) on the page; the first one is the headline coverage rate.
-METRIC = '[data-testid="stMetricValue"]'
-#: A station symbol on the app's map (existing, placed or suggested).
-STATION_SYMBOL = ".gp-icon"
+#: A coverage figure on the page; the first one is the headline coverage rate.
+METRIC = ".figure .value"
+#: A station symbol on the app's map (existing or placed), carrying ``data-id``.
+STATION_SYMBOL = ".gp-station[data-id]"
 #: Headless Chromium in a container: no sandbox, no GPU, no calls home.
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -59,7 +57,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
         if proc.poll() is not None:
             raise RuntimeError(f"the app exited with code {proc.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
                 if r.status == 200:
                     return
         except OSError:
@@ -81,7 +79,7 @@ def served_app(folder: Path, log_path: Path, *, timeout_s: float = 120.0) -> Ite
         How long to wait for the server to answer its health check, seconds.
     """
     port = _free_port()
-    env = dict(os.environ, CI="true", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    env = dict(os.environ, CI="true")
     with open(log_path, "w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "geoplan", "app", str(folder), "--port", str(port)],
                                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -99,54 +97,31 @@ def served_app(folder: Path, log_path: Path, *, timeout_s: float = 120.0) -> Ite
                     proc.wait(timeout=15)
 
 
-def live_map(page, timeout_s: float = 60.0, poll_ms: int = 20):
-    """The frame of the one mounted map, once it has drawn (a Playwright ``Frame``).
-
-    Raises ``RuntimeError`` if the page shows no single drawn map within ``timeout_s``.
-    """
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        frames = page.locator(MAP_IFRAME)
-        if frames.count() == 1:
-            frame = frames.element_handle().content_frame()
-            try:
-                if frame is not None and frame.evaluate("() => !!window.map && window.map.getSize().x > 0"):
-                    return frame
-            except Exception:  # the frame went while we asked: a remount in progress
-                pass
-        page.wait_for_timeout(poll_ms)
-    raise RuntimeError("the map did not settle")
-
-
-def map_box(page, timeout_s: float = 60.0) -> tuple[dict, object]:
-    """(the map's box on the page, its frame), once the page shows one drawn map."""
-    end = time.monotonic() + timeout_s
-    while True:
-        frame = live_map(page, max(end - time.monotonic(), 0.1))
-        box = frame.locator(".leaflet-container").bounding_box()
-        if box is not None:
-            return box, frame
-        if time.monotonic() >= end:
-            raise RuntimeError("the map has no box on the page")
-        page.wait_for_timeout(100)
+def open_page(page, url: str, timeout_s: float = 60.0) -> None:
+    """Load the app at ``url`` and wait until its session is open and its map drawn."""
+    page.goto(url)
+    page.wait_for_function("() => document.body.dataset.ready === '1' && window.map && map.getSize().x > 0",
+                           timeout=timeout_s * 1000)
 
 
 def wait_idle(page, timeout_s: float = 60.0) -> None:
-    """Wait until the page has no script run in progress (Streamlit's status widget gone)."""
-    page.wait_for_timeout(300)
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end and page.locator('[data-testid="stStatusWidget"]').count():
-        page.wait_for_timeout(50)
+    """Wait until the page has no edit waiting or on its way."""
+    page.wait_for_function("() => document.body.dataset.busy === '0'", timeout=timeout_s * 1000)
 
 
-def stations_on_map(page) -> int:
-    """Station symbols on the one drawn map, or -1 while the map is being (re)mounted."""
-    frames = page.locator(MAP_IFRAME)
-    if frames.count() != 1:
-        return -1
-    try:
-        frame = frames.element_handle().content_frame()
-        return frame.evaluate("(sel) => window.map && window.map.getSize().x > 0 ? "
-                              "document.querySelectorAll(sel).length : -1", STATION_SYMBOL)
-    except Exception:  # the frame went while we asked
-        return -1
+def station_ids(page) -> list[str]:
+    """Ids of the station symbols on the map, in drawing order."""
+    return page.evaluate(f"() => [...document.querySelectorAll('{STATION_SYMBOL}')].map(e => e.dataset.id)")
+
+
+def first_figure(page) -> str:
+    """The headline coverage figure as the page shows it, e.g. ``"62.5 %"``."""
+    return page.locator(f"{METRIC}").first.inner_text()
+
+
+def click_lonlat(page, lon: float, lat: float) -> None:
+    """Click the map at a longitude/latitude (the point must be in view)."""
+    x, y = page.evaluate("([lon, lat]) => { const p = map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
+                         [lon, lat])
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)

@@ -1,8 +1,8 @@
 """A siting session: the planner's placed stations and the coverage they give, without any web page.
 
-The page (``streamlit_app.py``) only forwards clicks and button presses to a
-:class:`SitingSession` and shows what it returns, so everything here runs — and is
-tested — as plain Python.
+The app's server (:mod:`geoplan.app.workspace` behind :mod:`geoplan.app.web`) only forwards
+the page's clicks and button presses to a :class:`SitingSession` and sends back what it
+returns, so everything here runs — and is tested — as plain Python.
 
 Coverage and loads are the report's (:func:`geoplan.indicators.coverage.kind_coverage`):
 the door-to-door cost of :meth:`RoadNetwork.access_costs` — fast enough for a click because
@@ -15,9 +15,9 @@ state in one immutable snapshot.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -27,7 +27,6 @@ from pyproj import Transformer
 
 import layers
 from layers.errors import GeoplanError
-from geoplan.app.files import output_path
 from geoplan.app.records import CoverageFigure, PlacedStation, PlanState, Suggestion
 from geoplan.indicators.coverage import COVERED_TOLERANCE, allocate_targets, demand_weights, eligible_pairs
 from geoplan.quantities import facility_capacity, facility_load
@@ -36,10 +35,14 @@ from geoplan.network import SnapResult
 from geoplan.scenario import Scenario
 from geoplan.settings import ServiceStandard, Target
 from geoplan.siting import demand as siting_demand
+from geoplan.siting import models as siting_models
+from geoplan.siting.costs import per_unit
+from geoplan.siting.models import check_model
+from geoplan.siting.problem_builder import BuiltProblem
 from geoplan.planning import alternatives
 from geoplan.siting.transfer_stations import CLASS_CAPACITY_T_PER_D
 from geoplan.standards import SERVICE_PROFILES
-from optimizers.siting import SitingProblem, solve_mclp
+from optimizers.siting import SitingProblem
 
 #: Facility kinds the app sites, with the demand table their loads and suggestions use.
 APP_KINDS: dict[str, Callable[[Scenario], siting_demand.DemandTable]] = {
@@ -50,13 +53,12 @@ APP_KINDS: dict[str, Callable[[Scenario], siting_demand.DemandTable]] = {
 }
 #: Capacity given to a clicked transfer station until the planner sets one: class V, 50 t/d (CJJ/T 47-2016).
 DEFAULT_NEW_CAPACITY = {"transfer_stations": CLASS_CAPACITY_T_PER_D["V-50"]}
-#: Prefix of the ids of stations placed in the app.
-ID_PREFIX = "APP"
 #: Layer kinds an uploaded file can add to a session: the kind's own stations, or candidate sites.
 UPLOADABLE = ("candidate_sites",)
 
-ExportFormat = Literal["gpkg", "geojson"]
-_SUFFIX = {"gpkg": ".gpkg", "geojson": ".geojson"}
+#: Longest station name the app keeps (characters).
+MAX_NAME_CHARS = 60
+
 
 
 @dataclass
@@ -88,14 +90,20 @@ class SitingSession:
         from ``scenario.toml``.
     max_snap_m : float, optional
         A click farther than this from any road is refused; default ``[network] max_snap_m``.
+    id_prefix : str
+        Stations placed get ids ``<id_prefix>-01``, ``-02`` …; sessions open at the same time
+        are given different prefixes so their ids never collide.
     """
 
     scenario: Scenario
     kind: str
     standard: ServiceStandard | None = None
     max_snap_m: float | None = None
+    id_prefix: str = "APP"
     placed: list[PlacedStation] = field(default_factory=list)
     _undo: list[tuple[list[PlacedStation], str]] = field(default_factory=list, repr=False)
+    _redo: list[tuple[list[PlacedStation], str]] = field(default_factory=list, repr=False)
+    _baseline: tuple[object, tuple[CoverageFigure, ...]] | None = field(default=None, repr=False)
     _counter: int = field(default=0, repr=False)
     _version: int = field(default=0, repr=False)
     _state: PlanState | None = field(default=None, repr=False)
@@ -179,7 +187,7 @@ class SitingSession:
         out = []
         for i, row in enumerate(saved.itertuples(index=False)):
             cap = float(getattr(row, cap_field)) if cap_field and pd.notna(getattr(row, cap_field, None)) else np.nan
-            out.append(self._station_at(int(snap.node[i]), str(row.id), str(row.name), float(snap.distance_m[i]),
+            out.append(self.station_at(int(snap.node[i]), str(row.id), str(row.name), float(snap.distance_m[i]),
                                         cap, "saved"))
             self._taken_ids.add(str(row.id))
         return out
@@ -202,8 +210,9 @@ class SitingSession:
             self._edited()
 
     # ------------------------------------------------------------ placing
-    def _station_at(self, node: int, sid: str, name: str, moved_m: float, capacity: float,
-                    origin: str) -> PlacedStation:
+    def station_at(self, node: int, sid: str, name: str, moved_m: float, capacity: float,
+                   origin: str) -> PlacedStation:
+        """A station of this session standing on road ``node`` (not placed: pass it to :meth:`accept`)."""
         x, y = (float(v) for v in self.network.node_xy[node])
         lon, lat = self._to_lonlat.transform(x, y)
         return PlacedStation(sid, name, int(node), x, y, float(lon), float(lat), float(moved_m), float(capacity), origin)
@@ -235,12 +244,13 @@ class SitingSession:
 
     def _push(self, action: str) -> None:
         self._undo.append((list(self.placed), action))
+        self._redo.clear()
         self._edited()
 
     def _new_id(self) -> str:
         while True:
             self._counter += 1
-            sid = f"{ID_PREFIX}-{self._counter:02d}"
+            sid = f"{self.id_prefix}-{self._counter:02d}"
             if sid not in self._taken_ids and all(p.id != sid for p in self.placed):
                 self._taken_ids.add(sid)
                 return sid
@@ -272,7 +282,7 @@ class SitingSession:
         cap = DEFAULT_NEW_CAPACITY.get(self.kind, np.nan) if capacity is None else capacity
         sid = self._new_id()
         number = sid.split("-")[-1]
-        station = self._station_at(node, sid, f"规划站点 {number} / planned site {number}", moved, cap, "click")
+        station = self.station_at(node, sid, f"规划站点 {number} / planned site {number}", moved, cap, "click")
         self._push(f"place {sid}")
         self.placed.append(station)
         return station
@@ -282,7 +292,7 @@ class SitingSession:
         i = self._index(station_id)
         node, moved = self._snap_click(lon, lat)
         old = self.placed[i]
-        station = self._station_at(node, old.id, old.name, moved, old.capacity, old.origin)
+        station = self.station_at(node, old.id, old.name, moved, old.capacity, old.origin)
         self._push(f"move {station_id}")
         self.placed[i] = station
         return station
@@ -293,17 +303,76 @@ class SitingSession:
         self._push(f"remove {station_id}")
         return self.placed.pop(i)
 
+    def rename(self, station_id: str, name: str) -> PlacedStation:
+        """Give a placed station a new name (1–60 characters after trimming)."""
+        i = self._index(station_id)
+        text = " ".join(str(name or "").split())
+        if not 0 < len(text) <= MAX_NAME_CHARS:
+            raise GeoplanError(f"站点名称 the name of {station_id} must have 1–{MAX_NAME_CHARS} characters, "
+                               f"got {len(text)} — type a shorter name")
+        self._push(f"rename {station_id}")
+        self.placed[i] = replace(self.placed[i], name=text)
+        return self.placed[i]
+
+    def set_capacity(self, station_id: str, capacity: float) -> PlacedStation:
+        """Set a placed station's capacity in the kind's unit (above 0, at most the layer schema's ceiling)."""
+        i = self._index(station_id)
+        spec = layers.get_kind(self.kind)
+        field_spec = spec.field(spec.capacity_field) if spec.capacity_field else None
+        if field_spec is None:
+            raise GeoplanError(f"{spec.label_zh} ({self.kind}) has no capacity to set")
+        try:
+            value = float(capacity)
+        except (TypeError, ValueError):
+            value = float("nan")
+        ceiling = field_spec.plausible_max or float("inf")
+        if not (np.isfinite(value) and 0 < value <= ceiling):
+            raise GeoplanError(f"{station_id}: capacity {capacity!r} is not a number above 0 and at most "
+                               f"{ceiling:g} {field_spec.unit} — type the capacity in {field_spec.unit}")
+        self._push(f"capacity {station_id}")
+        self.placed[i] = replace(self.placed[i], capacity=value)
+        return self.placed[i]
+
     def undo(self) -> str | None:
-        """Undo the last place / move / remove / accept; returns what was undone (None: nothing to undo)."""
+        """Undo the last edit; returns what was undone (None: nothing to undo)."""
         if not self._undo:
             return None
+        self._redo.append((list(self.placed), self._undo[-1][1]))
         self.placed, action = self._undo.pop()
+        self._edited()
+        return action
+
+    def redo(self) -> str | None:
+        """Apply again the edit the last :meth:`undo` took back; returns it (None: nothing to redo)."""
+        if not self._redo:
+            return None
+        self._undo.append((list(self.placed), self._redo[-1][1]))
+        self.placed, action = self._redo.pop()
         self._edited()
         return action
 
     @property
     def can_undo(self) -> bool:
         return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def restore(self, placed: list[PlacedStation], counter: int) -> None:
+        """Take up work kept from an earlier sitting: its placed stations and its id counter
+        (the undo history starts afresh)."""
+        self.placed = list(placed)
+        self._counter = int(counter)
+        self._taken_ids |= {p.id for p in placed}
+        self._undo.clear()
+        self._redo.clear()
+        self._edited()
+
+    @property
+    def id_counter(self) -> int:
+        """How many ids this session has handed out (kept with its work, see :meth:`restore`)."""
+        return self._counter
 
     # ------------------------------------------------------------ coverage
     def _stations(self) -> tuple[np.ndarray, list[str]]:
@@ -370,13 +439,17 @@ class SitingSession:
         return figures
 
     def baseline_coverage(self) -> list[CoverageFigure]:
-        """:meth:`coverage` of the existing stations alone, at the current standard."""
-        placed = self.placed
-        self.placed = []
-        try:
-            return self.coverage()
-        finally:
-            self.placed = placed
+        """:meth:`coverage` of the existing stations alone, at the current standard (computed once
+        per standard and set of existing stations)."""
+        key = (self.standard, id(self.existing), len(self.existing))
+        if self._baseline is None or self._baseline[0] != key:
+            placed, reading = self.placed, self._reading
+            self.placed = []
+            try:
+                self._baseline = (key, tuple(self.coverage()))
+            finally:
+                self.placed, self._reading = placed, reading
+        return list(self._baseline[1])
 
     def demand_status(self) -> dict[str, gpd.GeoDataFrame]:
         """Demand points per demand kind with ``covered``, ``nearest_facility_id`` and ``travel_m`` / ``travel_s``.
@@ -486,27 +559,33 @@ class SitingSession:
         """The standard "suggest" covers within: the session's, else the kind's ``service_radius_m``."""
         return self.standard if self.standard is not None else ServiceStandard(self.default_radius_m(), "m")
 
-    def suggest(self, k: int, time_limit_s: float | None = None) -> Suggestion:
-        """The best ``k`` candidate sites (maximal covering) with existing and placed stations fixed.
+    def suggest(self, k: int | None, time_limit_s: float | None = None, model: str = "mclp") -> Suggestion:
+        """New sites chosen by a siting model among the candidates, existing and placed stations fixed.
 
         Demand is the kind's siting demand (:data:`APP_KINDS`), driven with the kind's siting
         profile. The cost is road metres under a distance standard and driving seconds under
         a travel-time standard, plus the snap stretch at both ends, exactly as the session's
-        coverage counts it. Nothing is applied: pass the result to :meth:`accept`.
+        coverage counts it; the capacitated model weighs building cost against haulage in
+        metres (:mod:`geoplan.siting.costs`). Nothing is applied: pass the result to :meth:`accept`.
 
         Parameters
         ----------
-        k : int
-            New sites to choose.
+        k : int or None
+            New sites to choose; required by ``mclp``, ``p-median`` and ``p-center``, optional
+            for ``cflp`` and not used by ``lscp``.
         time_limit_s : float, optional
             Solver time limit, seconds; default ``[solver] time_limit_s`` of the scenario.
+        model : str
+            One of :data:`geoplan.siting.models.MODELS`.
 
         Raises
         ------
         GeoplanError
-            ``k`` < 1, or no candidate sites of the kind (neither in the scenario nor uploaded).
+            An unknown model, a bad ``k``, or no candidate sites of the kind (neither in the
+            scenario nor uploaded).
         """
-        if int(k) < 1:
+        model = check_model(model, k)
+        if k is not None and int(k) < 1:
             raise GeoplanError(f"k must be at least 1 new site, got {k!r}")
         std = self.suggestion_standard()
         sites = self.site_table()
@@ -518,14 +597,22 @@ class SitingSession:
                 f"facility_kind = {self.kind} to the scenario, or upload a candidate_sites layer"
             )
         table = self._siting_demand
-        s = self.network.snap(sites, SERVICE_PROFILES[self.kind])
-        costs = self.network.access_costs(self._siting_snap, s, SERVICE_PROFILES[self.kind], std.weight)
+        profile = SERVICE_PROFILES[self.kind]
+        s = self.network.snap(sites, profile)
+        within_cost = self.network.access_costs(self._siting_snap, s, profile, std.weight)
+        priced = model == "cflp" and std.weight != "metres"
+        costs = self.network.access_costs(self._siting_snap, s, profile, "metres") if priced else within_cost
         problem = SitingProblem(costs=costs, demand_weight=table.weight, site_ids=sites["id"].tolist(),
                                 site_status=sites["status"].to_numpy(),
+                                fixed_cost=sites["fixed_cost_yuan"].to_numpy(dtype=float),
                                 capacity=sites["capacity"].to_numpy(dtype=float))
+        built = BuiltProblem(kind=self.kind, problem=problem, sites=sites, demand=table, profile=profile,
+                             radius_m=std.value, cutoff_m=None if priced else std.value,
+                             cost_per_unit=per_unit(table.unit, profile))
         limit = float(self.scenario.time_limit_s if time_limit_s is None else time_limit_s)
-        result = solve_mclp(problem, int(k), std.value, time_limit_s=limit, seed=self.scenario.seed)
-        within = costs <= std.value
+        result = siting_models.solve(built, model, p=None if k is None else int(k), time_limit_s=limit,
+                                     seed=self.scenario.seed)
+        within = within_cost <= std.value
         w = table.points["coverage_weight"].to_numpy(dtype=float)
 
         def share(mask: np.ndarray) -> float:
@@ -541,17 +628,17 @@ class SitingSession:
         stations = []
         for sid in result.new_site_ids if result.is_feasible else []:
             j = index[sid]
-            stations.append(self._station_at(int(s.node[j]), str(sid), str(sites["name"].iloc[j]),
+            stations.append(self.station_at(int(s.node[j]), str(sid), str(sites["name"].iloc[j]),
                                              float(s.distance_m[j]), float(sites["capacity"].iloc[j]), "suggested"))
         return Suggestion(stations, share(fixed), share(open_mask), result.status.value,
-                          result.gap if result.is_feasible else None, std, n_cand)
+                          result.gap if result.is_feasible else None, std, n_cand, model)
 
     def site_table(self) -> gpd.GeoDataFrame:
         """The optimiser's sites: existing and placed stations (``status`` existing, kept open), then
         the candidate sites (scenario's or uploaded) not yet placed.
 
-        Columns ``id``, ``name``, ``status``, ``capacity`` (kind's unit, inf where unknown), geometry
-        in the metric CRS.
+        Columns ``id``, ``name``, ``status``, ``capacity`` (kind's unit, inf where unknown),
+        ``fixed_cost_yuan`` (0 for the stations, 0 where a candidate gives none), geometry in the metric CRS.
         """
         crs = self.scenario.metric_epsg
         cap_field = layers.get_kind(self.kind).capacity_field
@@ -573,6 +660,9 @@ class SitingSession:
             np.concatenate([xy_ex[:, 0], [p.x for p in self.placed], xy_c[:, 0]]),
             np.concatenate([xy_ex[:, 1], [p.y for p in self.placed], xy_c[:, 1]])), crs=crs)
         out["capacity"] = out["capacity"].fillna(np.inf)
+        cand_cost = (pd.to_numeric(cands["fixed_cost_yuan"], errors="coerce").to_numpy(dtype=float)
+                     if "fixed_cost_yuan" in cands else np.full(len(cands), np.nan))
+        out["fixed_cost_yuan"] = np.nan_to_num(np.concatenate([np.zeros(len(ex) + len(self.placed)), cand_cost]))
         return out
 
     def accept(self, suggestion: Suggestion) -> list[PlacedStation]:
@@ -664,24 +754,6 @@ class SitingSession:
         out["origin"] = [p.origin for p in self.placed]
         out.attrs["kind"] = self.kind
         return out
-
-    def _plan_or_error(self) -> gpd.GeoDataFrame:
-        if not self.placed:
-            raise GeoplanError("还没有规划站点 no planned stations yet — click on the map to place one")
-        return self.plan_layer()
-
-    def export(self, fmt: ExportFormat = "gpkg", name: str | None = None) -> Path:
-        """Write the placed stations (status planned) to ``output/<name>.gpkg`` or ``.geojson``.
-
-        ``name`` comes from the browser and is sanitised (:func:`geoplan.app.files.safe_file_name`);
-        the file is always inside the scenario's ``output/`` folder.
-        """
-        if fmt not in _SUFFIX:
-            raise GeoplanError(f"export format must be one of {', '.join(_SUFFIX)}, got {fmt!r}")
-        layer = self._plan_or_error()
-        path = output_path(self.scenario.output_dir, name or f"app_plan_{self.kind}", _SUFFIX[fmt])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return layers.write_layer(layer, path, layer=self.kind)
 
     def save_alternative(self, name: str | None = None) -> Path:
         """Write the placed stations as a new plan alternative ``output/plans/<name>/`` (default

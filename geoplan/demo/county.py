@@ -8,7 +8,8 @@ import pandas as pd
 import shapely
 
 from geoplan.demo import demand, facilities
-from geoplan.demo.geography import METRIC_EPSG, OLD_TOWN, county_boundary, district_polygons, shift_geometries
+from geoplan.demo.geography import (METRIC_EPSG, OLD_TOWN, county_boundary, district_polygons, river_area,
+                                    shift_geometries)
 from geoplan.demo.roads import demo_roads, rural_roads
 
 DEFAULT_SEED = 20_26_11
@@ -37,7 +38,7 @@ def build_demo_layers(seed: int = DEFAULT_SEED) -> dict[str, gpd.GeoDataFrame]:
     Returns
     -------
     dict of str to geopandas.GeoDataFrame
-        Demand, facility, candidate, district, road and restricted-zone layers.
+        Demand, facility, candidate, district, road, restricted-zone and water layers.
     """
     boundary = county_boundary(_rng(seed, "boundary"))
     rural, rural_nodes = rural_roads(_rng(seed, "rural"), boundary)
@@ -63,6 +64,8 @@ def build_demo_layers(seed: int = DEFAULT_SEED) -> dict[str, gpd.GeoDataFrame]:
     zones = facilities.restricted_zones(OLD_TOWN)
     zones["geometry"] = list(shift_geometries(zones["geometry"]))
     layers["restricted_zones"] = gpd.GeoDataFrame(zones, geometry="geometry", crs=METRIC_EPSG)
+    layers["water"] = gpd.GeoDataFrame({"id": ["W1"], "name": ["蔷薇河 / Qiangwei River"]},
+                                       geometry=list(shift_geometries([river_area(boundary)])), crs=METRIC_EPSG)
     return layers
 
 

@@ -67,6 +67,15 @@ def river_line() -> LineString:
     return LineString(np.column_stack([xs, river_y(xs)]))
 
 
+#: Width of the river's water surface, metres (a county river of the plain, e.g. 蔷薇河 at 40–80 m).
+RIVER_WIDTH_M = 60.0
+
+
+def river_area(boundary) -> shapely.Geometry:
+    """The river's water surface inside the county ``boundary`` (local frame)."""
+    return river_line().buffer(RIVER_WIDTH_M / 2, cap_style="flat").intersection(boundary)
+
+
 def county_boundary(rng: np.random.Generator) -> Polygon:
     """An irregular county outline: a super-ellipse with a smooth random wobble."""
     angles = np.linspace(0, 2 * np.pi, 181)[:-1]

@@ -132,6 +132,13 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def plan_fingerprint(scenario: Scenario) -> str | None:
+    """A digest of ``output/planned_sites.gpkg`` as it is now (None when there is no plan), so a
+    change made meanwhile by another session or command can be told."""
+    current = scenario.output_dir / PLANNED_SITES_FILE
+    return _digest(current) if current.is_file() else None
+
+
 def adopted_name(scenario: Scenario) -> str | None:
     """The alternative ``output/planned_sites.gpkg`` was adopted from, if it is still that one."""
     record = plans_dir(scenario) / ADOPTED_FILE

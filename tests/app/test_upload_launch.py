@@ -10,7 +10,7 @@ import pytest
 from shapely.affinity import translate
 
 from layers.errors import GeoplanError
-from geoplan.app.launch import APP_SCRIPT, demo_scenario, streamlit_command
+from geoplan.app.launch import demo_scenario, exposure_note, serve
 from geoplan.app.upload import check_upload
 from geoplan.demo.scenario_folder import write_demo_scenario
 from geoplan.scenario import load_scenario
@@ -63,27 +63,19 @@ def test_upload_refuses_other_file_types(scenario):
     assert bad.layer is None and bad.errors and "x.geojson" in str(bad.errors[0])
 
 
-def test_streamlit_command_uses_flags_streamlit_knows(tmp_path):
+def test_serving_refuses_a_bad_port_or_folder(tmp_path):
     (tmp_path / "scenario.toml").write_text("[scenario]\n", encoding="utf-8")
-    cmd = streamlit_command(tmp_path, host="127.0.0.1", port=8600)
-    assert cmd[:5] == [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT)]
-    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
-    assert cmd[cmd.index("--server.port") + 1] == "8600"
-    assert cmd[-2:] == ["--", str(tmp_path.resolve())]
-    help_text = subprocess.run([sys.executable, "-m", "streamlit", "run", "--help"], capture_output=True,
-                               text=True, timeout=60).stdout
-    for flag in (a for a in cmd if a.startswith("--") and a != "--"):
-        assert flag in help_text, flag
     with pytest.raises(GeoplanError, match="port"):
-        streamlit_command(tmp_path, port=70000)
+        serve(tmp_path, port=70000)
     with pytest.raises(GeoplanError, match="scenario.toml"):
-        streamlit_command(tmp_path / "nowhere")
+        serve(tmp_path / "nowhere")
 
 
-def test_streamlit_command_hides_the_deploy_toolbar(tmp_path):
-    (tmp_path / "scenario.toml").write_text("[scenario]\n", encoding="utf-8")
-    cmd = streamlit_command(tmp_path)
-    assert cmd[cmd.index("--client.toolbarMode") + 1] == "minimal"
+def test_binding_beyond_this_computer_says_what_it_exposes(tmp_path):
+    assert exposure_note("127.0.0.1", 8501, tmp_path) is None
+    assert exposure_note("localhost", 8501, tmp_path) is None
+    note = exposure_note("0.0.0.0", 8600, tmp_path)
+    assert "0.0.0.0:8600" in note and "no login" in note and str(tmp_path / "output") in note
 
 
 def test_demo_scenario_prefers_a_local_geoplan_demo(tmp_path):
@@ -116,7 +108,7 @@ def test_app_without_scenario_removes_its_temporary_demo_on_exit(tmp_path):
         healthy = False
         while time.monotonic() < end and proc.poll() is None and not healthy:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
                     healthy = r.status == 200
             except OSError:
                 time.sleep(0.5)
