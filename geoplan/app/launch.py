@@ -53,7 +53,8 @@ def exposure_note(host: str, port: int, folder: Path) -> str | None:
 def serve(folder: Path, host: str = "127.0.0.1", port: int = 8501, max_sessions: int | None = None) -> int:
     """Serve the app for the scenario in ``folder`` until Ctrl+C or SIGTERM; returns 0 when stopped.
 
-    The scenario and its road network are read once, before the server answers.
+    The scenario, its road network and what every session reads are built once, before the
+    server answers.
 
     Raises
     ------
@@ -74,6 +75,7 @@ def serve(folder: Path, host: str = "127.0.0.1", port: int = 8501, max_sessions:
     scenario = load_scenario(folder)
     _ = scenario.road_network
     workspace = Workspace(scenario, max_sessions=max_sessions or DEFAULT_MAX_SESSIONS)
+    workspace.warm()
     config = uvicorn.Config(create_app(workspace), host=host, port=int(port), log_level="warning",
                             access_log=False, timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)

@@ -189,6 +189,7 @@ class PageView:
         return {"model": suggestion.model, "status": suggestion.status, "gap": suggestion.gap,
                 "before": round(suggestion.coverage_before, 6), "after": round(suggestion.coverage_after, 6),
                 "standard": str(suggestion.standard), "n_candidates": suggestion.n_candidates,
+                "notes": list(suggestion.notes),
                 "stations": [{"id": s.id, "name": s.name, "xy": _lonlat(s.lon, s.lat, gcj02),
                               "capacity": _number(s.capacity)} for s in suggestion.stations]}
 

@@ -96,6 +96,8 @@ class Suggestion:
         Candidate sites the optimiser chose from.
     model : str
         The siting model that chose them (:data:`geoplan.siting.models.MODELS`).
+    notes : tuple of str
+        What the planner should know of the solve (demand no site reaches, left out).
     """
 
     stations: list[PlacedStation]
@@ -106,6 +108,7 @@ class Suggestion:
     standard: ServiceStandard
     n_candidates: int = 0
     model: str = "mclp"
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ state in one immutable snapshot.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -38,7 +39,7 @@ from geoplan.siting import demand as siting_demand
 from geoplan.siting import models as siting_models
 from geoplan.siting.costs import per_unit
 from geoplan.siting.models import check_model
-from geoplan.siting.problem_builder import BuiltProblem
+from geoplan.siting.problem_builder import BuiltProblem, leave_out_unreachable
 from geoplan.planning import alternatives
 from geoplan.siting.transfer_stations import CLASS_CAPACITY_T_PER_D
 from geoplan.standards import SERVICE_PROFILES
@@ -56,9 +57,17 @@ DEFAULT_NEW_CAPACITY = {"transfer_stations": CLASS_CAPACITY_T_PER_D["V-50"]}
 #: Layer kinds an uploaded file can add to a session: the kind's own stations, or candidate sites.
 UPLOADABLE = ("candidate_sites",)
 
+#: Edits a session can undo, the most recent first; older ones are forgotten.
+MAX_UNDO_STEPS = 500
 #: Longest station name the app keeps (characters).
 MAX_NAME_CHARS = 60
 
+
+
+@lru_cache(maxsize=16)
+def _transformer(source, target) -> Transformer:
+    """A lon/lat ↔ metric transformer, made once per CRS pair (making one takes about 0.1 s)."""
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
 @dataclass
@@ -116,8 +125,8 @@ class SitingSession:
             self.max_snap_m = float(self.scenario.network_settings.max_snap_m)
         sc = self.scenario
         self.network = sc.road_network
-        self._to_metric = Transformer.from_crs(4326, sc.metric_epsg, always_xy=True)
-        self._to_lonlat = Transformer.from_crs(sc.metric_epsg, 4326, always_xy=True)
+        self._to_metric = _transformer(4326, sc.metric_epsg)
+        self._to_lonlat = _transformer(sc.metric_epsg, 4326)
         districts = sc.layers.get("districts")
         self.districts = districts
         self._area = None
@@ -244,6 +253,7 @@ class SitingSession:
 
     def _push(self, action: str) -> None:
         self._undo.append((list(self.placed), action))
+        del self._undo[:-MAX_UNDO_STEPS]  # a long sitting keeps a bounded history
         self._redo.clear()
         self._edited()
 
@@ -603,16 +613,18 @@ class SitingSession:
         priced = model == "cflp" and std.weight != "metres"
         costs = self.network.access_costs(self._siting_snap, s, profile, "metres") if priced else within_cost
         problem = SitingProblem(costs=costs, demand_weight=table.weight, site_ids=sites["id"].tolist(),
-                                site_status=sites["status"].to_numpy(),
+                                demand_ids=table.ids, site_status=sites["status"].to_numpy(),
                                 fixed_cost=sites["fixed_cost_yuan"].to_numpy(dtype=float),
                                 capacity=sites["capacity"].to_numpy(dtype=float))
         built = BuiltProblem(kind=self.kind, problem=problem, sites=sites, demand=table, profile=profile,
                              radius_m=std.value, cutoff_m=None if priced else std.value,
                              cost_per_unit=per_unit(table.unit, profile))
+        within = within_cost <= std.value
+        if model in ("lscp", "cflp"):  # as `geoplan site` does: cover what some site can reach
+            leave_out_unreachable(built, within.any(axis=1), str(std))
         limit = float(self.scenario.time_limit_s if time_limit_s is None else time_limit_s)
         result = siting_models.solve(built, model, p=None if k is None else int(k), time_limit_s=limit,
                                      seed=self.scenario.seed)
-        within = within_cost <= std.value
         w = table.points["coverage_weight"].to_numpy(dtype=float)
 
         def share(mask: np.ndarray) -> float:
@@ -630,8 +642,11 @@ class SitingSession:
             j = index[sid]
             stations.append(self.station_at(int(s.node[j]), str(sid), str(sites["name"].iloc[j]),
                                              float(s.distance_m[j]), float(sites["capacity"].iloc[j]), "suggested"))
+        if not result.is_feasible:
+            built.notes.append(siting_models.why_no_plan(result.status.value, result.infeasibility_reason or "", limit)
+                               .replace("--time-limit", "the time limit"))
         return Suggestion(stations, share(fixed), share(open_mask), result.status.value,
-                          result.gap if result.is_feasible else None, std, n_cand, model)
+                          result.gap if result.is_feasible else None, std, n_cand, model, tuple(built.notes))
 
     def site_table(self) -> gpd.GeoDataFrame:
         """The optimiser's sites: existing and placed stations (``status`` existing, kept open), then

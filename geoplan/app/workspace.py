@@ -130,6 +130,16 @@ class Workspace:
         self.kinds = [k for k in APP_KINDS if any(t.facility_kind == k for t in scenario.targets.values())]
         self._rates: dict[tuple, dict] = {}
 
+    def warm(self) -> None:
+        """Build once what every session of each kind reads (snapped demand, the existing stations'
+        road costs, the layers the page draws), so the first page opens as fast as the next."""
+        with self._lock:
+            for kind in self.kinds:
+                state = SitingSession(self.scenario, kind).state()
+                self.page.layers(kind, list(state.demand))
+                view = self.page.view(state, None)
+                self.page.fill_areas(view, list(view["areas"]), state, False)
+
     # ------------------------------------------------------------ what the page starts from
     def describe(self) -> dict:
         """The scenario as the page first needs it: names, kinds, indicators, basemaps, models."""
@@ -420,7 +430,7 @@ class Workspace:
                 handle.suggestion = handle.session.suggest(None if k in (None, "") else int(k), limit, model=model)
             sug = handle.suggestion
             if not sug.stations:
-                text = f"没有建议 no new sites ({sug.status}) — raise the time limit or check the candidate sites"
+                text = f"没有建议 no new sites ({sug.status})" + (f": {sug.notes[-1]}" if sug.notes else "")
             else:
                 text = f"建议 {len(sug.stations)} 个站点 {len(sug.stations)} sites suggested ({sug.status})"
             return self._delta(handle, [{"seq": None, "ok": text}])

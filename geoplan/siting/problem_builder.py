@@ -206,3 +206,42 @@ def build_problem(
         kind=kind, problem=problem, sites=sites, demand=demand, profile=profile, radius_m=float(radius_m),
         cutoff_m=cutoff_m, demand_nodes=d_snap.node, site_nodes=s_snap.node, notes=list(sites.attrs.get("notes", [])),
     )
+
+
+def leave_out_unreachable(built: BuiltProblem, reachable: np.ndarray | None = None,
+                          standard: str | None = None) -> list[str]:
+    """Give weight 0 to demand points no site can reach within the standard; return their ids.
+
+    A set cover or capacitated plan must serve every point with weight; a point beyond
+    the standard of every candidate would make the plan infeasible, so it is left out
+    and named in ``built.notes`` (coverage after the plan still counts it as not covered).
+
+    Parameters
+    ----------
+    built : BuiltProblem
+        Its problem's demand weights are changed in place.
+    reachable : array of bool, shape (n_demand,), optional
+        Whether some site reaches each point; default: a site within ``built.cutoff_m`` metres.
+    standard : str, optional
+        The standard as the note names it; default ``"<cutoff_m> m"``.
+    """
+    prob = built.problem
+    if reachable is None:
+        if built.cutoff_m is None:
+            return []
+        indptr, _, _ = prob.pair_lists(built.cutoff_m)
+        reachable = np.diff(indptr) > 0
+    none = np.flatnonzero(~np.asarray(reachable, dtype=bool) & (prob.demand_weight > 0))
+    if none.size == 0:
+        return []
+    prob.demand_weight = prob.demand_weight.copy()
+    prob.demand_weight[none] = 0.0
+    ids = [prob.demand_ids[i] for i in none]
+    more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
+    within = standard or f"{built.cutoff_m:g} m"
+    built.notes.append(
+        f"{len(ids)} 个需求点在 {within} 内无可选站址，未计入 demand points beyond every site's "
+        f"reach left out: {', '.join(ids[:10])}{more} — add candidate sites near them"
+    )
+    return ids
+

@@ -18,7 +18,7 @@ from geoplan.indicators.report import (PLANNED_SITES_FILE, IndicatorReport, comp
 from geoplan.planning import alternatives
 from geoplan.scenario import Scenario
 from geoplan.siting import film, models, muck, outputs, recycling, transfer_stations
-from geoplan.siting.problem_builder import BuiltProblem
+from geoplan.siting.problem_builder import BuiltProblem, leave_out_unreachable
 
 #: Facility kinds that can be sited, plus ``recycling`` (the four 四级 levels in turn).
 KINDS: tuple[str, ...] = (
@@ -129,31 +129,6 @@ def _check_kind(kind: str) -> str:
     if kind not in KINDS:
         raise GeoplanError(f"unknown facility kind {kind!r} for siting — use one of: {', '.join(KINDS)}")
     return kind
-
-
-def _leave_out_unreachable(built: BuiltProblem) -> list[str]:
-    """Give weight 0 to demand points no site can reach within the cutoff; return their ids.
-
-    A set cover or capacitated plan must serve every point with weight; a point beyond
-    the standard of every candidate would make the plan infeasible, so it is left out
-    and named (coverage after the plan still counts it as not covered).
-    """
-    prob = built.problem
-    if built.cutoff_m is None:
-        return []
-    indptr, _, _ = prob.pair_lists(built.cutoff_m)
-    none = np.flatnonzero((np.diff(indptr) == 0) & (prob.demand_weight > 0))
-    if none.size == 0:
-        return []
-    prob.demand_weight = prob.demand_weight.copy()
-    prob.demand_weight[none] = 0.0
-    ids = [prob.demand_ids[i] for i in none]
-    more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
-    built.notes.append(
-        f"{len(ids)} 个需求点在 {built.cutoff_m:g} m 内无可选站址，未计入 demand points beyond every site's "
-        f"reach left out: {', '.join(ids[:10])}{more} — add candidate sites near them"
-    )
-    return ids
 
 
 def _default_radius(scenario: Scenario, kind: str, collection_mode: str) -> float:
@@ -288,7 +263,7 @@ def site_kind(scenario: Scenario, kind: str, model: str, *, p, radius_m, limit, 
     cutoff = radius_m if radius_m is not None else (
         _default_radius(scenario, kind, collection_mode) if model in ("lscp", "mclp", "cflp") else None)
     built = _build(scenario, kind, model, radius_m, cutoff, collection_mode, plan)
-    left_out = _leave_out_unreachable(built) if model in ("lscp", "cflp") else []
+    left_out = leave_out_unreachable(built) if model in ("lscp", "cflp") else []
     prob = built.problem
     if built.cutoff_m is not None and prob.demand_weight.sum() <= 0 and len(left_out):
         raise NoResult(f"{kind}: no demand point has a site within {built.cutoff_m:g} m — nothing to site; "

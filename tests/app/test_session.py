@@ -128,6 +128,13 @@ def test_redo_rename_and_capacity_are_edits_with_undo(session, scenario):
         session.rename(s1.id, "   ")
     with pytest.raises(GeoplanError, match="no placed station"):
         session.rename("TS01", "x")
+    from geoplan.app.session import MAX_UNDO_STEPS
+    for i in range(MAX_UNDO_STEPS + 20):
+        session.rename(s1.id, f"n{i}")
+    undone = 0
+    while session.undo() is not None:
+        undone += 1
+    assert undone == MAX_UNDO_STEPS  # the history is bounded
 
 
 def test_p_median_suggestion_equals_brute_force(session, scenario):

@@ -18,11 +18,13 @@ import layers
 from layers.errors import GeoplanError
 from geoplan.app import PlanChanged, SessionGone, SitingSession, Workspace
 from geoplan.app.page_view import changes
+from geoplan.app.session import APP_KINDS
 from geoplan.app.workspace import EXPORTS_FOLDER, SESSION_FILE, WORKING_FOLDER
 from geoplan.demo.scenario_folder import write_demo_scenario
 from geoplan.indicators.report import PLANNED_SITES_FILE
 from geoplan.planning import alternatives
 from geoplan.scenario import load_scenario
+from geoplan.standards import SERVICE_PROFILES
 
 KIND = "transfer_stations"
 
@@ -287,3 +289,39 @@ def test_bad_edits_and_standards_are_messages(workspace):
         workspace.edit(token, [{"op": "undo"}] * 500)
     with pytest.raises(GeoplanError, match="the app sites"):
         workspace.open("sorting_centers")
+
+
+def test_every_siting_model_runs_from_the_page(workspace, scenario):
+    """LSCP covers every demand point some site reaches (checked against the road costs), the others choose k."""
+    from geoplan.siting.models import MODELS
+
+    token = workspace.open(KIND)["token"]
+    session = workspace.get(token).session
+    for model in MODELS:
+        out = workspace.suggest(token, model, None if model in ("lscp", "cflp") else 2, 30)
+        sug = out["suggestion"]
+        assert sug["model"] == model and sug["status"] == "optimal", (model, out["messages"])
+        assert sug["stations"] and (len(sug["stations"]) == 2 or model in ("lscp", "cflp"))
+    lscp = session.suggest(None, 30, model="lscp")
+    sites = session.site_table()
+    table = APP_KINDS[KIND](scenario)
+    cost = scenario.road_network.access_costs(table.points, sites, SERVICE_PROFILES[KIND], "metres")
+    std = session.suggestion_standard().value
+    reachable = (cost <= std).any(axis=1)
+    chosen = (sites["status"] == "existing").to_numpy() | sites["id"].isin([s.id for s in lscp.stations]).to_numpy()
+    covered = (cost[:, chosen] <= std).any(axis=1)
+    assert (covered | ~reachable).all() and (~reachable).sum() > 0
+    assert lscp.notes and f"{int((~reachable & (table.weight > 0)).sum())} 个需求点" in lscp.notes[0]
+
+
+def test_plan_to_targets_from_the_page_is_kept_as_an_alternative(workspace, scenario):
+    opened = workspace.open(KIND)
+    out = workspace.suggest(opened["token"], "plan", None, 120)
+    name = f"{opened['code']}-plan"
+    assert name in alternatives.list_names(scenario)
+    plan = alternatives.alternative_dir(scenario, name) / PLANNED_SITES_FILE
+    planned = sorted(layers.read_layer(plan, KIND, layer=KIND)["id"].astype(str))
+    assert sorted(s["id"] for s in out["suggestion"]["stations"]) == planned
+    assert not (scenario.output_dir / PLANNED_SITES_FILE).exists()  # suggested, not adopted
+    workspace.edit(opened["token"], [{"op": "accept"}])
+    assert sorted(_placed_ids(workspace, opened["token"])) == planned

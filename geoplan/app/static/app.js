@@ -143,7 +143,7 @@ async function openKind(kind, resume) {
   S.layers = await api(sessionPath(`layers?gcj02=${S.gcj02 ? 1 : 0}`));
   drawLayers();
   applyView(opened);
-  document.body.dataset.ready = "1";
+  document.body.dataset.ready = "1"; busy();
 }
 
 function sessionEnded(text) {
@@ -261,7 +261,7 @@ function drawStation(s) {
   }
   m.symbol = html;
   const el = m.getElement();
-  if (el) { el.dataset.id = s.id; el.dataset.status = s.status; }
+  m.options.title = s.name; if (el) { el.title = s.name; el.dataset.id = s.id; el.dataset.status = s.status; }
   m.once("add", () => { const e = m.getElement(); e.dataset.id = s.id; e.dataset.status = s.status; });
   m.bindPopup(() => popup(S.view.stations[s.id]), { minWidth: 220 });
 }
@@ -328,6 +328,7 @@ function drawSuggestion(sug) {
   box.innerHTML = `<b>${esc(sug.model)}</b> (${esc(sug.status)}${sug.gap == null ? "" : `, gap ${(sug.gap * 100).toFixed(2)} %`}): ` +
     `${sug.stations.length} 个站点 sites — ` + sug.stations.map((s) => esc(s.name)).join("、") +
     (sug.model === "plan" ? "" : `<br>选址需求覆盖 siting-demand coverage ${pct(sug.before)} → ${pct(sug.after)} (${esc(sug.standard)})`) +
+    (sug.notes || []).map((n) => `<div class="muted">${esc(n)}</div>`).join("") +
     `<div class="row"><button id="accept">采纳 accept</button><button id="reject">放弃 reject</button></div>`;
   $("accept").onclick = () => enqueue({ op: "accept" });
   $("reject").onclick = () => enqueue({ op: "reject" });
