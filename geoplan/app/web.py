@@ -87,64 +87,54 @@ def create_app(workspace: Workspace) -> Starlette:
     async def describe(request: Request) -> Response:
         return await call(workspace.describe)
 
-    async def open_session(request: Request) -> Response:
+    async def posted(request: Request, fn) -> Response:
+        """Call ``fn(body)`` with the request's JSON body; a body that is not a JSON object is a 400."""
         try:
             body = await _body(request)
         except GeoplanError as exc:
             return _error(exc)
-        return await call(workspace.open, str(body.get("kind", "")), body.get("resume") or None,
-                          bool(body.get("gcj02", False)), bool(body.get("takeover", False)))
+        return await call(fn, body)
+
+    def token(request: Request) -> str:
+        return request.path_params["token"]
+
+    async def open_session(request: Request) -> Response:
+        return await posted(request, lambda b: workspace.open(
+            str(b.get("kind", "")), b.get("resume") or None, bool(b.get("gcj02", False)), bool(b.get("takeover", False))))
 
     async def session_layers(request: Request) -> Response:
-        return await call(workspace.layers, request.path_params["token"], _flag(request, "gcj02"))
+        return await call(workspace.layers, token(request), _flag(request, "gcj02"))
 
     async def view(request: Request) -> Response:
-        return await call(workspace.view, request.path_params["token"], _flag(request, "gcj02"))
+        return await call(workspace.view, token(request), _flag(request, "gcj02"))
 
     async def edits(request: Request) -> Response:
-        try:
-            body = await _body(request)
-        except GeoplanError as exc:
-            return _error(exc)
-        return await call(workspace.edit, request.path_params["token"], body.get("edits"), body.get("base"))
+        return await posted(request, lambda b: workspace.edit(token(request), b.get("edits"), b.get("base")))
 
     async def suggest(request: Request) -> Response:
-        try:
-            body = await _body(request)
-        except GeoplanError as exc:
-            return _error(exc)
-        return await call(workspace.suggest, request.path_params["token"], str(body.get("model", "")),
-                          body.get("k"), body.get("time_limit_s"))
+        return await posted(request, lambda b: workspace.suggest(token(request), str(b.get("model", "")), b.get("k"),
+                                                                 b.get("time_limit_s")))
 
     async def save(request: Request) -> Response:
-        try:
-            body = await _body(request)
-        except GeoplanError as exc:
-            return _error(exc)
-        return await call(workspace.save, request.path_params["token"], body.get("name") or None,
-                          bool(body.get("adopt")), bool(body.get("force")))
+        return await posted(request, lambda b: workspace.save(token(request), b.get("name") or None,
+                                                              bool(b.get("adopt")), bool(b.get("force"))))
 
     async def export(request: Request) -> Response:
-        try:
-            body = await _body(request)
-        except GeoplanError as exc:
-            return _error(exc)
-
-        def run():
-            path = workspace.export(request.path_params["token"], str(body.get("format", "")), str(body.get("name", "")))
+        def run(b: dict) -> dict:
+            path = workspace.export(token(request), str(b.get("format", "")), str(b.get("name", "")))
             return {"file": path.name, "folder": str(path.parent)}
-        return await call(run)
+        return await posted(request, run)
 
     async def download(request: Request) -> Response:
         try:
-            data, name, media = await run_in_threadpool(workspace.download, request.path_params["token"],
+            data, name, media = await run_in_threadpool(workspace.download, token(request),
                                                         request.path_params["what"])
         except GeoplanError as exc:
             return _error(exc)
         return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     async def lines(request: Request) -> Response:
-        return await call(workspace.lines, request.path_params["token"])
+        return await call(workspace.lines, token(request))
 
     async def rates(request: Request) -> Response:
         return await call(workspace.district_rates, request.path_params["key"])
@@ -154,14 +144,14 @@ def create_app(workspace: Workspace) -> Starlette:
         if size > MAX_BODY_BYTES:
             return _json({"error": f"the file is larger than {MAX_BODY_BYTES // 2**20} MB — upload a smaller layer"}, 400)
         data = await request.body()
-        return await call(workspace.upload, request.path_params["token"], request.query_params.get("kind", ""),
+        return await call(workspace.upload, token(request), request.query_params.get("kind", ""),
                           data, request.query_params.get("name", "upload"))
 
     async def alive(request: Request) -> Response:
-        return await call(lambda: {"ok": bool(workspace.get(request.path_params["token"]))})
+        return await call(lambda: {"ok": bool(workspace.get(token(request)))})
 
     async def close(request: Request) -> Response:
-        await run_in_threadpool(workspace.close, request.path_params["token"])
+        await run_in_threadpool(workspace.close, token(request))
         return _json({"closed": True})
 
     routes = [
