@@ -169,7 +169,8 @@ class Workspace:
         }
 
     def resumable(self) -> list[dict]:
-        """Working alternatives not open now that hold placed stations: ``code``, ``kind``, ``stations``, ``updated``."""
+        """Working alternatives not open now that hold placed stations, the latest first: ``code``, ``kind``,
+        ``stations``, ``updated``, ``saved_as``."""
         folder = alternatives.plans_dir(self.scenario) / WORKING_FOLDER
         if not folder.is_dir():
             return []
@@ -184,7 +185,7 @@ class Workspace:
                 continue
             out.append({"code": record["code"], "kind": record["kind"], "stations": len(record["placed"]),
                         "updated": record.get("updated", ""), "saved_as": record.get("saved_as", [])})
-        return out
+        return sorted(out, key=lambda r: r["updated"], reverse=True)
 
     # ------------------------------------------------------------ opening and closing
     def open(self, kind: str, resume: str | None = None, gcj02: bool = False, takeover: bool = False) -> dict:

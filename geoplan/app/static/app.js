@@ -72,7 +72,7 @@ function enqueue(edit) {
 }
 
 async function flush() {
-  if (S.inflight || !S.queue.length || !S.token) return;
+  if (S.inflight || S.switching || !S.queue.length || !S.token) return;
   const batch = S.queue.splice(0);
   S.inflight = 1; busy();
   try {
@@ -97,7 +97,7 @@ function pendingDot(edit) {
 }
 
 async function idle() {
-  while (S.queue.length || S.inflight) await new Promise((r) => setTimeout(r, 30));
+  while ((S.queue.length && !S.switching) || S.inflight) await new Promise((r) => setTimeout(r, 30));
 }
 
 // ------------------------------------------------------------------ opening a session
@@ -156,7 +156,7 @@ function showResumable(list) {
   const box = $("resume");
   box.innerHTML = "";
   const mine = new Set(S.info.kinds.map((k) => kept(k.kind)));
-  const others = (list || []).filter((w) => !mine.has(w.code));
+  const others = (list || []).filter((w) => !mine.has(w.code)).slice(0, 6);  // the latest few
   box.hidden = !others.length;
   if (!others.length) return;
   box.append("未保存完的工作 kept work: ");
@@ -454,11 +454,19 @@ async function setBasemap(name) {
     t.addTo(map); t.bringToBack(); S.tiles.push(t);
   }
   if (spec.gcj02 !== S.gcj02) {
-    await idle();
-    S.gcj02 = spec.gcj02;
-    S.layers = await api(sessionPath(`layers?gcj02=${S.gcj02 ? 1 : 0}`));
-    drawLayers();
-    applyView(await api(sessionPath(`view?gcj02=${S.gcj02 ? 1 : 0}`)));
+    // clicks made meanwhile wait: the server reads them in the new coordinates once it has switched
+    S.switching = true;
+    try {
+      await idle();
+      S.gcj02 = spec.gcj02;
+      const view = await api(sessionPath(`view?gcj02=${S.gcj02 ? 1 : 0}`));  // from here the server reads new clicks so
+      S.layers = await api(sessionPath(`layers?gcj02=${S.gcj02 ? 1 : 0}`));
+      drawLayers();
+      applyView(view);
+    } finally {
+      S.switching = false;
+      flush();
+    }
     say(S.gcj02 ? "图层已换为 GCJ-02 坐标 overlays shifted to GCJ-02 for AMap" : "图层为 WGS84 坐标 overlays in WGS84");
   }
 }
@@ -567,9 +575,12 @@ async function save(adopt, force) {
     $("save-name").value = "";
   } catch (e) {
     if (e.status === 409 && adopt && !force) {
-      if (confirm(`${e.message}\n\n仍要采纳吗？ Adopt anyway?`)) return save(true, true);
-      say("未采纳 not adopted — 可另存为方案 you can still save as an alternative", true);
-      return;
+      // the plan changed meanwhile: replace it only when the planner says so, else keep the work aside
+      if (confirm(`${e.message}\n\n确定：仍要采纳 OK: adopt anyway\n取消：只另存为方案 Cancel: save as an alternative only`)) {
+        return save(true, true);
+      }
+      say("未采纳 not adopted — 方案已被他人修改 the plan was changed elsewhere", true);
+      return save(false);
     }
     say(e.message, true);
   }
