@@ -98,10 +98,13 @@ class PageView:
     ----------
     scenario : Scenario
         Its road network and layers are read, never changed.
+    max_areas : int
+        Service areas kept drawn-ready; the least recently used go first.
     """
 
-    def __init__(self, scenario):
+    def __init__(self, scenario, max_areas: int = MAX_CACHED_AREAS):
         self.scenario = scenario
+        self.max_areas = int(max_areas)
         self.network = scenario.road_network
         self._layers: dict[tuple, dict] = {}
         self._areas: OrderedDict[tuple, dict] = OrderedDict()
@@ -135,9 +138,14 @@ class PageView:
         lines = served_roads(self.network, node, standard, profile).simplify(AREA_TOLERANCE_M)
         shape = maps.to_map_crs(gpd.GeoDataFrame(geometry=[lines], crs=self.network.crs), _tiles(gcj02)).geometry.iloc[0]
         self._areas[key] = shapely.geometry.mapping(shapely.set_precision(shape, 10 ** -DEGREE_DECIMALS))
-        while len(self._areas) > MAX_CACHED_AREAS:
+        while len(self._areas) > self.max_areas:
             self._areas.popitem(last=False)
         return self._areas[key]
+
+    @property
+    def cached_areas(self) -> int:
+        """Service areas held ready (at most ``max_areas``)."""
+        return len(self._areas)
 
     # ------------------------------------------------------------ what follows the plan
     def view(self, state: PlanState, suggestion: Suggestion | None, gcj02: bool = False) -> dict:

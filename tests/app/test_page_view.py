@@ -78,3 +78,15 @@ def test_published_map_draws_the_plan(scenario):
     html = maps.page_html(MapView(scenario).full_map(session.state()))
     assert placed.id in html and scenario.name in html
     assert "cdn.jsdelivr" not in html  # self-contained: opens offline
+
+
+def test_the_area_cache_keeps_the_most_recent_only(scenario):
+    page = PageView(scenario, max_areas=3)
+    std = ServiceStandard(1500.0, "m")
+    nodes = [int(n) for n in np.linspace(0, len(scenario.road_network.node_xy) - 1, 6)]
+    first = page.area(nodes[0], std, "small_collection_vehicle", False)
+    for n in nodes[1:]:
+        page.area(n, std, "small_collection_vehicle", False)
+    assert page.cached_areas == 3
+    again = page.area(nodes[0], std, "small_collection_vehicle", False)  # made anew, the same drawing
+    assert again == first and page.cached_areas == 3

@@ -265,7 +265,7 @@ def test_a_closed_or_idle_session_releases_its_memory(scenario):
     assert idle() is None and ws.open_codes == []
     # the page area cache is bounded whatever the sessions did
     from geoplan.app.page_view import MAX_CACHED_AREAS
-    assert len(ws.page._areas) <= MAX_CACHED_AREAS
+    assert 0 < ws.page.cached_areas <= MAX_CACHED_AREAS
 
 
 def test_clicks_on_amap_tiles_are_taken_back_to_wgs84(workspace, scenario):
