@@ -29,6 +29,8 @@ from maps.symbols import facility_svg
 
 #: Service areas kept drawn-ready, per (node, standard, profile, coordinates); least recently used go first.
 MAX_CACHED_AREAS = 4096
+#: Sets of candidate sites kept drawn-ready (each placed candidate makes a new set).
+MAX_CACHED_CANDIDATE_SETS = 64
 #: Outlines are simplified to this before they are sent, metres.
 OUTLINE_TOLERANCE_M = 5.0
 #: Served roads are simplified to this before they are sent, metres.
@@ -108,6 +110,7 @@ class PageView:
         self.network = scenario.road_network
         self._layers: dict[tuple, dict] = {}
         self._areas: OrderedDict[tuple, dict] = OrderedDict()
+        self._candidate_features: OrderedDict[tuple, dict] = OrderedDict()
 
     # ------------------------------------------------------------ what never changes
     def layers(self, kind: str, demand_kinds: list[str], gcj02: bool = False) -> dict:
@@ -180,9 +183,18 @@ class PageView:
             .drop(columns=["weight", "covered_weight"]).to_dict("records"),
             "loads": [{k: (_number(v) if isinstance(v, float) else v) for k, v in row.items()}
                       for row in state.loads.drop(columns=["overloaded"]).to_dict("records")],
-            "candidates": _features(state.candidates, ["id", "name"], gcj02),
+            "candidates": self._candidates(state, gcj02),
             "suggestion": self._suggestion(suggestion, gcj02),
         }
+
+    def _candidates(self, state: PlanState, gcj02: bool) -> dict:
+        """The candidate sites not placed yet, as features (made once per set of sites)."""
+        key = (tuple(state.candidates["id"].astype(str)), state.uploaded_candidates, gcj02)
+        if key not in self._candidate_features:
+            self._candidate_features[key] = _features(state.candidates, ["id", "name"], gcj02)
+            while len(self._candidate_features) > MAX_CACHED_CANDIDATE_SETS:
+                self._candidate_features.popitem(last=False)
+        return self._candidate_features[key]
 
     def _district_rates(self, state: PlanState) -> dict[str, dict[str, float]]:
         """Coverage rate per district name, per indicator label (the first part, as the table has it)."""
