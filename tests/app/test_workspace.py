@@ -325,3 +325,48 @@ def test_plan_to_targets_from_the_page_is_kept_as_an_alternative(workspace, scen
     assert not (scenario.output_dir / PLANNED_SITES_FILE).exists()  # suggested, not adopted
     workspace.edit(opened["token"], [{"op": "accept"}])
     assert sorted(_placed_ids(workspace, opened["token"])) == planned
+
+
+def test_an_uploaded_layer_is_checked_then_added(workspace, scenario, tmp_path):
+    token = workspace.open(KIND)["token"]
+    cands = scenario.layers["candidate_sites"]
+    mine = cands[cands["facility_kind"] == KIND].iloc[:3].copy()
+    mine["id"] = ["UP1", "UP2", "UP3"]
+    path = tmp_path / "sites.geojson"
+    mine.to_crs(4326).to_file(path, driver="GeoJSON")
+    out = workspace.upload(token, "candidate_sites", path.read_bytes(), "我的候选.geojson")
+    assert "3 from 我的候选.geojson" in out["messages"][0]["ok"]
+    assert sorted(f["properties"]["id"] for f in out["candidates"]["features"]) == ["UP1", "UP2", "UP3"]
+    broken = mine.copy()
+    broken.loc[broken.index[0], "facility_kind"] = "rockets"
+    path.unlink()
+    broken.to_crs(4326).to_file(path, driver="GeoJSON")
+    out = workspace.upload(token, "candidate_sites", path.read_bytes(), "bad.geojson")
+    assert "error" in out["messages"][0] and any("UP1" in i["text"] for i in out["issues"])
+    assert len(workspace.get(token).session.candidates) == 3  # the broken file added nothing
+
+
+def test_lines_join_each_demand_point_to_its_nearest_station(workspace, scenario):
+    token = workspace.open(KIND)["token"]
+    _place(workspace, token, _points(scenario, 2, seed=37))
+    lines = workspace.lines(token)
+    state = workspace.get(token).session.state()
+    where = {sid: s["xy"] for sid, s in workspace.view(token)["stations"].items()}
+    expected = []
+    for frame in state.demand.values():
+        xy = frame.geometry.to_crs(4326)
+        expected += [[round(p.x, 5), round(p.y, 5), *where[sid]] for p, sid in zip(xy, frame["nearest_facility_id"])
+                     if sid is not None]
+    assert lines == expected and len(lines) > 100
+
+
+def test_districts_can_be_coloured_by_another_kinds_target(workspace, scenario):
+    key = next(k for k, t in scenario.targets.items() if t.facility_kind == "film_recycling_stations")
+    rates = workspace.district_rates(key)
+    table = SitingSession(scenario, "film_recycling_stations").district_table()
+    short = scenario.targets[key].label.split(" / ")[0]
+    rows = table[table["indicator"] == short]
+    assert rates == {d: round(float(r), 4) for d, r in zip(rows["district"], rows["coverage_rate"])}
+    assert set(rates) <= set(scenario.layers["districts"]["name"]) | {"（区外）/ outside"}
+    with pytest.raises(GeoplanError, match="no target"):
+        workspace.district_rates("nope")
