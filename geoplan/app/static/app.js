@@ -320,7 +320,7 @@ function drawSuggestion(sug) {
   const box = $("suggestion");
   box.hidden = !sug;
   if (!sug) return;
-  const sym = S.info.kinds.find((k) => k.kind === S.kind).symbols.candidate;
+  const sym = S.info.kinds.find((k) => k.kind === S.kind).symbols.planned;
   for (const s of sug.stations) {
     G.suggestion.addLayer(L.marker([s.xy[1], s.xy[0]], { icon: L.divIcon({ html: sym, className: "gp-station gp-suggested", iconSize: [22, 22] }) })
       .bindTooltip(`建议 suggested: ${s.name}`));
@@ -412,6 +412,7 @@ function legend() {
   const items = [
     [sym.existing, "现状 existing"], [sym.planned, "规划 planned"], [sym["planned-overloaded"], "超负荷 overloaded"],
     [sym.candidate_sites, "备选 candidate"],
+    [`<span class="gp-suggested">${sym.planned}</span>`, "建议 suggested (not yet accepted)"],
     [`<span class="swatch" style="background:${COVERED};border-radius:50%"></span>`, "已覆盖 covered"],
     [`<span class="swatch" style="background:${UNCOVERED};border-radius:50%"></span>`, "未覆盖 not covered"],
   ];
