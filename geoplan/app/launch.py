@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import signal
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +51,18 @@ def exposure_note(host: str, port: int, folder: Path) -> str | None:
             "is no login. Use --host 127.0.0.1 (the default) unless the network is one you trust.")
 
 
+def check_port_free(host: str, port: int) -> None:
+    """GeoplanError naming the port when ``host:port`` cannot be listened on (in use, or not this computer's)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise GeoplanError(f"cannot listen on {host}:{port} ({exc.strerror}) — another geoplan app may be "
+                               "running there: pass --port with a free port, or a --host of this computer") from None
+
+
 def serve(folder: Path, host: str = "127.0.0.1", port: int = 8501, max_sessions: int | None = None) -> int:
     """Serve the app for the scenario in ``folder`` until Ctrl+C or SIGTERM; returns 0 when stopped.
 
@@ -72,6 +85,7 @@ def serve(folder: Path, host: str = "127.0.0.1", port: int = 8501, max_sessions:
     folder = Path(folder).resolve()
     if not (folder / SCENARIO_FILE).exists():
         raise GeoplanError(f"{folder}: no {SCENARIO_FILE} — give a scenario folder or run `geoplan demo` first")
+    check_port_free(host, int(port))
     scenario = load_scenario(folder)
     _ = scenario.road_network
     workspace = Workspace(scenario, max_sessions=max_sessions or DEFAULT_MAX_SESSIONS)

@@ -71,6 +71,18 @@ def test_serving_refuses_a_bad_port_or_folder(tmp_path):
         serve(tmp_path / "nowhere")
 
 
+def test_a_port_in_use_is_one_clear_message(tmp_path):
+    import socket
+
+    (tmp_path / "scenario.toml").write_text("[scenario]\n", encoding="utf-8")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(GeoplanError, match=f"cannot listen on 127.0.0.1:{port}"):
+            serve(tmp_path, port=port)
+
+
 def test_binding_beyond_this_computer_says_what_it_exposes(tmp_path):
     assert exposure_note("127.0.0.1", 8501, tmp_path) is None
     assert exposure_note("localhost", 8501, tmp_path) is None
