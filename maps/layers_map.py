@@ -12,13 +12,13 @@ from maps.base import finish_map, map_tiles, new_map, to_map_crs
 from maps.facilities import add_facilities
 from maps.html import fmt_value, popup_frame
 from maps.legend import add_legend
-from maps.styles import POPUP_FIELDS, ROAD_STYLES, ROLE_RADIUS, colour
+from maps.styles import AREA_STYLES, POPUP_FIELDS, ROAD_STYLES, ROLE_RADIUS, colour
 from maps.symbols import dot_svg
 
 __all__ = ["add_areas", "add_point_layer", "add_roads", "layers_map", "road_guide_geojson", "road_guide_layer", "to_map_crs"]
 
 # Drawing order: areas below roads below points.
-_AREA_KINDS = ("districts", "restricted_zones")
+_AREA_KINDS = ("districts", "water", "restricted_zones")
 _ROAD_CLASS_LABELS = {"expressway": "高速/快速路 / expressway", "arterial": "主干路 / arterial",
                       "collector": "次干路 / collector", "local": "支路 / local"}
 
@@ -108,7 +108,8 @@ def road_guide_layer(data: dict) -> folium.GeoJson:
 
 
 def add_areas(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: str | None = None) -> folium.GeoJson:
-    """District outlines or restricted zones (dashed purple, barred vehicles in the popup)."""
+    """District outlines, water, or restricted zones (dashed purple, barred vehicles in the popup);
+    styles from :data:`maps.styles.AREA_STYLES`."""
     spec = layers.get_kind(kind)
     restricted = kind == "restricted_zones"
     columns = _popup_columns(kind, gdf)
@@ -118,12 +119,7 @@ def add_areas(m: folium.Map, kind: str, gdf: gpd.GeoDataFrame, tiles: str | None
     layer = folium.GeoJson(
         data,
         name=f"{spec.label_zh} / {spec.label_en}",
-        style_function=lambda f: {
-            "color": "#6a1b9a" if restricted else "#37474f",
-            "weight": 2,
-            "fillOpacity": 0.12 if restricted else 0.0,
-            "dashArray": "6 4" if restricted else None,
-        },
+        style_function=lambda f, style=AREA_STYLES[kind]: dict(style),
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
     )
     layer.add_to(m)

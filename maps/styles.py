@@ -28,6 +28,12 @@ ROAD_STYLES: dict[str, dict] = {
 }
 
 #: Marker radius in pixels by layer role.
+#: How area layers are drawn (Leaflet path options), on the theme maps and in the app alike.
+AREA_STYLES: dict[str, dict] = {
+    "districts": {"color": "#37474f", "weight": 2, "fillOpacity": 0.0},
+    "restricted_zones": {"color": "#6a1b9a", "weight": 2, "fillOpacity": 0.12, "dashArray": "6 4"},
+    "water": {"color": "#4a90d9", "weight": 1.5, "fillColor": "#a6cee3", "fillOpacity": 0.6},
+}
 ROLE_RADIUS = {"facility": 8, "demand": 4, "candidate": 4}
 
 #: Popup fields per kind beyond ``id`` and ``name`` (those are always shown).

@@ -48,6 +48,7 @@ from geoplan.settings import ServiceStandard
 from geoplan.siting.models import MODELS
 from geoplan.standards import SERVICE_PROFILES
 from maps.coverage import COVERAGE_BOUNDS, COVERAGE_COLOURS
+from maps.styles import AREA_STYLES
 from maps.tiles import TIANDITU_KEY_ENV
 
 #: Folder of the sessions' working alternatives, inside ``output/plans`` (hidden: not an alternative).
@@ -165,6 +166,7 @@ class Workspace:
                                                   "target by its year (written as a plan alternative)"},
             "bounds": [float(v) for v in bounds],
             "coverage_classes": {"bounds": list(COVERAGE_BOUNDS), "colours": list(COVERAGE_COLOURS)},
+            "area_styles": AREA_STYLES,
             "working": self.resumable(),
         }
 

@@ -173,10 +173,9 @@ function drawLayers() {
   for (const g of ["roads", "water", "restricted_zones", "districts", "demand"]) G[g].clearLayers();
   G.roads.addLayer(L.geoJSON(S.layers.roads, { interactive: false, renderer: canvas,
     style: (f) => ({ color: "#9e9e9e", weight: f.properties.c === "local" ? 1 : 2, opacity: 0.7 }) }));
-  G.water.addLayer(L.geoJSON(S.layers.water, { interactive: false, renderer: canvas,
-    style: { color: "#4a90d9", weight: 1.5, fillColor: "#a6cee3", fillOpacity: 0.6 } }));
+  G.water.addLayer(L.geoJSON(S.layers.water, { interactive: false, renderer: canvas, style: S.info.area_styles.water }));
   G.restricted_zones.addLayer(L.geoJSON(S.layers.restricted_zones, { renderer: canvas,
-    style: { color: "#6a1b9a", weight: 1.5, dashArray: "6 4", fillOpacity: 0.1 },
+    style: S.info.area_styles.restricted_zones,
     onEachFeature: (f, l) => l.bindTooltip(`限行区 restricted: ${f.properties.name || ""} ${f.properties.barred_profiles || ""}`) }));
   G.districts.addLayer(S.districtLayer = L.geoJSON(S.layers.districts, { renderer: canvas,
     style: { color: "#37474f", weight: 1.2, fillOpacity: 0.45, fillColor: "#bdbdbd" },
