@@ -63,7 +63,6 @@ MAX_UNDO_STEPS = 500
 MAX_NAME_CHARS = 60
 
 
-
 @lru_cache(maxsize=16)
 def _transformer(source, target) -> Transformer:
     """A lon/lat ↔ metric transformer, made once per CRS pair (making one takes about 0.1 s)."""
@@ -197,7 +196,7 @@ class SitingSession:
         for i, row in enumerate(saved.itertuples(index=False)):
             cap = float(getattr(row, cap_field)) if cap_field and pd.notna(getattr(row, cap_field, None)) else np.nan
             out.append(self.station_at(int(snap.node[i]), str(row.id), str(row.name), float(snap.distance_m[i]),
-                                        cap, "saved"))
+                                       cap, "saved"))
             self._taken_ids.add(str(row.id))
         return out
 
