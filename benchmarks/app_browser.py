@@ -32,8 +32,6 @@ from __future__ import annotations
 import argparse
 import base64
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -56,8 +54,10 @@ from geoplan.app.served import (
     STATION_SYMBOL,
     chromium_path,
     click_lonlat,
+    free_port,
     open_page,
     served_app,
+    serving,
     station_ids,
     wait_idle,
 )
@@ -157,12 +157,11 @@ def _shown(session: SitingSession) -> list[str]:
     return [f"{f.actual:.1%}" for f in session.coverage()]
 
 
-def _click_points(folder: Path, n: int, seed: int) -> list[tuple[float, float]]:
-    """``n`` road nodes inside the districts (WGS84 lon, lat), seeded, each changing a coverage
-    figure as both pages print it (to 0.1 %) when placed after the ones before it — so every
-    click changes the figures — and clear of every station symbol. (Any figure: on the demo
-    county the first alone, urban coverage, stops rising after 16 such clicks at seed 0.)
-    """
+def _spread_points(folder: Path, n: int, seed: int, gap_m: float, changes_figures: bool) -> list[tuple[float, float]]:
+    """``n`` road nodes inside the districts (WGS84 lon, lat), seeded, ``gap_m`` apart from each
+    other and from the existing stations (clear of every station symbol), each placed in a
+    session after the ones before it; with ``changes_figures``, only nodes whose station changes
+    a coverage figure as both pages print it (to 0.1 %), so every click changes the figures."""
     scenario = load_scenario(folder)
     net = scenario.road_network
     order, lonlat = _nodes_inside(scenario, seed)
@@ -171,39 +170,29 @@ def _click_points(folder: Path, n: int, seed: int) -> list[tuple[float, float]]:
     out = []
     for node, p in zip(order, lonlat):
         x, y = net.node_xy[node]
-        if any(np.hypot(x - a, y - b) < MIN_GAP_M for a, b in taken):
+        if any(np.hypot(x - a, y - b) < gap_m for a, b in taken):
             continue
         before = _shown(session)
         session.place(p.x, p.y)
-        if _shown(session) != before:
-            out.append((p.x, p.y))
-            taken.append((x, y))
-            if len(out) == n:
-                return out
-        else:
+        if changes_figures and _shown(session) == before:
             session.undo()
-    raise SystemExit(f"only {len(out)} clicks raise a coverage figure; ask for fewer")
-
-
-def _rapid_points(folder: Path, n: int, seed: int) -> list[tuple[float, float]]:
-    """``n`` road nodes inside the districts (WGS84), seeded, apart from each other and from the
-    existing stations by :data:`RAPID_GAP_M`; each a place the session accepts."""
-    scenario = load_scenario(folder)
-    net = scenario.road_network
-    order, lonlat = _nodes_inside(scenario, seed + 1000)
-    session = SitingSession(scenario, KIND)
-    taken = [(g.x, g.y) for g in session.existing.geometry]
-    out = []
-    for node, p in zip(order, lonlat):
-        x, y = net.node_xy[node]
-        if any(np.hypot(x - a, y - b) < RAPID_GAP_M for a, b in taken):
             continue
-        session.place(p.x, p.y)
         out.append((p.x, p.y))
         taken.append((x, y))
         if len(out) == n:
             return out
-    raise SystemExit(f"only {len(out)} points for the rapid clicks")
+    raise SystemExit(f"only {len(out)} points {'change a coverage figure' if changes_figures else 'fit'}; ask for fewer")
+
+
+def _click_points(folder: Path, n: int, seed: int) -> list[tuple[float, float]]:
+    """The one-by-one clicks: each changes a figure. (Any figure: on the demo county the first
+    alone, urban coverage, stops rising after 16 such clicks at seed 0.)"""
+    return _spread_points(folder, n, seed, MIN_GAP_M, changes_figures=True)
+
+
+def _rapid_points(folder: Path, n: int, seed: int) -> list[tuple[float, float]]:
+    """The rapid clicks: :data:`RAPID_GAP_M` apart, each a place the session accepts."""
+    return _spread_points(folder, n, seed + 1000, RAPID_GAP_M, changes_figures=False)
 
 
 # ---------------------------------------------------------------- what the page receives
@@ -525,42 +514,14 @@ def anchor_missing(tree: Path) -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def served_anchor(tree: Path, folder: Path, log_path: Path, timeout_s: float = 120.0):
     """The anchor's ``geoplan app FOLDER`` (Streamlit) on a free port; yields its URL, stops it on exit."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "geoplan", "app", str(folder), "--port", str(port)],
-                                stdout=log, stderr=subprocess.STDOUT, env=_anchor_env(tree), cwd=tree,
-                                start_new_session=True)
-        try:
-            end = time.monotonic() + timeout_s
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"the anchor app exited with code {proc.returncode}; see {log_path}")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    if time.monotonic() > end:
-                        raise RuntimeError(f"the anchor app did not answer within {timeout_s:.0f} s") from None
-                    time.sleep(0.5)
-            yield url
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=15)
+    command = [sys.executable, "-m", "geoplan", "app", str(folder), "--port", str(port)]
+    with serving(command, f"{url}/_stcore/health", log_path, env=_anchor_env(tree), cwd=tree, timeout_s=timeout_s):
+        yield url
 
 
 def _anchor_frame(page, timeout_s: float = 60.0):

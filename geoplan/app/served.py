@@ -45,24 +45,59 @@ def chromium_path() -> str | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 no one listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
+def _wait_healthy(health_url: str, proc: subprocess.Popen, timeout_s: float) -> None:
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
         if proc.poll() is not None:
             raise RuntimeError(f"the app exited with code {proc.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
+            with urllib.request.urlopen(health_url, timeout=2) as r:
                 if r.status == 200:
                     return
         except OSError:
             time.sleep(0.5)
-    raise RuntimeError(f"the app did not answer at {url} within {timeout_s:.0f} s")
+    raise RuntimeError(f"the app did not answer at {health_url} within {timeout_s:.0f} s")
+
+
+@contextmanager
+def serving(command: list[str], health_url: str, log_path: Path, *, env: dict | None = None,
+            cwd: Path | None = None, timeout_s: float = 120.0) -> Iterator[None]:
+    """Run a server ``command`` in its own process group until its ``health_url`` answers; stop it on exit.
+
+    Parameters
+    ----------
+    command : list of str
+        The server's command line.
+    health_url : str
+        Address that answers 200 once the server is ready.
+    log_path : Path
+        File that receives the server's output.
+    env, cwd : optional
+        Its environment (default this one's, with ``CI=true``) and working folder.
+    timeout_s : float
+        How long to wait for the health check, seconds.
+    """
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env or dict(os.environ, CI="true"),
+                                cwd=cwd, start_new_session=True)
+        try:
+            _wait_healthy(health_url, proc, timeout_s)
+            yield
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=15)
 
 
 @contextmanager
@@ -78,23 +113,11 @@ def served_app(folder: Path, log_path: Path, *, timeout_s: float = 120.0) -> Ite
     timeout_s : float
         How long to wait for the server to answer its health check, seconds.
     """
-    port = _free_port()
-    env = dict(os.environ, CI="true")
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "geoplan", "app", str(folder), "--port", str(port)],
-                                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_healthy(url, proc, timeout_s)
-            yield url
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=15)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "geoplan", "app", str(folder), "--port", str(port)]
+    with serving(command, f"{url}/health", log_path, timeout_s=timeout_s):
+        yield url
 
 
 def open_page(page, url: str, timeout_s: float = 60.0) -> None:

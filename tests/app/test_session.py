@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 import shapely
 
-import layers
 import maps
 from layers.errors import GeoplanError
 from geoplan.app import ServiceStandard, SitingSession, output_path, safe_file_name
