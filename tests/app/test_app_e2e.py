@@ -541,6 +541,26 @@ def test_search_for_a_district_moves_the_map_there(open_tab, app_url, scenario):
     assert tab.errors == []
 
 
+def test_the_layer_switcher_hides_and_redraws_layers(open_tab, app_url):
+    """Unticking a layer takes it off the map; ticking it again draws the same stations, still
+    findable by id, and the roads and rivers come and go the same way."""
+    tab = open_tab(app_url)
+    page = tab.page
+    before = sorted(station_ids(page))
+    assert before
+    for _ in range(2):
+        page.uncheck("#show-stations")
+        assert station_ids(page) == []
+        page.check("#show-stations")
+        assert sorted(station_ids(page)) == before
+    for name in ("roads", "water", "districts"):
+        page.uncheck(f"#show-{name}")
+        assert page.evaluate(f"() => map.hasLayer(gp.G.{name})") is False
+        page.check(f"#show-{name}")
+        assert page.evaluate(f"() => map.hasLayer(gp.G.{name})") is True
+    assert tab.errors == []
+
+
 def test_mclp_suggestion_is_shown_and_accepted(open_tab, app_url):
     """Running the maximal-coverage model for one new site shows its suggestion; accepting it adds
     the suggested site as a placed station and clears the suggestion."""

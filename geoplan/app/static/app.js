@@ -252,6 +252,7 @@ function drawStation(s) {
                                draggable: s.editable, autoPan: true, title: s.name, riseOnHover: true });
     m.editable = s.editable;
     m.on("dragend", () => { const p = m.getLatLng(); enqueue({ op: "move", id: s.id, lon: p.lng, lat: p.lat }); });
+    m.on("add", () => tagStation(m, S.view.stations[s.id] || s));  // the layer switcher draws a new element
     markers[s.id] = m;
     G.stations.addLayer(m);
   } else {
@@ -259,10 +260,14 @@ function drawStation(s) {
     if (m.symbol !== html) m.setIcon(L.divIcon({ html, className: "gp-station", iconSize: [22, 22] }));
   }
   m.symbol = html;
-  const el = m.getElement();
-  m.options.title = s.name; if (el) { el.title = s.name; el.dataset.id = s.id; el.dataset.status = s.status; }
-  m.once("add", () => { const e = m.getElement(); e.dataset.id = s.id; e.dataset.status = s.status; });
+  m.options.title = s.name;
+  tagStation(m, s);
   m.bindPopup(() => popup(S.view.stations[s.id]), { minWidth: 220 });
+}
+
+function tagStation(m, s) {
+  const el = m.getElement();
+  if (el) { el.title = s.name; el.dataset.id = s.id; el.dataset.status = s.status; }
 }
 
 function removeStation(id) {
@@ -615,5 +620,5 @@ $("upload").onclick = async () => {
 
 setInterval(() => { if (S.token) api(sessionPath("alive"), {}).catch((e) => { if (e.status === 410) sessionEnded(e.message); }); }, 30000);
 window.addEventListener("pagehide", () => { if (S.token) navigator.sendBeacon(sessionPath("close")); });
-window.gp = { S, enqueue, idle, markers, find };
+window.gp = { S, G, enqueue, idle, markers, find };
 start().catch((e) => say(`${e.message}`, true));
