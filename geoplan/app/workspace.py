@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import json
 import secrets
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 import layers
 import maps
@@ -297,10 +299,8 @@ class Workspace:
             return self.page.layers(handle.session.kind, self._demand_kinds(handle), gcj02)
 
     def _full(self, handle: OpenSession) -> dict:
-        view = self.page.view(handle.session.state(), handle.suggestion, handle.gcj02)
-        self.page.fill_areas(view, list(view["areas"]), handle.session.state(), handle.gcj02)
-        handle.sent = view
-        return self._extras({**view, "full": True, "removed": []}, handle)
+        handle.sent = None  # against nothing sent, the delta is the whole view
+        return self._delta(handle, [])
 
     def _extras(self, view: dict, handle: OpenSession) -> dict:
         s = handle.session
@@ -319,12 +319,7 @@ class Workspace:
         state = handle.session.state()
         now = self.page.view(state, handle.suggestion, handle.gcj02)
         delta, area_ids = changes(handle.sent, now)
-        self.page.fill_areas(now, area_ids, state, handle.gcj02)
-        if handle.sent is not None:
-            for sid in now["areas"]:
-                if sid not in area_ids:
-                    now["areas"][sid]["geometry"] = handle.sent["areas"].get(sid, {}).get("geometry")
-        delta["areas"] = {sid: now["areas"][sid] for sid in area_ids}
+        self.page.fill_areas(now, area_ids, state, handle.gcj02)  # the delta holds the same area entries
         handle.sent = now
         return self._extras({**delta, "messages": messages}, handle)
 
@@ -455,7 +450,7 @@ class Workspace:
         sites = sites[sites["kind"] == s.kind]
         snap = s.network.snap(sites.to_crs(s.network.crs), SERVICE_PROFILES[s.kind]) if len(sites) else None
         stations = [s.station_at(int(snap.node[i]), str(r.id), str(r.name), float(snap.distance_m[i]),
-                                 float(r.capacity) if r.capacity == r.capacity else float("nan"), "plan")
+                                 float(r.capacity) if pd.notna(r.capacity) else float("nan"), "plan")
                     for i, r in enumerate(sites.itertuples(index=False))]
         before = s.coverage()[0].actual
         status = f"{outcome.plan.result.status.value} — {outcome.name}"
@@ -515,8 +510,6 @@ class Workspace:
     def download(self, token: str, what: str) -> tuple[bytes, str, str]:
         """(bytes, file name, media type) of the session's stations (``gpkg``, ``geojson``) or its map (``html``),
         made in memory or a private temporary folder: nothing lands in the scenario."""
-        import tempfile
-
         with self._lock:
             handle = self.get(token)
             s = handle.session
