@@ -38,10 +38,14 @@ def solve(model: mathopt.Model, time_limit_s: float, *, seed: int = 0) -> MipOut
     """Solve ``model`` with HiGHS within ``time_limit_s`` seconds.
 
     Returns the best solution found, its objective and the solver's proven dual bound.
-    The limit covers handing the model over and reading the solution back too.
+    The limit covers handing the model over and reading the solution back too: when
+    that leaves no time, HiGHS is not called and the outcome is ``NO_SOLUTION`` (so a
+    limit is kept however short it is, and the answer does not depend on the machine).
     """
     transfer = _TRANSFER_S_PER_VAR * model.get_num_variables()
-    limit = max(float(time_limit_s) - transfer, 0.01)
+    limit = float(time_limit_s) - transfer
+    if limit <= 0.0:
+        return MipOutcome(SolveStatus.NO_SOLUTION, math.nan, math.nan, None)
     params = mathopt.SolveParameters(
         time_limit=timedelta(seconds=limit),
         relative_gap_tolerance=_REL_GAP,

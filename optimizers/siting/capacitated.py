@@ -164,7 +164,7 @@ def solve_cflp(
         elif problem.capacity is not None and np.isfinite(problem.capacity[j]):
             add_row(model, col_terms[j] + [(y[j], -float(problem.capacity[j]))], -np.inf, 0.0)
 
-    out = _mip.solve(model, max(time_limit_s - (time.perf_counter() - t0), 0.01), seed=seed)
+    out = _mip.solve(model, time_limit_s - (time.perf_counter() - t0), seed=seed)
     if out.status == SolveStatus.INFEASIBLE:
         return make_result(
             problem, status=out.status, open_mask=None, assignment=None, objective=np.nan, bound=np.nan,

@@ -171,7 +171,7 @@ def solve_mclp(
                 objective=covered, bound=covered, model="mclp", objective_name="covered demand weight",
                 maximize=True, t_start=t0, formulation=formulation + ", proven by the LP bound", engine=engine,
             )
-    out = _mip.solve(model, max(time_limit_s - (time.perf_counter() - t0), 0.01), seed=seed)
+    out = _mip.solve(model, time_limit_s - (time.perf_counter() - t0), seed=seed)
     if start is not None and out.status in (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION):
         mip_covered = -np.inf
         if out.status == SolveStatus.FEASIBLE:
@@ -214,7 +214,7 @@ def _lp_bound(model: mathopt.Model, y: list, deadline: float) -> float:
     for v in live:
         v.integer = False
     try:
-        out = _mip.solve(model, max(deadline - time.perf_counter(), 0.01))
+        out = _mip.solve(model, deadline - time.perf_counter())
     finally:
         for v in live:
             v.integer = True
@@ -310,7 +310,7 @@ def solve_lscp(
         add_row(model, [(y[j], 1.0) for j in s], 1.0, np.inf)
     common["formulation"] = f"{formulation} ({len(groups.sets)} distinct demand groups)"
 
-    out = _mip.solve(model, max(time_limit_s - (time.perf_counter() - t0), 0.01), seed=seed)
+    out = _mip.solve(model, time_limit_s - (time.perf_counter() - t0), seed=seed)
     if out.status == SolveStatus.INFEASIBLE:
         return make_result(
             problem, status=out.status, open_mask=None, assignment=None, objective=np.nan,
