@@ -40,6 +40,8 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output."
 #: same routes on every machine (about 10–15 s each here); the time limit only guards a slow machine.
 DEMO_ROUTING_ITERATIONS = 10_000
 DEMO_ROUTING_LIMIT_S = 120.0
+#: The demo prints its maps on A4 only (``geoplan publish`` adds A3): each paper costs seconds per sheet.
+DEMO_PAPERS = ("A4",)
 #: The demo's plan stops by this limit (a feasible plan meets every target; the gap is reported).
 DEMO_PLAN_LIMIT_S = 30.0
 
@@ -129,7 +131,7 @@ def demo(
 ) -> None:
     """Write the embedded demo county as a scenario folder and run the whole chain on it."""
     from geoplan.demo.scenario_folder import write_demo_scenario
-    from geoplan.publish import publish, publish_themes, write_layers_map
+    from geoplan.publish import PUBLISH_FORMATS, publish, publish_themes, sheet_jobs, sheet_printer, write_layers_map
     from geoplan.scenario import load_scenario
     from geoplan.routing import demo_routing
     from geoplan.planning import alternatives
@@ -154,16 +156,26 @@ def demo(
     step(f"plan {planned.name!r} adopted: {len(planned.plan.new_sites)} new sites, "
          f"{planned.plan.total_cost_yuan / 1e4:,.0f} 万元, {met} of {planned.indicators['key'].nunique()} targets met "
          f"by their year ({planned.plan.result.status.value}, gap {planned.plan.result.gap:.2%})")
-    # the theme maps need no routes: they are drawn while the routes are planned
+    # the theme maps and their print sheets need no routes: they are drawn while the routes are
+    # planned (the sheets in worker processes, on the core the routing leaves free)
     themes = []
-    outcomes = demo_routing(scenario, time_limit_s=DEMO_ROUTING_LIMIT_S, iteration_limit=DEMO_ROUTING_ITERATIONS,
-                            meanwhile=lambda: themes.append(publish_themes(scenario, tiles)))
-    for outcome in outcomes:
-        t = outcome.result
-        step(f"routes {outcome.workflow}: {len(outcome.routes)} routes, {t.distance_km:,.0f} km, "
-             f"{t.co2_kg:,.0f} kg CO₂, {len(t.unserved)} unserved ({t.engine})")
-    written = publish(scenario, tiles=tiles, themes=themes[0])
-    step(f"report: {scenario.output_dir / 'summary.html'} ({len(written)} files)")
+
+    def draw_themes() -> None:
+        themes.append(publish_themes(scenario, tiles))
+        for job in sheet_jobs(scenario, themes[0], routes=False):
+            printer.submit(job)
+
+    with sheet_printer(scenario, PUBLISH_FORMATS, DEMO_PAPERS) as printer:
+        outcomes = demo_routing(scenario, time_limit_s=DEMO_ROUTING_LIMIT_S,
+                                iteration_limit=DEMO_ROUTING_ITERATIONS, meanwhile=draw_themes)
+        for outcome in outcomes:
+            t = outcome.result
+            step(f"routes {outcome.workflow}: {len(outcome.routes)} routes, {t.distance_km:,.0f} km, "
+                 f"{t.co2_kg:,.0f} kg CO₂, {len(t.unserved)} unserved ({t.engine})")
+        written = publish(scenario, tiles=tiles, themes=themes[0], formats=PUBLISH_FORMATS, papers=DEMO_PAPERS,
+                          printer=printer)
+    step(f"report: {scenario.output_dir / 'summary.html'}, print maps in {scenario.output_dir / 'print'}, "
+         f"workbook and Word chapter ({len(written)} files)")
     if not quiet:
         _print_layer_counts(scenario)
         _print_indicators(scenario)
@@ -254,6 +266,35 @@ def report(scenario_dir: ScenarioDir, tiles: Tiles = "osm", quiet: Quiet = False
         out.print(str(path), highlight=False, markup=False)
     if not quiet:
         _print_indicators(scenario)
+
+
+@app.command("publish")
+@user_errors
+def publish_command(
+    scenario_dir: ScenarioDir,
+    format: Annotated[str | None, typer.Option("--format", help="Comma-separated: html (maps, summary, CSV/JSON), pdf "
+                                                                  "and png (print maps), xlsx (workbook), docx (Word "
+                                                                  "chapter). Default: all of them.")] = None,
+    paper: Annotated[str, typer.Option(help="Print map papers, comma-separated: A4, A3 (landscape).")] = "A4,A3",
+    basemap: Annotated[Path | None, typer.Option(
+        help="A basemap under the print maps: a PNG, JPEG or TIFF in the scenario's coordinate system with its "
+             "world file (.pgw, .jgw, .tfw) or GeoTIFF tags. Default: none.")] = None,
+    tiles: Tiles = "osm",
+    quiet: Quiet = False,
+) -> None:
+    """Publish the plan for the plan document: HTML maps and summary, print maps (PDF, 300 dpi PNG; A4/A3),
+    the Excel workbook and the Word chapter 设施布局与收运体系规划."""
+    from geoplan.print_maps import PAPERS
+    from geoplan.publish import PUBLISH_FORMATS, parse_choices, publish, write_layers_map
+
+    formats = PUBLISH_FORMATS if format is None else parse_choices(format, PUBLISH_FORMATS, "--format")
+    papers = parse_choices(paper, PAPERS, "--paper")
+    scenario = checked_scenario(scenario_dir)
+    with _progress(quiet), written_together(scenario.output_dir):
+        paths = [write_layers_map(scenario, tiles=tiles)] if "html" in formats else []
+        paths += publish(scenario, tiles=tiles, formats=formats, papers=papers, basemap=basemap)
+    for path in paths:
+        out.print(str(path), highlight=False, markup=False)
 
 
 @app.command()

@@ -17,12 +17,38 @@ from layers.errors import GeoplanError
 from layers.files import damaged, readable_file
 from layers.writers import atomic_path, written_together
 
-__all__ = ["atomic_path", "jsonable", "read_output_json", "read_output_table", "write_text", "written_together"]
+__all__ = ["DOCUMENT_TIME", "atomic_path", "jsonable", "read_output_json", "read_output_table", "write_office_document", "write_text", "written_together"]
 
 def write_text(path: str | Path, text: str) -> Path:
     """Write UTF-8 text atomically and return the path."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+#: The fixed time stamped in office documents (.xlsx, .docx): the same plan gives the same bytes.
+DOCUMENT_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def write_office_document(path: str | Path, raw: bytes) -> Path:
+    """Write an Office Open XML document (a ZIP of XML parts) atomically, with every time in it fixed.
+
+    openpyxl and python-docx stamp the save time in the ZIP entries and in
+    ``docProps/core.xml``; both are set to :data:`DOCUMENT_TIME` here.
+    """
+    import io
+    import re
+    import zipfile
+
+    stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % DOCUMENT_TIME
+    with atomic_path(path) as tmp, zipfile.ZipFile(io.BytesIO(raw)) as src, \
+            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+            dst.writestr(zipfile.ZipInfo(item.filename, date_time=DOCUMENT_TIME), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
     return Path(path)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,22 +27,38 @@ def _records(frame: pd.DataFrame | None) -> list[dict]:
     return [{k: jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
-def write_indicator_tables(scenario: Scenario, existing: IndicatorReport, plan: IndicatorReport) -> list[Path]:
-    """``indicators.csv`` / ``.json`` (before and after), per-district coverage, loads, uncovered demand."""
-    out = scenario.output_dir
+@dataclass
+class IndicatorTables:
+    """The indicator tables of a scenario, as every published format shows them.
+
+    Attributes
+    ----------
+    comparison : DataFrame
+        One row per indicator: target, existing and plan values and statuses (shares 0–1).
+    by_district : DataFrame
+        Coverage per district and indicator, ``state`` existing or plan.
+    station_loads : DataFrame or None
+        The plan's transfer-station loads (t/d).
+    uncovered : DataFrame
+        The plan's demand points outside the standard, with their ``indicator``.
+    document : dict
+        ``indicators.json``: the same values as JSON records (non-finite numbers as null).
+    """
+
+    comparison: pd.DataFrame
+    by_district: pd.DataFrame
+    station_loads: pd.DataFrame | None
+    uncovered: pd.DataFrame
+    document: dict
+
+
+def indicator_tables(scenario: Scenario, existing: IndicatorReport, plan: IndicatorReport) -> IndicatorTables:
+    """The before/after comparison, per-district coverage, loads and uncovered demand of the plan."""
     comparison = before_after(existing, plan)
-    paths = [
-        _csv(comparison, out / "indicators.csv"),
-        _csv(pd.concat([existing.district_table().assign(state="existing"),
-                        plan.district_table().assign(state="plan")]), out / "indicators_by_district.csv"),
-    ]
-    if plan.station_loads is not None:
-        paths.append(_csv(plan.station_loads, out / "transfer_station_loads.csv"))
     uncovered = pd.concat(
         [c.uncovered.drop(columns=c.uncovered.geometry.name).assign(indicator=k) for k, c in plan.coverage.items()],
         ignore_index=True,
     ) if plan.coverage else pd.DataFrame()
-    paths.append(_csv(uncovered, out / "uncovered_demand.csv"))
     doc = {
         "scenario": scenario.name,
         "indicators": _records(comparison),
@@ -52,7 +69,19 @@ def write_indicator_tables(scenario: Scenario, existing: IndicatorReport, plan: 
                  "recycling_chain": _records(plan.chain),
                  "hauls": {k: _records(v) for k, v in plan.hauls.items()}},
     }
-    paths.append(write_text(out / "indicators.json", json.dumps(doc, ensure_ascii=False, indent=2)))
+    by_district = pd.concat([existing.district_table().assign(state="existing"),
+                             plan.district_table().assign(state="plan")])
+    return IndicatorTables(comparison, by_district, plan.station_loads, uncovered, doc)
+
+
+def write_indicator_tables(scenario: Scenario, tables: IndicatorTables) -> list[Path]:
+    """``indicators.csv`` / ``.json`` (before and after), per-district coverage, loads, uncovered demand."""
+    out = scenario.output_dir
+    paths = [_csv(tables.comparison, out / "indicators.csv"), _csv(tables.by_district, out / "indicators_by_district.csv")]
+    if tables.station_loads is not None:
+        paths.append(_csv(tables.station_loads, out / "transfer_station_loads.csv"))
+    paths.append(_csv(tables.uncovered, out / "uncovered_demand.csv"))
+    paths.append(write_text(out / "indicators.json", json.dumps(tables.document, ensure_ascii=False, indent=2)))
     return paths
 
 
@@ -75,22 +104,31 @@ def table_html(frame: pd.DataFrame, percent: tuple[str, ...] = ()) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(cells)}</tbody></table>"
 
 
+def has_rows(frame: pd.DataFrame | None) -> bool:
+    """Whether a table has anything to show."""
+    return frame is not None and len(frame) > 0
+
+
 def summary_page(scenario: Scenario, existing: IndicatorReport, plan: IndicatorReport,
-                 maps: dict[str, str], extra_sections: list[tuple[str, str]] = ()) -> str:
-    """The HTML summary: indicators before and after, loads, the 四级两网 chain, links to the maps."""
+                 maps: dict[str, str], extra_sections: list[tuple[str, str]] = (),
+                 edition_lines: list[str] = ()) -> str:
+    """The HTML summary: the title block (``edition_lines``: date, coordinate system, sources),
+    indicators before and after, loads, the 四级两网 chain, links to the maps."""
     comparison = before_after(existing, plan)
     shown = comparison.rename(columns={
         "label": "指标 / indicator", "target": "目标 / target", "actual_existing": "现状 / existing",
         "status_existing": "现状状态", "actual_plan": "规划 / plan", "status_plan": "规划状态",
         "change": "变化 / change"}).drop(columns=["key"])
     pct = ("目标 / target", "现状 / existing", "规划 / plan", "变化 / change")
-    sections = [("规划指标 / plan indicators", table_html(shown, pct))]
-    if plan.station_loads is not None:
+    # a section without data (no transfer stations, no 四级两网 sites, no hauls) is left out, not shown empty
+    sections = [("规划指标 / plan indicators", table_html(shown, pct))] if len(shown) else []
+    if has_rows(plan.station_loads):
         sections.append(("中转站负荷 / transfer-station loads (t/d)", table_html(plan.station_loads)))
-    if plan.chain is not None and len(plan.chain) and plan.chain["sites"].sum() > 0:
+    if has_rows(plan.chain) and plan.chain["sites"].sum() > 0:
         sections.append(("四级两网 / recycling chain", table_html(plan.chain, ("share",))))
     for key, table in plan.hauls.items():
-        sections.append((f"运距 / haul distances: {key}", table_html(table)))
+        if has_rows(table):
+            sections.append((f"运距 / haul distances: {key}", table_html(table)))
     sections += list(extra_sections)
     links = "".join(f'<li><a href="{html.escape(f)}">{html.escape(t)}</a></li>' for t, f in maps.items())
     body = "".join(f"<h2>{html.escape(t)}</h2>{content}" for t, content in sections)
@@ -100,5 +138,64 @@ def summary_page(scenario: Scenario, existing: IndicatorReport, plan: IndicatorR
 table{{border-collapse:collapse;margin:0.5em 0 1.5em}}td,th{{border:1px solid #bbb;padding:3px 8px;font-size:13px}}
 th{{background:#eee}}td.ok{{color:#1b5e20;font-weight:bold}}td.bad{{color:#b71c1c;font-weight:bold}}</style></head>
 <body><h1>{html.escape(scenario.name)} — 规划评估 / plan assessment</h1>
+<p style="color:#555;font-size:13px">{"<br>".join(html.escape(line) for line in edition_lines)}</p>
 <p>{html.escape(STATE_LABELS['existing'])} vs {html.escape(STATE_LABELS['plan'])}; network distances on the road network.</p>
 <h2>专题地图 / maps</h2><ul>{links}</ul>{body}</body></html>"""
+
+
+@dataclass
+class AdoptedPlanTables:
+    """The adopted plan alternative's tables, read back from ``output/plans/<name>/``."""
+
+    name: str
+    folder: Path
+    by_year: pd.DataFrame | None
+    projects: pd.DataFrame | None
+    alternative: dict
+
+    @property
+    def total_cost_wan_yuan(self) -> float:
+        """Building cost of every project, 万元."""
+        return float(self.projects["总投资（万元）"].sum()) if self.projects is not None and len(self.projects) else 0.0
+
+
+def adopted_plan_tables(scenario: Scenario) -> AdoptedPlanTables | None:
+    """The adopted alternative's indicators per year, project list and record (None when none is adopted)."""
+    from geoplan.outputs import read_output_json, read_output_table
+    from geoplan.planning import alternatives
+
+    name = alternatives.adopted_name(scenario)
+    if name is None:
+        return None
+    folder = alternatives.plans_dir(scenario) / name
+    remade = "a new run of geoplan plan"
+    by_year = (read_output_table(folder / "indicators_by_year.csv", remade)
+               if (folder / "indicators_by_year.csv").exists() else None)
+    projects = (read_output_table(folder / "projects.csv", remade, dtype={"建设期限": str})
+                if (folder / "projects.csv").exists() else None)
+    record = read_output_json(folder / "alternative.json", remade) if (folder / "alternative.json").exists() else {}
+    return AdoptedPlanTables(name, folder, by_year, projects, record)
+
+
+def route_tables(scenario: Scenario) -> pd.DataFrame | None:
+    """Every routed workflow's routes, one row per vehicle route (``output/routes_<workflow>.csv``)."""
+    from geoplan.outputs import read_output_table
+
+    frames = [read_output_table(p, f"geoplan route DIR --workflow {p.stem.removeprefix('routes_')}")
+              for p in sorted(scenario.output_dir.glob("routes_*.csv"))]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def route_totals(scenario: Scenario) -> pd.DataFrame | None:
+    """Totals of every routed workflow (``output/routes_<workflow>.json``): vehicles, km, t·km, fuel, CO₂."""
+    from geoplan.outputs import read_output_json
+
+    rows = []
+    for path in sorted(scenario.output_dir.glob("routes_*.json")):
+        doc = read_output_json(path, f"geoplan route DIR --workflow {path.stem.removeprefix('routes_')}")
+        t = doc.get("totals", {})
+        rows.append({"workflow": doc.get("workflow", path.stem), "engine": doc.get("engine"),
+                     "routes": t.get("routes"), "load_t": t.get("load_t"), "km": t.get("km"),
+                     "tonne_km": t.get("tonne_km"), "fuel_l": t.get("fuel_l"), "co2_kg": t.get("co2_kg"),
+                     "unserved": len(doc.get("unserved", []))})
+    return pd.DataFrame(rows) if rows else None

@@ -207,6 +207,20 @@ class Standards:
         """The service standard ``[standards.<kind>] <key>``, in metres or seconds by its key."""
         return ServiceStandard(self.value(kind, key), standard_unit(key))
 
+    def sources(self) -> list[dict[str, object]]:
+        """Every standard in force with its unit and source: the default's source where the scenario
+        keeps the default, ``scenario.toml`` where it sets its own value."""
+        rows = []
+        for kind, values in self.values.items():
+            for key, value in values.items():
+                default = standards.SERVICE_STANDARDS.get(kind, {}).get(key)
+                kept = default is not None and float(default.value) == float(value)
+                rows.append({"kind": kind, "key": key, "value": float(value),
+                             "unit": default.unit if default is not None else
+                             standard_unit(key) if key.endswith(("_m", "_s")) else "",
+                             "source": default.source if kept else f"{Path(self.file).name}（本规划设定 set by the plan）"})
+        return rows
+
 
 def parse_standards(data: Any, path: Path) -> Standards:
     """The defaults with ``[standards.<kind>]`` merged over them, each value checked."""

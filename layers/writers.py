@@ -117,18 +117,28 @@ def _make_parents(target: Path) -> None:
         note_created(folder)
 
 
+def note_replacing(target: str | Path) -> None:
+    """Keep what ``target`` holds now (or note it new) for the enclosing :func:`written_together`,
+    before it is written — by this process, or by a worker process that has no journal of its own.
+    Its missing folders are made (and noted) here."""
+    target = Path(target)
+    journal = _JOURNAL.get()
+    if journal is None:
+        return
+    _make_parents(target)
+    kept = None
+    if target.exists():
+        kept = _temp_path(target, ".undo")
+        try:
+            os.link(target, kept)  # a second name: no copy
+        except OSError:
+            shutil.copy2(target, kept)
+    journal.append((target, kept))
+
+
 def _replace(temp: Path, target: Path) -> None:
     """Rename ``temp`` onto ``target``, keeping what it replaces while a :func:`written_together` runs."""
-    journal = _JOURNAL.get()
-    if journal is not None:
-        kept = None
-        if target.exists():
-            kept = _temp_path(target, ".undo")
-            try:
-                os.link(target, kept)  # a second name: no copy
-            except OSError:
-                shutil.copy2(target, kept)
-        journal.append((target, kept))
+    note_replacing(target)
     os.replace(temp, target)
 
 

@@ -7,7 +7,7 @@ the right streets.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import folium
 import geopandas as gpd
@@ -17,7 +17,7 @@ from folium import plugins
 
 import layers
 from layers.errors import GeoplanError
-from maps.controls import HtmlControl, ScaleBar, add_page_css
+from maps.controls import SIDE, HtmlControl, LayerControlToSide, NorthArrow, ScaleBar, add_page_css
 from maps.html import esc
 from maps.tiles import TILE_PROVIDERS, add_tiles, needs_gcj02
 
@@ -62,9 +62,11 @@ def new_map(
     tiles: str = "osm",
     title: str = "",
     *,
+    edition: Sequence[str] = (),
     tianditu_key: str | None = None,
 ) -> folium.Map:
-    """An empty map fitted to the layers' extent, with base tiles, scale bar and title.
+    """An empty map fitted to the layers' extent, with base tiles, scale bar, north arrow and
+    the title block in the side panel.
 
     Parameters
     ----------
@@ -75,7 +77,10 @@ def new_map(
         (``tianditu_key`` or the ``GEOPLAN_TIANDITU_KEY`` environment variable);
         ``none`` draws no tiles, for offline use.
     title : str
-        Page title, also shown in a box at the top of the map.
+        Page title, also the head of the title block.
+    edition : sequence of str
+        Lines of the title block under the title: date, coordinate system, data sources,
+        assumptions (plain text, escaped here).
     tianditu_key : str, optional
         Tianditu ``tk``.
 
@@ -99,14 +104,17 @@ def new_map(
     m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]], padding=(30, 30))
     # Added first so that it stays the lowest box in its corner.
     ScaleBar().add_to(m)
+    NorthArrow().add_to(m)
     if title:
         m.get_root().header.add_child(folium.Element(f"<title>{esc(title)}</title>"), name="geoplan_title")
-        HtmlControl(esc(title), position="topleft", css_class="gp-box gp-title", first=True).add_to(m)
+        lines = "".join(f'<div class="gp-edition">{esc(line)}</div>' for line in edition)
+        HtmlControl(esc(title) + lines, position=SIDE, css_class="gp-box gp-title", first=True).add_to(m)
     return m
 
 
 def finish_map(m: folium.Map) -> folium.Map:
-    """Add the layer control (expanded, top right) and the fullscreen button; returns ``m``."""
+    """Add the layer control (expanded, in the side panel) and the fullscreen button; returns ``m``."""
     plugins.Fullscreen(position="topleft", title="全屏 / full screen", title_cancel="退出全屏 / exit").add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    LayerControlToSide().add_to(m)
     return m

@@ -1,7 +1,9 @@
-"""HTML boxes on the map (title, legends, indicator panel) as Leaflet controls.
+"""HTML boxes of a map page (title block, legends, indicator panel, layer control).
 
-A Leaflet control sits in a map corner and is stacked with the other controls of that
-corner, so boxes never overlap the zoom buttons, the scale bar or the layer control.
+Boxes go in the side panel right of the map (``position="side"``, the default for the
+published maps), so no legend covers the county; a box may still sit in a map corner as a
+Leaflet control, stacked with the other controls of that corner. The map itself keeps
+only the zoom and full-screen buttons, the scale bar and the north arrow.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ from jinja2 import Template
 from maps.html import CJK_FONTS
 
 CORNERS = ("topleft", "topright", "bottomleft", "bottomright")
+#: Where a box may go: a map corner, or the side panel beside the map.
+SIDE = "side"
+POSITIONS = (*CORNERS, SIDE)
+#: Width of the side panel, CSS pixels.
+SIDE_PANEL_PX = 340
 
 #: Styles of every box geoplan puts on a map, added once per page.
 PAGE_CSS = f"""
@@ -43,7 +50,31 @@ div.leaflet-container {{ background: #f2efe9; }}
 .gp-label {{ background: none; border: none; box-shadow: none; font-size: 12px; font-weight: bold;
             color: #212121; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; white-space: nowrap; }}
 .gp-icon {{ background: none; border: none; }}
+body.gp-with-side .folium-map {{ width: calc(100% - {SIDE_PANEL_PX}px) !important; }}
+#gp-side {{ position: fixed; top: 0; right: 0; bottom: 0; width: {SIDE_PANEL_PX}px; box-sizing: border-box;
+           overflow-y: auto; padding: 8px; background: #fafafa; border-left: 1px solid #bdbdbd;
+           font-family: {CJK_FONTS}; z-index: 1000; }}
+#gp-side .gp-box, #gp-side .leaflet-control-layers {{ margin: 0 0 8px 0; max-width: none; box-shadow: none;
+           float: none; clear: both; }}
+#gp-side .leaflet-control-layers-expanded {{ max-height: none; }}
+#gp-side .gp-legend-row {{ white-space: normal; align-items: flex-start; }}
+.gp-title {{ white-space: normal; }}
+.gp-edition {{ font-size: 11px; font-weight: normal; color: #424242; margin-top: 4px; }}
+.gp-north {{ background: rgba(255,255,255,0.85); border-radius: 4px; padding: 2px 4px; line-height: 0; }}
 </style>
+<script>
+/* The side panel right of the map: made on first use, before the map is drawn. */
+function gpSidePanel() {{
+    var side = document.getElementById("gp-side");
+    if (!side) {{
+        side = document.createElement("div");
+        side.id = "gp-side";
+        document.body.appendChild(side);
+        document.body.classList.add("gp-with-side");
+    }}
+    return side;
+}}
+</script>
 """
 
 
@@ -53,17 +84,25 @@ def add_page_css(m: folium.Map) -> None:
 
 
 class HtmlControl(MacroElement):
-    """A box of HTML in a corner of the map (``position`` one of :data:`CORNERS`).
+    """A box of HTML in the side panel or a corner of the map (``position`` one of :data:`POSITIONS`).
 
     ``html`` is inserted as is: escape user strings before (see :func:`maps.html.esc`).
-    ``first`` puts the box at the edge of its corner, before the controls already there
-    (the title above the zoom buttons).
+    ``first`` puts the box first in its place, before the boxes already there (the title
+    block above the legends).
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
+            {% if this.position == "side" %}
+            var box = L.DomUtil.create("div", {{ this.css_class|tojson }});
+            box.innerHTML = {{ this.html|tojson }};
+            var side = gpSidePanel();
+            {% if this.first %}side.insertBefore(box, side.firstChild);{% else %}side.appendChild(box);{% endif %}
+            {{ this._parent.get_name() }}.invalidateSize();
+            return;
+            {% endif %}
             var control = L.control({position: {{ this.position|tojson }}});
             control.onAdd = function () {
                 var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
@@ -84,8 +123,8 @@ class HtmlControl(MacroElement):
 
     def __init__(self, html: str, position: str = "bottomright", css_class: str = "gp-box", first: bool = False):
         super().__init__()
-        if position not in CORNERS:
-            raise ValueError(f"position must be one of {CORNERS}, not {position!r}")
+        if position not in POSITIONS:
+            raise ValueError(f"position must be one of {POSITIONS}, not {position!r}")
         self._name = "HtmlControl"
         self.html = html
         self.position = position
@@ -108,3 +147,56 @@ class ScaleBar(MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "ScaleBar"
+
+
+#: A north arrow (SVG, no icon font): the maps are drawn north up.
+NORTH_ARROW_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="22" height="34" viewBox="0 0 22 34">'
+                   '<text x="11" y="10" text-anchor="middle" font-size="10" font-weight="bold" '
+                   'font-family="sans-serif" fill="#212121">N</text>'
+                   '<polygon points="11,12 18,32 11,27 4,32" fill="#212121"/>'
+                   '<polygon points="11,12 11,27 4,32" fill="#ffffff" stroke="#212121" stroke-width="0.8"/></svg>')
+
+
+class NorthArrow(MacroElement):
+    """A north arrow in the top-left corner, under the zoom buttons."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var control = L.control({position: "topleft"});
+            control.onAdd = function () {
+                var div = L.DomUtil.create("div", "gp-north");
+                div.title = "北 / north";
+                div.innerHTML = {{ this.svg|tojson }};
+                return div;
+            };
+            control.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "NorthArrow"
+        self.svg = NORTH_ARROW_SVG
+
+
+class LayerControlToSide(MacroElement):
+    """Moves the map's layer control (added before this) into the side panel, so it covers no map."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var box = {{ this._parent.get_name() }}.getContainer().querySelector(".leaflet-control-layers");
+            if (box) { gpSidePanel().appendChild(box); {{ this._parent.get_name() }}.invalidateSize(); }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "LayerControlToSide"

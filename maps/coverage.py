@@ -25,6 +25,8 @@ UNCOVERED_COLOUR = "#d32f2f"
 COVERAGE_BOUNDS: tuple[float, ...] = (0.0, 0.4, 0.6, 0.8, 0.9, 0.95, 1.0)
 #: Red → green (ColorBrewer RdYlGn, 6 classes).
 COVERAGE_COLOURS: tuple[str, ...] = ("#d73027", "#fc8d59", "#fee08b", "#d9ef8b", "#91cf60", "#1a9850")
+#: The fill of a district without demand of the indicator (no rate to show).
+NO_RATE_COLOUR = "#bdbdbd"
 
 #: Leaflet zIndexOffset of the district name/rate labels (above every facility symbol).
 LABEL_Z_OFFSET = 5000
@@ -211,7 +213,7 @@ def coverage_choropleth(districts: gpd.GeoDataFrame, tiles: str = "osm", column:
         if field in frame:
             columns[alias] = [fmt_value(v) for v in frame[field]]
     data, fields, aliases = popup_frame(frame, columns)
-    data["fill"] = ["#bdbdbd" if is_missing(r) else cmap.rgb_hex_str(min(max(float(r), 0.0), 1.0)) for r in rates]
+    data["fill"] = [NO_RATE_COLOUR if is_missing(r) else cmap.rgb_hex_str(min(max(float(r), 0.0), 1.0)) for r in rates]
     group = folium.FeatureGroup(name=f"{label} · 街道/镇 / by district")
     style = lambda f: {"color": "#424242", "weight": 1.2, "fillColor": f["properties"]["fill"],  # noqa: E731
                        "fillOpacity": 0.45}

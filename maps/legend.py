@@ -27,7 +27,7 @@ def legend_line_html(title: str, items: Sequence[tuple[str, str]]) -> str:
             f'<span style="display:inline-flex;flex-wrap:wrap;vertical-align:middle">{rows}</span></div>')
 
 
-def add_legend(m: folium.Map, title: str, items: Sequence[tuple[str, str]], position: str = "bottomright") -> HtmlControl:
+def add_legend(m: folium.Map, title: str, items: Sequence[tuple[str, str]], position: str = "side") -> HtmlControl:
     """Add a legend box to ``m`` (see :func:`legend_html`)."""
     control = HtmlControl(legend_html(title, items), position=position, css_class="gp-box gp-legend")
     control.add_to(m)
@@ -58,6 +58,6 @@ def colour_legend_items(colormap: StepColormap, percent: bool = True) -> list[tu
 
 
 def add_colour_legend(m: folium.Map, title: str, colormap: StepColormap, percent: bool = True,
-                      position: str = "bottomright") -> HtmlControl:
+                      position: str = "side") -> HtmlControl:
     """A legend of a step colour map: one swatch per class, highest class first."""
     return add_legend(m, title, colour_legend_items(colormap, percent), position)

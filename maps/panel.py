@@ -49,8 +49,8 @@ def panel_html(indicators: pd.DataFrame, title: str = "指标 / indicators") -> 
 
 
 def add_indicator_panel(m: folium.Map, indicators: pd.DataFrame, title: str = "指标 / indicators",
-                        position: str = "bottomleft") -> HtmlControl:
-    """Add the indicator panel (a fixed box, bottom left by default) to ``m``.
+                        position: str = "side") -> HtmlControl:
+    """Add the indicator panel (in the side panel by default) to ``m``.
 
     Parameters
     ----------
@@ -59,7 +59,8 @@ def add_indicator_panel(m: folium.Map, indicators: pd.DataFrame, title: str = "�
         in ``unit``), ``gap``, ``unit`` (``"share"`` for shares) and ``status`` (达标 / 未达标).
     title : str
         Heading of the panel.
-    position : {"bottomleft", "bottomright", "topleft", "topright"}
+    position : {"side", "bottomleft", "bottomright", "topleft", "topright"}
+        The side panel beside the map (default) or a map corner.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in indicators.columns]
     if missing:

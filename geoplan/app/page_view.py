@@ -24,6 +24,7 @@ import maps
 from geoplan.app.records import PlanState, Suggestion
 from geoplan.settings import ServiceStandard
 from geoplan.siting.candidates import water_areas
+from geoplan.themes import roads_to_draw
 from maps.styles import colour
 from maps.symbols import facility_svg
 
@@ -119,13 +120,10 @@ class PageView:
         key = (kind, tuple(demand_kinds), gcj02)
         if key not in self._layers:
             sc = self.scenario
-            roads = sc.layers.get("roads")
-            if roads is None or not len(roads):
-                roads = self.network.edges_gdf()
             self._layers[key] = {
                 "districts": _features(sc.layers.get("districts"), ["id", "name"], gcj02, OUTLINE_TOLERANCE_M),
                 "demand": {k: _features(sc.layers.get(k), ["id", "name"], gcj02) for k in demand_kinds},
-                "roads": maps.road_guide_geojson(roads, _tiles(gcj02)),
+                "roads": maps.road_guide_geojson(roads_to_draw(sc), _tiles(gcj02)),
                 "water": _features(water_areas(sc), ["name"], gcj02, OUTLINE_TOLERANCE_M),
                 "restricted_zones": _features(sc.layers.get("restricted_zones"), ["name", "barred_profiles"], gcj02,
                                               OUTLINE_TOLERANCE_M),

@@ -7,17 +7,11 @@ adopted, so the figures of the plan and of the report are one and the same.
 
 from __future__ import annotations
 
-import datetime
-import io
-import re
-import zipfile
 from dataclasses import dataclass
 
 import folium
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 import layers
 from geoplan.indicators import IndicatorReport, compute_indicators
@@ -25,6 +19,7 @@ from geoplan.indicators.coverage import TARGET_TOLERANCE, district_names
 from geoplan.planning.target_plan import Plan
 from geoplan.scenario import Scenario
 from geoplan.standards import BUILD_YEARS, PROJECT_NAMES, REFIT_COST
+from geoplan.workbook import save_workbook
 
 #: Project list columns, in the order of the plans' 项目清单 (Lianyungang ETDZ plan), then
 #: what a planner needs to find the site again.
@@ -145,32 +140,8 @@ def spending_by_year(plan: Plan, scenario: Scenario) -> pd.DataFrame:
 def write_project_workbook(projects: pd.DataFrame, indicators: pd.DataFrame, spending: pd.DataFrame, path) -> None:
     """``projects.xlsx``: the project list, the indicators per year and the spending per year, each a sheet
     with a frozen header and set column widths."""
-    wb = Workbook()
-    sheets = (("项目清单 projects", projects), ("指标 indicators by year", indicators),
-              ("投资 spending by year", spending))
-    for i, (title, frame) in enumerate(sheets):
-        ws = wb.active if i == 0 else wb.create_sheet()
-        ws.title = title[:31]
-        ws.append(list(frame.columns))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for record in frame.itertuples(index=False):
-            ws.append([None if (isinstance(v, float) and not np.isfinite(v)) else v for v in record])
-        ws.freeze_panes = "A2"
-        for col, name in zip(ws.columns, frame.columns):
-            width = max([len(str(name))] + [len(str(c.value)) for c in col[1:50] if c.value is not None])
-            ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width * 1.6))
-    # fixed times inside and in the zip: the same plan gives the same bytes
-    wb.properties.created = datetime.datetime(2000, 1, 1)
-    raw = io.BytesIO()
-    wb.save(raw)
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
-            dst.writestr(zipfile.ZipInfo(item.filename, date_time=(2000, 1, 1, 0, 0, 0)), data,
-                         compress_type=zipfile.ZIP_DEFLATED)
+    save_workbook([("项目清单 projects", projects), ("指标 indicators by year", indicators),
+                   ("投资 spending by year", spending)], path)
 
 
 def plan_map(scenario: Scenario, plan: Plan, reading: PlanReading, tiles: str = "osm") -> folium.Map:
