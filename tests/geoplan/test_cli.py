@@ -21,21 +21,6 @@ def geoplan(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("cli") / "demo"
-    run = geoplan("demo", "--out", str(folder), "--tiles", "none", "--quiet")
-    assert run.returncode == 0, run.stderr
-    return folder
-
-
-@pytest.fixture
-def demo_copy(demo_dir, tmp_path) -> Path:
-    target = tmp_path / "scenario"
-    shutil.copytree(demo_dir, target)
-    return target
-
-
 def _assert_one_clean_error(run: subprocess.CompletedProcess, *needles: str) -> None:
     assert run.returncode == 2, (run.returncode, run.stdout, run.stderr)
     assert "Traceback" not in run.stderr + run.stdout

@@ -274,7 +274,8 @@ def test_alternatives_are_never_overwritten_and_only_adopt_changes_the_plan(tmp_
 
     book = load_workbook(first.folder / "projects.xlsx")
     sheet = book["项目清单 projects"]
-    assert sheet.freeze_panes == "A2" and sheet["A1"].value == "序号" and sheet.max_row == len(first.projects) + 1
+    assert sheet.freeze_panes == "A2" and sheet["A1"].value == "序号 / No." and sheet.max_row == len(first.projects) + 1
+    assert sheet["E2"].value == first.projects.loc[0, "总投资（万元）"] and "万元" in sheet["E2"].number_format
     assert not plan_file.exists()  # planning never touches the plan
     with pytest.raises(GeoplanError, match="exists"):
         run_plan(scn, name="plan", time_limit_s=20, tiles="none")
