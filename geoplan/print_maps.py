@@ -268,6 +268,9 @@ class SheetPrinter:
     Every file is written whole by its worker (written next to its place and renamed); the
     caller runs inside :func:`geoplan.outputs.written_together`, so a failed publication
     takes its files back. The bytes do not depend on which worker drew a sheet.
+
+    The workers are spawned: a script that publishes through the Python API keeps its own
+    work under ``if __name__ == "__main__":``, as every multiprocessing program does.
     """
 
     def __init__(self, ctx: SheetContext, papers: tuple[str, ...], formats: tuple[str, ...], folder: Path,

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import matplotlib
+import numpy as np
+import shapely
 
 matplotlib.use("agg")  # no screen: sheets are only written to files
 
@@ -27,7 +29,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager, patheffects  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.patches import Patch, PathPatch  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib_scalebar.scalebar import ScaleBar  # noqa: E402
 
 from layers.errors import GeoplanError  # noqa: E402
@@ -125,7 +128,10 @@ class PrintMap:
         crs = self.extent.crs
         if crs is None or not crs.is_projected or crs.axis_info[0].unit_name not in ("metre", "meter"):
             raise GeoplanError("a print map is drawn in a projected CRS in metres (the scenario's metric_crs)")
-        plt.rcParams.update({"font.family": [cjk_font()], "pdf.fonttype": 42, "axes.unicode_minus": False})
+        # ps.fonttype too: matplotlib sizes the PDF's font subsets by it (256 glyphs under the default
+        # 3), and each subset costs a parse of the whole CJK font
+        plt.rcParams.update({"font.family": [cjk_font()], "pdf.fonttype": 42, "ps.fonttype": 42,
+                             "axes.unicode_minus": False})
         w, h = PAPER_MM[self.sheet.paper]
         self.figure = plt.figure(figsize=(w / MM_PER_INCH, h / MM_PER_INCH))
         side = SIDE_PANEL_MM[self.sheet.paper]
@@ -194,7 +200,13 @@ class PrintMap:
         """Lines (roads, routes); ``label`` adds a legend line."""
         if gdf is None or not len(gdf):
             return
-        self._frame(gdf).plot(ax=self.ax, color=color, linewidth=linewidth, alpha=alpha, zorder=zorder)
+        if isinstance(color, str):
+            # one compound path: a road class of thousands of segments is one object in the PDF, not thousands
+            self.ax.add_patch(PathPatch(_lines_path(self._frame(gdf).geometry), fill=False, edgecolor=color,
+                                        linewidth=linewidth, alpha=alpha, zorder=zorder, capstyle="round",
+                                        joinstyle="round"))
+        else:
+            self._frame(gdf).plot(ax=self.ax, color=color, linewidth=linewidth, alpha=alpha, zorder=zorder)
         if label:
             self.legend_items.append((Line2D([], [], color=color if isinstance(color, str) else "#616161",
                                              linewidth=max(linewidth, 1.0), alpha=alpha), label))
@@ -299,6 +311,17 @@ class PrintMap:
     def close(self) -> None:
         """Free the figure's memory."""
         plt.close(self.figure)
+
+
+def _lines_path(geometry: gpd.GeoSeries) -> MplPath:
+    """Every line of ``geometry`` (lines and multi-lines) as one matplotlib path of separate strokes."""
+    parts = shapely.get_parts(geometry.values)
+    parts = parts[~shapely.is_empty(parts)]
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    codes = np.full(len(coords), MplPath.LINETO, dtype=np.uint8)
+    starts = np.r_[0, np.flatnonzero(np.diff(index)) + 1] if len(coords) else np.array([], dtype=int)
+    codes[starts] = MplPath.MOVETO
+    return MplPath(coords, codes)
 
 
 def _wrap(text: str, width: int) -> list[str]:
