@@ -170,6 +170,8 @@ def publish(scenario: Scenario, tiles: str = "osm", with_report: bool = True, th
             extra = adopted_plan_sections(scenario, links)
             if (totals := route_totals(scenario)) is not None:
                 extra.append(("车辆路线合计 / route totals (per day; film per period)", table_html(totals)))
+            if (documents := documents_section(formats)) is not None:
+                extra.insert(0, documents)
             written.append(write_text(scenario.output_dir / "summary.html",
                                       summary_page(scenario, existing, plan, links, extra, edition_lines(scenario))))
     if "xlsx" in formats:
@@ -230,6 +232,26 @@ def publish_documents(scenario: Scenario, themes: Publication, tables, formats: 
                                sheets["routes"], sheets["plan"][0] if sheets["plan"] else None)
         written.append(write_chapter(doc, scenario.output_dir))
     return written
+
+
+def documents_section(formats: tuple[str, ...]) -> tuple[str, str] | None:
+    """The summary's links to what this publication writes beside it: the workbook, the Word chapter
+    and the print maps' folder (None when it writes none of them)."""
+    import html
+
+    from geoplan.chapter import CHAPTER_NAME
+    from geoplan.print_maps import PRINT_FOLDER
+    from geoplan.workbook import WORKBOOK_NAME
+
+    items = [(name, href) for fmt, name, href in (
+        ("xlsx", "指标与项目表 / workbook (.xlsx)", WORKBOOK_NAME),
+        ("docx", "规划文本章节 / Word chapter (.docx)", CHAPTER_NAME),
+        ("pdf", "图集 / print maps (PDF)", f"{PRINT_FOLDER}/"),
+        ("png", "图集 / print maps (PNG, 300 dpi)", f"{PRINT_FOLDER}/")) if fmt in formats]
+    if not items:
+        return None
+    rows = "".join(f'<li><a href="{html.escape(href)}">{html.escape(name)}</a></li>' for name, href in items)
+    return "出图与成果 / documents", f"<ul>{rows}</ul>"
 
 
 def adopted_plan_sections(scenario: Scenario, links: dict[str, str]) -> list[tuple[str, str]]:

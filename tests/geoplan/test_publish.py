@@ -236,6 +236,17 @@ def test_summary_leaves_out_what_the_scenario_does_not_have(demo_copy, tmp_path)
     assert "四级两网" not in summary and "map_recycling.html" not in summary
     assert not (slim / "output" / "map_recycling.html").exists()
     assert "规划指标 / plan indicators" in summary
+    assert "出图与成果" not in summary  # report writes no workbook, chapter or print maps
+
+
+def test_summary_links_the_documents_it_was_published_with(demo_dir):
+    from urllib.parse import unquote
+
+    summary = (demo_dir / "output" / "summary.html").read_text(encoding="utf-8")
+    links = [unquote(h) for h in re.findall(r'href="([^"]+)"', summary)]
+    assert WORKBOOK_NAME in links and CHAPTER_NAME in links and "print/" in links
+    for link in links:
+        assert (demo_dir / "output" / link).exists(), link
 
 
 # ------------------------------------------------------------------ the command
