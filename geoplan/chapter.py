@@ -117,7 +117,8 @@ def add_figure(doc: Document, caps: Captions, figure: ChapterSheet) -> None:
     _caption(doc, "图", len(caps.figures), figure.caption)
 
 
-def method_paragraphs(scenario: Scenario, ed: Edition, adopted: AdoptedPlanTables | None) -> list[str]:
+def method_paragraphs(scenario: Scenario, ed: Edition, adopted: AdoptedPlanTables | None,
+                      totals: pd.DataFrame | None) -> list[str]:
     """The method section's text, generated from the scenario: network, coordinates, solver."""
     info = scenario.road_network.info()
     lines = [
@@ -136,7 +137,6 @@ def method_paragraphs(scenario: Scenario, ed: Edition, adopted: AdoptedPlanTable
             f"新增设施布局采用混合整数规划（OR-Tools MathOpt / HiGHS）按逐年目标求解最小建设投资方案（方案 {adopted.name}）："
             f"求解状态 {status}，目标值 {alt.get('cost_wan_yuan', '—')} 万元，下界 {alt.get('bound_wan_yuan', '—')} 万元，"
             f"相对间隙 {gap_text}；满足目标 {alt.get('targets_met', '—')}。")
-    totals = route_totals(scenario)
     if totals is not None:
         engines = "、".join(f"{r.workflow}（{r.engine}）" for r in totals.itertuples())
         lines.append(f"收运路线按车型、载重、作业时间窗和卸料点在路网上求解车辆路径问题：{engines}；"
@@ -166,7 +166,8 @@ def build_chapter(scenario: Scenario, ed: Edition, tables: IndicatorTables, adop
     caps = Captions()
     doc.add_heading(CHAPTER_TITLE, level=1)
     doc.add_heading("一、规划方法与依据", level=2)
-    for text in method_paragraphs(scenario, ed, adopted):
+    totals = route_totals(scenario)
+    for text in method_paragraphs(scenario, ed, adopted, totals):
         add_paragraph(doc, text)
     add_table(doc, caps, "服务标准及其依据", standards_table(scenario),
               {"kind": "设施 / facility", "key": "标准 / standard", "value": "取值 / value", "unit": "单位 / unit",
@@ -186,7 +187,6 @@ def build_chapter(scenario: Scenario, ed: Edition, tables: IndicatorTables, adop
         add_figure(doc, caps, plan_figure)
     if route_figures:
         doc.add_heading("四、收运体系", level=2)
-        totals = route_totals(scenario)
         add_paragraph(doc, "各类收运车辆每日路线见下图，合计里程、运量和碳排放见表。")
         for figure in route_figures:
             add_figure(doc, caps, figure)

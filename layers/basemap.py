@@ -65,7 +65,7 @@ def _from_world_file(world: Path, width: int, height: int) -> tuple[float, float
     return left, left + a * width, top + e * height, top
 
 
-def _from_geotiff_tags(image, path: Path) -> tuple[float, float, float, float] | None:
+def _from_geotiff_tags(image) -> tuple[float, float, float, float] | None:
     tags = getattr(image, "tag_v2", None)
     if not tags or MODEL_PIXEL_SCALE_TAG not in tags or MODEL_TIEPOINT_TAG not in tags:
         return None
@@ -97,7 +97,7 @@ def read_georeferenced_image(path: str | Path) -> GeoreferencedImage:
                                    f"({MAX_PIXELS:,}) — export it at a coarser resolution")
             world = _world_file(path)
             extent = (_from_world_file(world, *image.size) if world is not None
-                      else _from_geotiff_tags(image, path))
+                      else _from_geotiff_tags(image))
             if extent is None:
                 names = " or ".join(WORLD_FILE_SUFFIXES[path.suffix.lower()][:1] + (".wld",))
                 raise GeoplanError(f"{path}: 缺少世界文件 / has no world file ({path.stem}{names}) — export the "
